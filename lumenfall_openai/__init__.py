@@ -1,2 +1,75 @@
-"""Placeholder while the package is being assembled."""
+"""Lumenfall's image and video models from code written for the openai SDK.
+
+Migrating from OpenAI is one line::
+
+    from lumenfall_openai import OpenAI   # was: from openai import OpenAI
+
+``OpenAI`` / ``AsyncOpenAI`` here are :class:`Lumenfall` / :class:`AsyncLumenfall`.
+"""
+
+from . import errors as errors
+from . import types as types
+from ._client import AsyncLumenfall as AsyncLumenfall
+from ._client import Lumenfall as Lumenfall
+from ._polling import PollPolicy as PollPolicy
+from ._polling import PollProgress as PollProgress
 from ._version import __version__ as __version__
+from .errors import (
+    AllProvidersExhaustedError as AllProvidersExhaustedError,
+)
+from .errors import (
+    AuthenticationFailedError as AuthenticationFailedError,
+)
+from .errors import (
+    BudgetExceededError as BudgetExceededError,
+)
+from .errors import (
+    ContentPolicyViolationError as ContentPolicyViolationError,
+)
+from .errors import (
+    DownloadError as DownloadError,
+)
+from .errors import (
+    InsufficientBalanceError as InsufficientBalanceError,
+)
+from .errors import (
+    IntegrityError as IntegrityError,
+)
+from .errors import (
+    InvalidRequestError as InvalidRequestError,
+)
+from .errors import (
+    LumenfallAPIError as LumenfallAPIError,
+)
+from .errors import (
+    LumenfallConfigurationError as LumenfallConfigurationError,
+)
+from .errors import (
+    LumenfallError as LumenfallError,
+)
+from .errors import (
+    ModelDisabledError as ModelDisabledError,
+)
+from .errors import (
+    ModelNotFoundError as ModelNotFoundError,
+)
+from .errors import (
+    RateLimitedError as RateLimitedError,
+)
+from .errors import (
+    UnsupportedOperationError as UnsupportedOperationError,
+)
+from .errors import (
+    UpstreamError as UpstreamError,
+)
+from .errors import (
+    VideoFailedError as VideoFailedError,
+)
+from .errors import (
+    WaitTimeoutError as WaitTimeoutError,
+)
+from .types import Video as Video
+
+# The one-line migration: `from lumenfall_openai import OpenAI` keeps `OpenAI(...)` calls as they are.
+OpenAI = Lumenfall
+AsyncOpenAI = AsyncLumenfall

@@ -1,0 +1,124 @@
+"""Where a client's key and URLs come from: pure functions over arguments and an environment.
+
+Kept apart from the client classes so the rules are testable without a client and identical
+for the sync and async twins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from .errors import LumenfallConfigurationError
+
+DEFAULT_BASE_URL = "https://api.lumenfall.ai/openai/v1"
+API_KEY_ENV = "LUMENFALL_API_KEY"
+BASE_URL_ENV = "LUMENFALL_BASE_URL"
+WEBHOOK_SECRET_ENV = "LUMENFALL_WEBHOOK_SECRET"
+KEY_PREFIX = "lmnfl_"
+
+# openai.OpenAI arguments that only make sense against OpenAI itself. Passing one to a Lumenfall
+# client would either be ignored or, worse, route the Lumenfall key to another host.
+OPENAI_ONLY_OPTIONS: dict[str, str] = {
+    "organization": "Lumenfall has no organization header; drop `organization=`.",
+    "project": "Lumenfall has no project header; drop `project=`.",
+    "admin_api_key": "Lumenfall has no admin keys; pass your Lumenfall key as `api_key=`.",
+    "workload_identity": "Lumenfall authenticates with an API key only; pass `api_key=`.",
+    "data_residency": (
+        "`data_residency` points the client at api.openai.com regions, which would send your "
+        "Lumenfall key to OpenAI; use `base_url=` for another Lumenfall host."
+    ),
+    "provider": (
+        "openai's `provider=` routes requests (and credentials) to another cloud; Lumenfall picks "
+        "providers itself. Force one per request with a model like 'provider/slug'."
+    ),
+    "websocket_base_url": "Lumenfall has no WebSocket API; drop `websocket_base_url=`.",
+}
+
+
+@dataclass(frozen=True)
+class ResolvedSettings:
+    api_key: str
+    base_url: str
+    native_base_url: str
+    webhook_secret: str | None
+
+
+def reject_openai_only_options(options: Mapping[str, Any]) -> None:
+    """Raise for any OpenAI-only option given a value (None means 'not given')."""
+    given = [name for name, value in options.items() if value is not None]
+    if given:
+        reasons = " ".join(OPENAI_ONLY_OPTIONS[name] for name in given)
+        raise LumenfallConfigurationError(
+            f"Lumenfall clients do not take {', '.join(f'`{n}`' for n in given)}. {reasons}"
+        )
+
+
+def resolve_api_key(api_key: str | None, environ: Mapping[str, str]) -> str:
+    key = api_key if api_key is not None else environ.get(API_KEY_ENV)
+    if not key:
+        raise LumenfallConfigurationError(
+            f"No Lumenfall API key. Pass `api_key=` or set the {API_KEY_ENV} environment variable "
+            "(keys start with 'lmnfl_'; create one at https://lumenfall.ai). OPENAI_API_KEY is never "
+            "read: an OpenAI key must not be sent to a third party. For tests without a key, use "
+            "lumenfall_openai.testing.LumenfallEmulator."
+        )
+    if key.startswith("sk-"):
+        raise LumenfallConfigurationError(
+            "That looks like an OpenAI key ('sk-...'), which must not be sent to Lumenfall. "
+            f"Use a Lumenfall key (it starts with '{KEY_PREFIX}') via `api_key=` or {API_KEY_ENV}."
+        )
+    return key
+
+
+def resolve_base_url(base_url: str | None, environ: Mapping[str, str]) -> str:
+    url = base_url if base_url is not None else environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise LumenfallConfigurationError(
+            f"Lumenfall base URL {url!r} is not an http(s) URL. Use the OpenAI-compatible base, "
+            f"for example {DEFAULT_BASE_URL!r} (from `base_url=` or {BASE_URL_ENV})."
+        )
+    return url.rstrip("/")
+
+
+def native_base_url(base_url: str) -> str:
+    """Derive Lumenfall's native API base (balance, requests, webhook secret) from the OpenAI one.
+
+    ``https://api.lumenfall.ai/openai/v1`` -> ``https://api.lumenfall.ai/v1``; a base that does not
+    end in ``/openai/v1`` (a proxy, say) gets ``/v1`` beside its own path's parent.
+    """
+    parts = urlsplit(base_url.rstrip("/"))
+    path = parts.path
+    if path.endswith("/openai/v1"):
+        path = path[: -len("/openai/v1")] + "/v1"
+    elif path.endswith("/openai"):
+        path = path[: -len("/openai")] + "/v1"
+    else:
+        path = path.rsplit("/", 1)[0] + "/v1" if path.endswith("/v1") else path + "/v1"
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def resolve_settings(
+    *,
+    api_key: str | None,
+    base_url: str | None,
+    webhook_secret: str | None,
+    environ: Mapping[str, str],
+) -> ResolvedSettings:
+    base = resolve_base_url(base_url, environ)
+    return ResolvedSettings(
+        api_key=resolve_api_key(api_key, environ),
+        base_url=base,
+        native_base_url=native_base_url(base),
+        webhook_secret=webhook_secret if webhook_secret is not None else environ.get(WEBHOOK_SECRET_ENV),
+    )
+
+
+def redact_key(key: str) -> str:
+    """What a repr or log may show of a key: its public id part, never the secret."""
+    if key.startswith(KEY_PREFIX) and "." in key:
+        return key.split(".", 1)[0] + ".***"
+    return "***"

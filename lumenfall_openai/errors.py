@@ -1,0 +1,204 @@
+"""Lumenfall's errors as exception classes that still satisfy ``except openai.XxxError``.
+
+Every HTTP error is built by :func:`status_error_for`: the openai class for the status (what a
+plain ``openai.OpenAI`` raises) combined with the Lumenfall class for the envelope's ``code``.
+So ``except openai.BadRequestError`` keeps working and ``except ContentPolicyViolationError``
+becomes possible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import openai
+
+if TYPE_CHECKING:
+    from ._compat import http
+    from .types.video import Video
+
+__all__ = [
+    "AllProvidersExhaustedError",
+    "AuthenticationFailedError",
+    "BudgetExceededError",
+    "ContentPolicyViolationError",
+    "DownloadError",
+    "InsufficientBalanceError",
+    "IntegrityError",
+    "InvalidRequestError",
+    "LumenfallAPIError",
+    "LumenfallConfigurationError",
+    "LumenfallError",
+    "ModelDisabledError",
+    "ModelNotFoundError",
+    "RateLimitedError",
+    "UnsupportedOperationError",
+    "UpstreamError",
+    "VideoFailedError",
+    "WaitTimeoutError",
+    "WebhookVerificationError",
+]
+
+REQUEST_ID_HEADER = "x-lumenfall-request-id"
+
+
+class LumenfallError(openai.OpenAIError):
+    """Base of every error this package raises itself."""
+
+
+class LumenfallConfigurationError(LumenfallError):
+    """The client was set up in a way that cannot work (missing key, OpenAI-only option, ...)."""
+
+
+class LumenfallAPIError(openai.APIStatusError):
+    """An HTTP error answered by Lumenfall, with its ``code`` and ``request_id``.
+
+    ``request_id`` is Lumenfall's ``X-Lumenfall-Request-Id`` (openai only reads ``x-request-id``):
+    quote it to Lumenfall support.
+    """
+
+    code: str | None
+    error_type: str | None
+
+    def __init__(self, message: str, *, response: http.Response, body: object | None) -> None:
+        super().__init__(message, response=response, body=body)
+        envelope: Mapping[str, Any] = body if isinstance(body, Mapping) else {}
+        code = envelope.get("code")
+        self.code = code if isinstance(code, str) else None
+        kind = envelope.get("type")
+        self.error_type = kind if isinstance(kind, str) else None
+        self.request_id = response.headers.get(REQUEST_ID_HEADER) or self.request_id
+
+
+class AuthenticationFailedError(LumenfallAPIError, openai.AuthenticationError):
+    """AUTHENTICATION_FAILED (401): the key is wrong, revoked, or not a Lumenfall key."""
+
+
+class InsufficientBalanceError(LumenfallAPIError):
+    """INSUFFICIENT_BALANCE (402): top up the prepaid balance, or lower the cost of the request."""
+
+
+class InvalidRequestError(LumenfallAPIError, openai.BadRequestError):
+    """INVALID_REQUEST (400): a parameter is missing or not accepted by this model."""
+
+
+class ContentPolicyViolationError(LumenfallAPIError, openai.BadRequestError):
+    """CONTENT_POLICY_VIOLATION (400): the provider refused the prompt or an input image."""
+
+
+class ModelNotFoundError(LumenfallAPIError, openai.NotFoundError):
+    """MODEL_NOT_FOUND (404): no such model slug; the message often suggests the right one."""
+
+
+class ModelDisabledError(LumenfallAPIError, openai.NotFoundError):
+    """MODEL_DISABLED (404): the model exists but is switched off for now."""
+
+
+class RateLimitedError(LumenfallAPIError, openai.RateLimitError):
+    """RATE_LIMITED (429)."""
+
+
+class AllProvidersExhaustedError(LumenfallAPIError, openai.InternalServerError):
+    """ALL_PROVIDERS_EXHAUSTED (502): every provider for the model failed; retry later."""
+
+
+class UpstreamError(LumenfallAPIError):
+    """UPSTREAM_ERROR (any status): the provider answered with an error Lumenfall passed on."""
+
+
+CODE_TO_CLASS: dict[str, type[LumenfallAPIError]] = {
+    "AUTHENTICATION_FAILED": AuthenticationFailedError,
+    "INSUFFICIENT_BALANCE": InsufficientBalanceError,
+    "INVALID_REQUEST": InvalidRequestError,
+    "CONTENT_POLICY_VIOLATION": ContentPolicyViolationError,
+    "MODEL_NOT_FOUND": ModelNotFoundError,
+    "MODEL_DISABLED": ModelDisabledError,
+    "RATE_LIMITED": RateLimitedError,
+    "ALL_PROVIDERS_EXHAUSTED": AllProvidersExhaustedError,
+    "UPSTREAM_ERROR": UpstreamError,
+}
+
+_combined: dict[tuple[type[LumenfallAPIError], type[openai.APIStatusError]], type[LumenfallAPIError]] = {}
+
+
+def _with_status_class(
+    lumenfall_cls: type[LumenfallAPIError], openai_cls: type[openai.APIStatusError]
+) -> type[LumenfallAPIError]:
+    """The Lumenfall class, also a subclass of the openai class for the actual status.
+
+    A code can arrive with a status other than its documented one (UPSTREAM_ERROR varies; a proxy
+    may rewrite). The combined class keeps both promises: ``except UpstreamError`` and
+    ``except openai.InternalServerError`` each catch a 503 UPSTREAM_ERROR.
+    """
+    if issubclass(lumenfall_cls, openai_cls):
+        return lumenfall_cls
+    key = (lumenfall_cls, openai_cls)
+    cls = _combined.get(key)
+    if cls is None:
+        cls = type(lumenfall_cls.__name__, (lumenfall_cls, openai_cls), {"__module__": __name__})
+        _combined[key] = cls
+    return cls
+
+
+def status_error_for(
+    openai_error: openai.APIStatusError, *, message: str, body: object, response: http.Response
+) -> openai.APIStatusError:
+    """Turn the error openai built for a response into its Lumenfall class."""
+    envelope: Mapping[str, Any] = body if isinstance(body, Mapping) else {}
+    code = envelope.get("code")
+    lumenfall_cls = CODE_TO_CLASS.get(code, LumenfallAPIError) if isinstance(code, str) else LumenfallAPIError
+    cls = _with_status_class(lumenfall_cls, type(openai_error))
+    return cls(message, response=response, body=body)
+
+
+class VideoFailedError(LumenfallError):
+    """A video job ended in ``failed``. ``video`` is the final Video (``video.error`` says why).
+
+    Video generation fails often (roughly 4 in 10 jobs in production), so plan for this.
+    """
+
+    def __init__(self, video: Video) -> None:
+        self.video = video
+        self.video_id = video.id
+        error = video.error
+        self.code = error.code if error is not None else None
+        detail = f"{error.code}: {error.message}" if error is not None else "no error details"
+        super().__init__(f"Video {video.id} failed ({detail}).")
+
+
+class WaitTimeoutError(LumenfallError):
+    """Waiting for a job passed its deadline. The job goes on: resume with ``poll(video_id)``.
+
+    ``video`` is the last Video seen (None if every check failed), ``video_id`` always set.
+    """
+
+    def __init__(self, video: Video | None, *, video_id: str, waited_seconds: float) -> None:
+        self.video = video
+        self.video_id = video_id
+        self.waited_seconds = waited_seconds
+        state = f"still {video.status!r}" if video is not None else "not reachable"
+        super().__init__(
+            f"Video {video_id} is {state} after {waited_seconds:.1f}s. The job keeps running on "
+            f"Lumenfall; resume with client.videos.poll({video_id!r}) or cancel it with "
+            f"client.videos.cancel({video_id!r})."
+        )
+
+
+class DownloadError(LumenfallError):
+    """A video could not be downloaded; nothing was left at the destination path."""
+
+
+class IntegrityError(DownloadError):
+    """The downloaded bytes do not match what the Video promised (size or content type)."""
+
+
+class UnsupportedOperationError(LumenfallError, NotImplementedError):
+    """An OpenAI video operation that Lumenfall does not offer; the message says what to use."""
+
+
+class BudgetExceededError(LumenfallError):
+    """A job's estimate exceeds what is left of the client's budget; nothing was sent."""
+
+
+class WebhookVerificationError(LumenfallError):
+    """A webhook's signature, timestamp or headers did not verify; do not trust its body."""

@@ -1,0 +1,1 @@
+"""Resources this package owns (the rest are openai's)."""

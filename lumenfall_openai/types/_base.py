@@ -1,0 +1,143 @@
+"""The base of every response type this package owns.
+
+openai parses responses with ``construct()``: no validation, so a wrong type passes through
+silently, and every ``Optional[...]`` field is sent through pydantic's validator anyway (that is
+openai's rule for unions), which is where most of its parse time goes. Lumenfall's objects are
+flat and small, so this base builds them from a per-class plan made once:
+
+- nested models are constructed (not left as dicts, so ``video.output.url`` works),
+- numbers meant as floats become floats (Lumenfall sends ``"cost": 1`` as well as ``0.21``), and
+  numbers in string fields become strings (``"seconds": 10`` reads as ``"10"``),
+- a model-valued field that is not Optional is always present: its default is used when the
+  wire omits it or sends null (``video.metadata`` is never None),
+- everything else is kept as sent, and unknown keys stay in ``model_extra`` as in openai.
+
+Under strict response validation (``_strict_response_validation=True``) pydantic validates as
+usual; ``_fill_defaults_for_nulls`` applies the same null rule there.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any, ClassVar, Union
+
+import openai
+from pydantic import model_validator
+from typing_extensions import Self
+
+_NONE_TYPE = type(None)
+
+
+@dataclass(frozen=True)
+class _FieldPlan:
+    name: str
+    key: str  # the wire name (alias)
+    kind: str  # "raw" | "float" | "str" | "model" | "model_list"
+    model: type[LumenfallModel] | None
+    nullable: bool
+    default_factory: Any  # callable or None
+    default: Any
+
+
+def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
+    origin = typing.get_origin(annotation)
+    if origin is Union or origin is types.UnionType:
+        args = [a for a in typing.get_args(annotation) if a is not _NONE_TYPE]
+        nullable = len(args) != len(typing.get_args(annotation))
+        return (args[0] if len(args) == 1 else annotation), nullable
+    return annotation, False
+
+
+def _plan_field(name: str, field: Any) -> _FieldPlan:
+    inner, nullable = _unwrap_optional(field.annotation)
+    kind, model = "raw", None
+    if inner is float:
+        kind = "float"
+    elif inner is str:
+        kind = "str"
+    elif isinstance(inner, type) and issubclass(inner, LumenfallModel):
+        kind, model = "model", inner
+    elif typing.get_origin(inner) is list:
+        (item,) = typing.get_args(inner) or (Any,)
+        if isinstance(item, type) and issubclass(item, LumenfallModel):
+            kind, model = "model_list", item
+    return _FieldPlan(
+        name=name,
+        key=field.alias or name,
+        kind=kind,
+        model=model,
+        nullable=nullable,
+        default_factory=field.default_factory,
+        default=field.default,
+    )
+
+
+class LumenfallModel(openai.BaseModel):
+    _plans: ClassVar[dict[type[Any], tuple[_FieldPlan, ...]]] = {}
+
+    @classmethod
+    def _plan(cls) -> tuple[_FieldPlan, ...]:
+        plan = LumenfallModel._plans.get(cls)
+        if plan is None:
+            plan = tuple(_plan_field(name, f) for name, f in cls.model_fields.items())
+            LumenfallModel._plans[cls] = plan
+        return plan
+
+    @classmethod
+    def construct(cls, _fields_set: set[str] | None = None, **values: object) -> Self:  # type: ignore[override]
+        fields_values: dict[str, object] = {}
+        fields_set: set[str] = set() if _fields_set is None else _fields_set
+        for p in cls._plan():
+            if p.key in values:
+                value = values.pop(p.key)
+                fields_set.add(p.name)
+            elif p.name in values:
+                value = values.pop(p.name)
+                fields_set.add(p.name)
+            else:
+                fields_values[p.name] = _default(p)
+                continue
+            fields_values[p.name] = _convert(p, value)
+        m = cls.__new__(cls)
+        object.__setattr__(m, "__dict__", fields_values)
+        object.__setattr__(m, "__pydantic_private__", None)
+        object.__setattr__(m, "__pydantic_extra__", dict(values))
+        object.__setattr__(m, "__pydantic_fields_set__", fields_set)
+        return m
+
+    model_construct = construct  # type: ignore[assignment]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_defaults_for_nulls(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for p in cls._plan():
+                if p.kind == "model" and not p.nullable and data.get(p.key, ...) is None:  # pyright: ignore[reportUnknownMemberType]
+                    data = {**data, p.key: _default(p)}  # pyright: ignore[reportUnknownVariableType]
+        return data  # pyright: ignore[reportUnknownVariableType]
+
+
+def _default(p: _FieldPlan) -> object:
+    if p.default_factory is not None:
+        return p.default_factory()
+    return None if p.default is ... else p.default
+
+
+def _convert(p: _FieldPlan, value: object) -> object:
+    if value is None:
+        return _default(p) if p.kind == "model" and not p.nullable else None
+    if p.kind == "str":
+        # Lumenfall documents seconds as "10"; a server that sends 10 must not break str code.
+        return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+    if p.kind == "float":
+        if isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+        return value
+    if p.kind == "model" and p.model is not None and isinstance(value, dict):
+        return p.model.construct(**value)  # pyright: ignore[reportUnknownArgumentType]
+    if p.kind == "model_list" and p.model is not None and isinstance(value, list):
+        model = p.model
+        return [model.construct(**v) if isinstance(v, dict) else v for v in value]  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
+    return value
