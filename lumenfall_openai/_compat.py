@@ -64,7 +64,9 @@ BORROWED_MODULE_NAMES: dict[str, tuple[str, ...]] = {
     ),
     "openai._types": ("Body", "FileTypes", "Headers", "NotGiven", "Omit", "Query"),
 }
-BORROWED_CLIENT_METHODS: tuple[str, ...] = ("_make_status_error", "copy", "_get", "_post", "_delete")
+BORROWED_CLIENT_METHODS: tuple[str, ...] = ("_make_status_error", "copy")
+# Set by SyncAPIResource/AsyncAPIResource.__init__ from the client.
+BORROWED_RESOURCE_ATTRS: tuple[str, ...] = ("_client", "_get", "_post", "_delete", "_sleep")
 
 
 def is_given(value: Any) -> bool:

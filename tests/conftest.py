@@ -1,0 +1,82 @@
+"""Fixtures shared by the whole suite.
+
+Every test starts from an environment with no LUMENFALL_* or OPENAI_* variables, so a developer's
+shell (or CI's) cannot change what a test sees; tests that need one set it with monkeypatch.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lumenfall_openai._compat import http
+
+SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seeds" / "000_3630a4156d98bb8b.txt"
+if not SEED.exists():  # CI lays shared/ beside the clone; a developer may have it one level up
+    SEED = Path(__file__).resolve().parent / "data" / "get_video_seed.txt"
+
+TEST_KEY = "lmnfl_testkey.s3cr3t-value"
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.startswith(("LUMENFALL_", "OPENAI_")):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def seed_text() -> str:
+    return SEED.read_text(encoding="utf-8")
+
+
+def seed_examples() -> dict[str, dict[str, Any]]:
+    """The seed page's response examples by title ("In progress", "Completed")."""
+    found = re.findall(r"```json ([^\n]*?) theme=\{null\}\n(.*?)```", seed_text(), re.S)
+    return {title.strip(): json.loads(body) for title, body in found}
+
+
+def seed_python_block() -> str:
+    match = re.search(r"```python Python theme=\{null\}\n(.*?)```", seed_text(), re.S)
+    assert match, "the seed page's Python example was not found"
+    return match.group(1)
+
+
+class Recorder:
+    """A mock transport for tests about one request's shape: records requests, answers from a function."""
+
+    def __init__(self, answer: Callable[[http.Request], http.Response]) -> None:
+        self.requests: list[http.Request] = []
+        self._answer = answer
+
+    def __call__(self, request: http.Request) -> http.Response:
+        request.read()
+        self.requests.append(request)
+        return self._answer(request)
+
+    def client(self) -> http.Client:
+        return http.Client(transport=http.MockTransport(self))
+
+    def async_client(self) -> http.AsyncClient:
+        return http.AsyncClient(transport=http.MockTransport(self))
+
+
+@pytest.fixture
+def completed_video() -> dict[str, Any]:
+    return seed_examples()["Completed"]
+
+
+@pytest.fixture
+def recorder(completed_video: dict[str, Any]) -> Iterator[Recorder]:
+    """Answers every request with the seed's completed Video."""
+    yield Recorder(lambda request: http.Response(200, json=completed_video))
