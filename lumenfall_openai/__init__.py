@@ -66,6 +66,9 @@ from .errors import (
     VideoFailedError as VideoFailedError,
 )
 from .errors import (
+    WaitInterruptedError as WaitInterruptedError,
+)
+from .errors import (
     WaitTimeoutError as WaitTimeoutError,
 )
 from .types import Video as Video

@@ -99,9 +99,7 @@ class _LumenfallClientMixin:
         set_default_query: Mapping[str, object] | None,
     ) -> dict[str, Any]:
         if default_headers is not None and set_default_headers is not None:
-            raise ValueError(
-                "Pass `default_headers` (to add) or `set_default_headers` (to replace), not both."
-            )
+            raise ValueError("Pass `default_headers` (to add) or `set_default_headers` (to replace), not both.")
         if default_query is not None and set_default_query is not None:
             raise ValueError("Pass `default_query` (to add) or `set_default_query` (to replace), not both.")
         client: Any = self
@@ -118,9 +116,7 @@ class _LumenfallClientMixin:
         return {
             "api_key": api_key or self.api_key,
             "base_url": base_url or self._lumenfall.base_url,
-            "webhook_secret": webhook_secret
-            if webhook_secret is not None
-            else self._lumenfall.webhook_secret,
+            "webhook_secret": webhook_secret if webhook_secret is not None else self._lumenfall.webhook_secret,
             "default_headers": headers,
             "default_query": query,
         }
@@ -131,13 +127,11 @@ class _LumenfallClientMixin:
             f"api_key={_settings.redact_key(self.api_key)!r})"
         )
 
-    def _make_status_error(
-        self, err_msg: str, *, body: object, response: http.Response
-    ) -> openai.APIStatusError:
-        error: openai.APIStatusError = super()._make_status_error(  # type: ignore[misc]
-            err_msg, body=body, response=response
-        )
-        return status_error_for(error, message=err_msg, body=error.body, response=response)
+    def _make_status_error(self, err_msg: str, *, body: object, response: http.Response) -> openai.APIStatusError:
+        parent: Any = super()
+        error: openai.APIStatusError = parent._make_status_error(err_msg, body=body, response=response)
+        envelope: object = error.body
+        return status_error_for(error, message=err_msg, body=envelope, response=response)
 
 
 class Lumenfall(_LumenfallClientMixin, openai.OpenAI):
@@ -197,11 +191,11 @@ class Lumenfall(_LumenfallClientMixin, openai.OpenAI):
         return Videos(self)
 
     @cached_property
-    def with_raw_response(self) -> LumenfallWithRawResponse:  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    def with_raw_response(self) -> LumenfallWithRawResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
         return LumenfallWithRawResponse(self)
 
     @cached_property
-    def with_streaming_response(self) -> LumenfallWithStreamedResponse:  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    def with_streaming_response(self) -> LumenfallWithStreamedResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
         return LumenfallWithStreamedResponse(self)
 
     @override
@@ -308,11 +302,11 @@ class AsyncLumenfall(_LumenfallClientMixin, openai.AsyncOpenAI):
         return AsyncVideos(self)
 
     @cached_property
-    def with_raw_response(self) -> AsyncLumenfallWithRawResponse:  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    def with_raw_response(self) -> AsyncLumenfallWithRawResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
         return AsyncLumenfallWithRawResponse(self)
 
     @cached_property
-    def with_streaming_response(self) -> AsyncLumenfallWithStreamedResponse:  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+    def with_streaming_response(self) -> AsyncLumenfallWithStreamedResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
         return AsyncLumenfallWithStreamedResponse(self)
 
     @override

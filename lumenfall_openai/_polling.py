@@ -1,17 +1,28 @@
 """When to look at a video job again, and when to stop: pure decisions, no clock, no I/O.
 
-The sync and async ``poll`` loops feed a :class:`PollState` what they saw (a Video and its
-response headers, or a transient error) and the current time, and do what it says: sleep this
-long, return this Video, raise this error. Tests drive it with numbers alone.
+The sync and async ``poll`` loops feed a :class:`PollState` what they saw (a Video and the
+server's pacing hint, or a transient error) and the current time, and do what it says: sleep
+this long, return this Video, stop with this error. Tests drive it with numbers alone.
 
 The schedule. openai's own ``poll`` asks every second forever. A video takes seconds to many
 minutes, so asking every second wastes requests on long jobs while a fixed long interval adds
 delay to short ones. Here the interval is a fraction (10%) of the time already waited, between a
-floor (fast start) and a cap: a job that finishes at time T is noticed within
-``max(floor, 10% of T)``, with a logarithmic number of requests instead of a linear one. Jitter
-only ever shortens an interval, so it never breaks that bound, and it spreads the polls of many
-jobs started together. A server hint (``openai-poll-after-ms``, ``Retry-After``) wins over the
-schedule, bounded by the cap and the deadline.
+floor (fast start) and a cap. A job that finishes at time ``T`` after waiting began is noticed
+within ``min(cap, max(floor, 10% of T))``: the check before ``T`` happened at some ``t < T`` and
+scheduled the next one at most ``10% of t`` later. The number of requests grows with the
+logarithm of ``T`` instead of linearly.
+
+Jitter only ever shortens an interval, so it never breaks that bound, and it spreads the polls
+of many jobs started together (hundreds of ``create_and_poll`` calls in one ``gather``).
+
+A server hint (``openai-poll-after-ms``, ``Retry-After``) is a lower bound: we never come back
+sooner than the server asked (up to ``max_hint``, so a bogus hint cannot stall a wait), and a
+tiny hint does not multiply our request count either.
+
+Transient failures (5xx, 429, dropped connections) do not end a wait: the job keeps running on
+Lumenfall whatever happens to one GET. They are waited through with a growing back-off, until
+the deadline or until they have lasted ``max_error_streak`` seconds in a row; either way the
+caller gets an error that carries the job id, so the wait can be resumed.
 """
 
 from __future__ import annotations
@@ -23,7 +34,18 @@ from email.utils import parsedate_to_datetime
 
 from .types.video import FINISHED_STATUSES, Video
 
-__all__ = ["PollPolicy", "PollProgress", "PollState", "parse_server_hint"]
+__all__ = [
+    "Decision",
+    "Done",
+    "GiveUp",
+    "PollPolicy",
+    "PollProgress",
+    "PollState",
+    "Sleep",
+    "TimedOut",
+    "detection_bound",
+    "parse_server_hint",
+]
 
 
 @dataclass(frozen=True)
@@ -31,32 +53,67 @@ class PollPolicy:
     """How ``poll`` paces itself. The defaults suit jobs from seconds to tens of minutes."""
 
     first_interval: float = 0.5
-    """Seconds before the first re-check (jobs on fast models finish in a few seconds)."""
+    """Seconds between checks during the first ``min_interval`` seconds (fast models finish
+    in a few seconds; noticing that half a second sooner is worth two extra GETs)."""
     min_interval: float = 1.0
-    """Floor once the first few checks are done."""
+    """Floor once the first second has passed."""
     max_interval: float = 30.0
-    """Cap: the longest a finished job can go unnoticed, for jobs longer than 300 s."""
+    """Cap: the longest a finished job can go unnoticed (reached by jobs longer than 300 s)."""
     growth: float = 0.10
     """Interval as a fraction of the time already waited."""
     jitter: float = 0.15
     """Up to this fraction is taken off each interval at random (never added)."""
-    max_consecutive_errors: int = 10
-    """Transient errors in a row (5xx, 429, dropped connections) tolerated before giving up."""
+    max_hint: float = 60.0
+    """A server hint is followed up to this many seconds (openai caps ``Retry-After`` at 60 s too)."""
+    max_error_streak: float = 300.0
+    """Seconds of consecutive transient failures tolerated before giving up (the job keeps
+    running on Lumenfall; a short outage or a flaky network must not end the wait)."""
+
+    def __post_init__(self) -> None:
+        if not 0 < self.first_interval <= self.min_interval <= self.max_interval:
+            raise ValueError(
+                "PollPolicy needs 0 < first_interval <= min_interval <= max_interval, got "
+                f"{self.first_interval}, {self.min_interval}, {self.max_interval}."
+            )
+        if self.growth < 0 or not 0 <= self.jitter < 1:
+            raise ValueError(f"PollPolicy needs growth >= 0 and 0 <= jitter < 1, got {self.growth}, {self.jitter}.")
+        if self.max_hint < 0 or self.max_error_streak < 0:
+            raise ValueError("PollPolicy.max_hint and max_error_streak must be >= 0.")
+
+    def base_interval(self, elapsed: float) -> float:
+        """The interval before jitter, after a check ``elapsed`` seconds into the wait."""
+        if elapsed < self.min_interval:
+            return self.first_interval
+        return min(self.max_interval, max(self.min_interval, self.growth * elapsed))
 
     def interval(self, elapsed: float, *, rand: float) -> float:
         """Seconds to wait after a check at ``elapsed`` seconds. ``rand`` is uniform in [0, 1)."""
-        if elapsed < self.min_interval:
-            base = self.first_interval
-        else:
-            base = min(self.max_interval, max(self.min_interval, self.growth * elapsed))
-        return base * (1.0 - self.jitter * rand)
+        return self.base_interval(elapsed) * (1.0 - self.jitter * rand)
+
+    def error_backoff(self, streak: int, *, rand: float) -> float:
+        """Seconds to wait after the ``streak``-th transient failure in a row (1, 2, ...).
+
+        Doubles from ``first_interval`` up to the cap, so an outage at the start of a wait is
+        not hammered at the fast-start pace.
+        """
+        exponent = min(max(streak - 1, 0), 32)
+        return min(self.max_interval, self.first_interval * 2.0**exponent) * (1.0 - self.jitter * rand)
+
+
+def detection_bound(policy: PollPolicy, finished_at: float) -> float:
+    """The longest a job that finishes ``finished_at`` seconds into a wait can go unnoticed.
+
+    Holds without server hints and without errors, not counting request latency.
+    """
+    return min(policy.max_interval, max(policy.min_interval, policy.growth * finished_at))
 
 
 def parse_server_hint(headers: Mapping[str, str], *, now_epoch: float | None = None) -> float | None:
     """The server's own "ask again in" hint, in seconds, or None.
 
     ``openai-poll-after-ms`` (what openai's poll reads) first, then ``Retry-After`` as seconds
-    or an HTTP date. Unparseable values are ignored rather than trusted.
+    or an HTTP date (which needs ``now_epoch``). Unparseable or negative values are ignored
+    rather than trusted.
     """
     raw = headers.get("openai-poll-after-ms")
     if raw is not None:
@@ -64,7 +121,7 @@ def parse_server_hint(headers: Mapping[str, str], *, now_epoch: float | None = N
             ms = float(raw)
         except ValueError:
             ms = -1.0
-        if ms >= 0:
+        if ms >= 0 and ms == ms and ms != float("inf"):
             return ms / 1000.0
     raw = headers.get("retry-after")
     if raw is None:
@@ -79,48 +136,70 @@ def parse_server_hint(headers: Mapping[str, str], *, now_epoch: float | None = N
             seconds = parsedate_to_datetime(raw).timestamp() - now_epoch
         except (TypeError, ValueError, IndexError, OverflowError):
             return None
+    if seconds != seconds or seconds == float("inf"):  # NaN or inf
+        return None
     return seconds if seconds >= 0 else None
 
 
 @dataclass(frozen=True)
 class PollProgress:
-    """What ``on_progress`` receives after each check."""
+    """What ``on_progress`` receives after each successful check."""
 
     video: Video
     elapsed: float
     """Seconds since waiting started."""
     polls: int
-    """Checks made so far, this one included."""
+    """Successful checks so far, this one included."""
+    next_check_in: float | None = None
+    """Seconds until the next check (None when this check ended the wait)."""
+    errors: int = 0
+    """Transient failures (5xx, dropped connections) waited through so far in this wait."""
 
     @property
     def status(self) -> str:
         return self.video.status
 
     @property
+    def video_id(self) -> str:
+        return self.video.id
+
+    @property
     def cost_estimate(self) -> float | None:
+        """The final cost once completed, else the running estimate (None if not sent)."""
         meta = self.video.metadata
         return meta.cost if meta.cost is not None else meta.cost_estimate
 
 
-@dataclass
+@dataclass(frozen=True)
 class Sleep:
+    """Check again after ``seconds``."""
+
     seconds: float
 
 
-@dataclass
+@dataclass(frozen=True)
 class Done:
+    """The job finished (``completed`` or ``failed``): return ``video``."""
+
     video: Video
 
 
-@dataclass
+@dataclass(frozen=True)
 class TimedOut:
+    """The deadline passed; the job is still running. ``video`` is the last one seen."""
+
     video: Video | None
     waited: float
 
 
-@dataclass
+@dataclass(frozen=True)
 class GiveUp:
+    """Transient failures lasted ``max_error_streak`` seconds in a row: stop with ``error``."""
+
     error: BaseException
+    video: Video | None
+    waited: float
+    errors: int
 
 
 Decision = Sleep | Done | TimedOut | GiveUp
@@ -128,7 +207,10 @@ Decision = Sleep | Done | TimedOut | GiveUp
 
 @dataclass
 class PollState:
-    """One wait for one job. Feed it observations; it answers with a :data:`Decision`."""
+    """One wait for one job. Feed it observations; it answers with a :data:`Decision`.
+
+    Times are seconds on any monotonic clock; the state never reads a clock itself.
+    """
 
     policy: PollPolicy
     started_at: float
@@ -138,43 +220,76 @@ class PollState:
     """``poll_interval_ms`` given by the caller: openai's fixed pacing, still with the deadline."""
     rand: Callable[[], float] = field(default=random.random)
     polls: int = 0
+    errors: int = 0
     consecutive_errors: int = 0
+    error_streak_started: float | None = None
     last_video: Video | None = None
+    next_delay: float | None = None
 
     def elapsed(self, now: float) -> float:
         return now - self.started_at
 
-    def _next(self, now: float, hint: float | None) -> Decision:
-        elapsed = self.elapsed(now)
-        if self.fixed_interval is not None:
-            delay = self.fixed_interval
-        elif hint is not None:
-            delay = min(hint, self.policy.max_interval)
-        else:
-            delay = self.policy.interval(elapsed, rand=self.rand())
-        if self.deadline is not None:
-            remaining = self.deadline - elapsed
+    def remaining(self, now: float) -> float | None:
+        """Seconds left before the deadline (may be <= 0), or None without a deadline."""
+        return None if self.deadline is None else self.deadline - self.elapsed(now)
+
+    def _sleep(self, now: float, delay: float, hint: float | None) -> Decision:
+        if hint is not None:
+            delay = max(delay, min(hint, self.policy.max_hint))
+        remaining = self.remaining(now)
+        if remaining is not None:
             if remaining <= 0:
-                return TimedOut(self.last_video, elapsed)
+                self.next_delay = None
+                return TimedOut(self.last_video, self.elapsed(now))
             # One last look exactly at the deadline rather than sleeping past it.
             delay = min(delay, remaining)
-        return Sleep(max(0.0, delay))
+        self.next_delay = max(0.0, delay)
+        return Sleep(self.next_delay)
 
     def observe(self, video: Video, now: float, hint: float | None = None) -> Decision:
+        """A successful check returned ``video``; ``hint`` is the server's pacing hint in seconds."""
         self.polls += 1
         self.consecutive_errors = 0
+        self.error_streak_started = None
         self.last_video = video
         if video.status in FINISHED_STATUSES:
+            self.next_delay = None
             return Done(video)
-        return self._next(now, hint)
+        if self.fixed_interval is not None:
+            return self._sleep(now, self.fixed_interval, None)
+        return self._sleep(now, self.policy.interval(self.elapsed(now), rand=self.rand()), hint)
 
     def observe_error(self, error: BaseException, now: float, hint: float | None = None) -> Decision:
         """A transient failure (5xx, 429, connection or read error) while checking."""
+        self.errors += 1
         self.consecutive_errors += 1
-        if self.consecutive_errors > self.policy.max_consecutive_errors:
-            return GiveUp(error)
-        return self._next(now, hint)
+        if self.error_streak_started is None:
+            self.error_streak_started = now
+        streak = now - self.error_streak_started
+        remaining = self.remaining(now)
+        if streak >= self.policy.max_error_streak and (remaining is None or remaining > 0):
+            self.next_delay = None
+            return GiveUp(error, self.last_video, self.elapsed(now), self.consecutive_errors)
+        if self.fixed_interval is not None:
+            delay = self.fixed_interval
+        else:
+            delay = max(
+                self.policy.interval(self.elapsed(now), rand=self.rand()),
+                self.policy.error_backoff(self.consecutive_errors, rand=self.rand()),
+            )
+        if remaining is None:
+            # Never sleep past the point where the streak would have lasted too long.
+            delay = min(delay, max(0.0, self.policy.max_error_streak - streak))
+        return self._sleep(now, delay, hint)
 
     def progress(self, now: float) -> PollProgress:
-        assert self.last_video is not None
-        return PollProgress(video=self.last_video, elapsed=self.elapsed(now), polls=self.polls)
+        """What to tell ``on_progress`` after the last successful check."""
+        if self.last_video is None:
+            raise RuntimeError("PollState.progress() needs at least one successful check")
+        return PollProgress(
+            video=self.last_video,
+            elapsed=self.elapsed(now),
+            polls=self.polls,
+            next_check_in=self.next_delay,
+            errors=self.errors,
+        )

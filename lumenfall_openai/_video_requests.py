@@ -12,7 +12,7 @@ import os
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypedDict, Union
+from typing import Any, TypedDict
 
 from typing_extensions import NotRequired
 
@@ -31,7 +31,7 @@ class ImageURLReference(TypedDict):
     detail: NotRequired[str]
 
 
-InputReference = Union[FileTypes, ImageURLReference, str, Sequence[FileTypes | ImageURLReference | str]]
+InputReference = FileTypes | ImageURLReference | str | Sequence[FileTypes | ImageURLReference | str]
 """A file (bytes, a binary file object, a path, or an openai ``(name, content, type)`` tuple), an
 ``{"image_url": ...}`` dict, a URL string, or a list of these."""
 
@@ -41,7 +41,7 @@ class VideoCreateRequest:
     """A create call, ready to send: JSON ``body``, or multipart ``body`` + ``files``."""
 
     body: dict[str, Any]
-    files: list[tuple[str, Any]] = field(default_factory=list)
+    files: list[tuple[str, Any]] = field(default_factory=list[tuple[str, Any]])
     idempotency_key: str = ""
 
     @property
@@ -70,10 +70,8 @@ def _check_reference(item: object) -> object:
         if "image_url" in item:
             url = item["image_url"]  # pyright: ignore[reportUnknownVariableType]
             if not isinstance(url, str) or not url:
-                raise ValueError(
-                    'input_reference: {"image_url": ...} needs a non-empty https URL or data: URI.'
-                )
-            return dict(item)  # pyright: ignore[reportUnknownArgumentType]
+                raise ValueError('input_reference: {"image_url": ...} needs a non-empty https URL or data: URI.')
+            return dict(item)  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
         if "file_id" in item or "id" in item:
             raise UnsupportedOperationError(
                 "input_reference by OpenAI file id is not supported by Lumenfall (it has no Files API). "
@@ -184,9 +182,7 @@ def build_create_request(
                 body["input_reference"] = urls
             body = {k: (str(v) if isinstance(v, int) else v) for k, v in body.items()}
         else:
-            body["input_reference"] = (
-                refs[0] if len(refs) == 1 and not isinstance(input_reference, list) else refs
-            )
+            body["input_reference"] = refs[0] if len(refs) == 1 and not isinstance(input_reference, list) else refs
     return VideoCreateRequest(body=body, files=files, idempotency_key=key)
 
 
@@ -207,6 +203,4 @@ UNSUPPORTED: dict[str, str] = {
 
 
 def unsupported(name: str) -> UnsupportedOperationError:
-    return UnsupportedOperationError(
-        f"client.videos.{name}() is not available on Lumenfall. {UNSUPPORTED[name]}"
-    )
+    return UnsupportedOperationError(f"client.videos.{name}() is not available on Lumenfall. {UNSUPPORTED[name]}")

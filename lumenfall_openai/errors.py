@@ -9,7 +9,7 @@ becomes possible.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import openai
 
@@ -35,11 +35,17 @@ __all__ = [
     "UnsupportedOperationError",
     "UpstreamError",
     "VideoFailedError",
+    "WaitInterruptedError",
     "WaitTimeoutError",
     "WebhookVerificationError",
 ]
 
 REQUEST_ID_HEADER = "x-lumenfall-request-id"
+
+
+def _envelope(body: object) -> Mapping[str, Any]:
+    """The inner ``{"message", "type", "code"}`` object (openai already unwrapped ``"error"``)."""
+    return cast("Mapping[str, Any]", body) if isinstance(body, Mapping) else {}
 
 
 class LumenfallError(openai.OpenAIError):
@@ -62,7 +68,7 @@ class LumenfallAPIError(openai.APIStatusError):
 
     def __init__(self, message: str, *, response: http.Response, body: object | None) -> None:
         super().__init__(message, response=response, body=body)
-        envelope: Mapping[str, Any] = body if isinstance(body, Mapping) else {}
+        envelope = _envelope(body)
         code = envelope.get("code")
         self.code = code if isinstance(code, str) else None
         kind = envelope.get("type")
@@ -144,8 +150,7 @@ def status_error_for(
     openai_error: openai.APIStatusError, *, message: str, body: object, response: http.Response
 ) -> openai.APIStatusError:
     """Turn the error openai built for a response into its Lumenfall class."""
-    envelope: Mapping[str, Any] = body if isinstance(body, Mapping) else {}
-    code = envelope.get("code")
+    code = _envelope(body).get("code")
     lumenfall_cls = CODE_TO_CLASS.get(code, LumenfallAPIError) if isinstance(code, str) else LumenfallAPIError
     cls = _with_status_class(lumenfall_cls, type(openai_error))
     return cls(message, response=response, body=body)
@@ -166,26 +171,82 @@ class VideoFailedError(LumenfallError):
         super().__init__(f"Video {video.id} failed ({detail}).")
 
 
-class WaitTimeoutError(LumenfallError):
+class WaitInterruptedError(LumenfallError):
+    """A wait for a job ended before the job did. The job goes on: resume with ``poll(video_id)``.
+
+    Raised as is when checking failed for too long in a row (Lumenfall unreachable, repeated
+    5xx); ``last_error`` (also ``__cause__``) is the last failure. ``video`` is the last Video
+    seen (None if every check failed); ``video_id`` is always set, so the job is never lost.
+    """
+
+    def __init__(
+        self,
+        video: Video | None,
+        *,
+        video_id: str,
+        waited_seconds: float,
+        last_error: BaseException | None = None,
+        message: str | None = None,
+    ) -> None:
+        self.video = video
+        self.video_id = video_id
+        self.waited_seconds = waited_seconds
+        self.last_error = last_error
+        if message is None:
+            message = (
+                f"Gave up waiting for video {video_id} after {waited_seconds:.1f}s: checking it kept "
+                f"failing ({last_error!r}). The job may still be running on Lumenfall; resume with "
+                f"client.videos.poll({video_id!r}) once Lumenfall is reachable."
+            )
+        super().__init__(message)
+
+
+class WaitTimeoutError(WaitInterruptedError):
     """Waiting for a job passed its deadline. The job goes on: resume with ``poll(video_id)``.
 
     ``video`` is the last Video seen (None if every check failed), ``video_id`` always set.
     """
 
-    def __init__(self, video: Video | None, *, video_id: str, waited_seconds: float) -> None:
-        self.video = video
-        self.video_id = video_id
-        self.waited_seconds = waited_seconds
+    def __init__(
+        self,
+        video: Video | None,
+        *,
+        video_id: str,
+        waited_seconds: float,
+        last_error: BaseException | None = None,
+    ) -> None:
         state = f"still {video.status!r}" if video is not None else "not reachable"
         super().__init__(
-            f"Video {video_id} is {state} after {waited_seconds:.1f}s. The job keeps running on "
-            f"Lumenfall; resume with client.videos.poll({video_id!r}) or cancel it with "
-            f"client.videos.cancel({video_id!r})."
+            video,
+            video_id=video_id,
+            waited_seconds=waited_seconds,
+            last_error=last_error,
+            message=(
+                f"Video {video_id} is {state} after {waited_seconds:.1f}s. The job keeps running on "
+                f"Lumenfall; resume with client.videos.poll({video_id!r}) or cancel it with "
+                f"client.videos.cancel({video_id!r})."
+            ),
         )
 
 
 class DownloadError(LumenfallError):
-    """A video could not be downloaded; nothing was left at the destination path."""
+    """A video could not be downloaded; nothing was left at the destination path.
+
+    ``video_id`` and ``path`` are set when known; ``bytes_done`` is how far the transfer got.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        video_id: str | None = None,
+        path: str | None = None,
+        bytes_done: int = 0,
+    ) -> None:
+        super().__init__(message)
+        self.video_id = video_id
+        self.path = path
+        self.bytes_done = bytes_done
 
 
 class IntegrityError(DownloadError):

@@ -40,9 +40,7 @@ def test_missing_key_is_a_clear_error_even_with_openai_key_set(monkeypatch: pyte
         Lumenfall()
 
 
-def test_no_openai_environment_reaches_any_request(
-    monkeypatch: pytest.MonkeyPatch, recorder: Recorder
-) -> None:
+def test_no_openai_environment_reaches_any_request(monkeypatch: pytest.MonkeyPatch, recorder: Recorder) -> None:
     for name, value in OPENAI_ENV.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("LUMENFALL_API_KEY", TEST_KEY)
@@ -77,9 +75,7 @@ def test_lumenfall_variables_are_read(monkeypatch: pytest.MonkeyPatch, recorder:
     assert str(recorder.requests[0].url) == "http://127.0.0.1:9/openai/v1/videos/video_1"
 
 
-@pytest.mark.parametrize(
-    "option", ["organization", "project", "data_residency", "provider", "websocket_base_url"]
-)
+@pytest.mark.parametrize("option", ["organization", "project", "data_residency", "provider", "websocket_base_url"])
 def test_openai_only_options_are_refused(option: str) -> None:
     with pytest.raises(LumenfallConfigurationError, match=f"`{option}`"):
         Lumenfall(api_key=TEST_KEY, **{option: "x"})

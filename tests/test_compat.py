@@ -20,9 +20,7 @@ from .conftest import TEST_KEY
 def test_borrowed_module_names_exist(module: str, names: tuple[str, ...]) -> None:
     loaded = importlib.import_module(module)
     missing = [name for name in names if not hasattr(loaded, name)]
-    assert not missing, (
-        f"openai {openai.__version__} lacks {module}.{missing}: update lumenfall_openai/_compat.py"
-    )
+    assert not missing, f"openai {openai.__version__} lacks {module}.{missing}: update lumenfall_openai/_compat.py"
 
 
 @pytest.mark.parametrize("cls", [openai.OpenAI, openai.AsyncOpenAI])

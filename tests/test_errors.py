@@ -50,10 +50,7 @@ def test_combined_classes_are_cached() -> None:
     a = errors._with_status_class(errors.UpstreamError, openai.InternalServerError)
     b = errors._with_status_class(errors.UpstreamError, openai.InternalServerError)
     assert a is b and a.__name__ == "UpstreamError"
-    assert (
-        errors._with_status_class(errors.InvalidRequestError, openai.BadRequestError)
-        is errors.InvalidRequestError
-    )
+    assert errors._with_status_class(errors.InvalidRequestError, openai.BadRequestError) is errors.InvalidRequestError
 
 
 def test_non_envelope_error_body_still_raises_openai_class() -> None:

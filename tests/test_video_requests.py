@@ -154,9 +154,7 @@ def test_cancel_and_delete_send_delete(completed_video: dict[str, Any]) -> None:
     assert client.videos.cancel("video_9") is None
     deleted = client.videos.delete("video_9")
     assert (deleted.id, deleted.deleted, deleted.object) == ("video_9", True, "video.deleted")
-    assert [(r.method, r.url.path) for r in recorder.requests] == [
-        ("DELETE", "/openai/v1/videos/video_9")
-    ] * 2
+    assert [(r.method, r.url.path) for r in recorder.requests] == [("DELETE", "/openai/v1/videos/video_9")] * 2
     with pytest.raises(ValueError, match="non-empty video id"):
         client.videos.cancel("")
 

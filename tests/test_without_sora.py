@@ -83,11 +83,12 @@ def test_works_when_openai_has_no_sora_modules(tmp_path: Path, completed_video: 
     import json
 
     site = _openai_without_sora(tmp_path / "site")
-    check = "import importlib.util as u, openai; print(u.find_spec('openai.resources.videos'), u.find_spec('openai.types.video'))"
-    env = {"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"}
-    probe = subprocess.run(
-        [sys.executable, "-c", check], env=env, capture_output=True, text=True, timeout=120
+    check = (
+        "import importlib.util as u, openai; "
+        "print(u.find_spec('openai.resources.videos'), u.find_spec('openai.types.video'))"
     )
+    env = {"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"}
+    probe = subprocess.run([sys.executable, "-c", check], env=env, capture_output=True, text=True, timeout=120)
     assert probe.returncode == 0, probe.stderr
     assert probe.stdout.split() == ["None", "None"], "the simulated openai still has its Sora modules"
     run = subprocess.run(

@@ -68,21 +68,15 @@ def _error_hint(error: BaseException) -> float | None:
     return None
 
 
-def _new_poll_state(
-    poll_interval_ms: int | Omit, timeout: float | None, policy: PollPolicy | None
-) -> PollState:
+def _new_poll_state(poll_interval_ms: int | Omit, timeout: float | None, policy: PollPolicy | None) -> PollState:
     if timeout is not None and timeout < 0:
-        raise ValueError(
-            f"timeout must be a number of seconds >= 0 (or None to wait indefinitely), got {timeout}."
-        )
+        raise ValueError(f"timeout must be a number of seconds >= 0 (or None to wait indefinitely), got {timeout}.")
     fixed = None
     if not isinstance(poll_interval_ms, Omit):
         if poll_interval_ms <= 0:
             raise ValueError(f"poll_interval_ms must be positive, got {poll_interval_ms}.")
         fixed = poll_interval_ms / 1000.0
-    return PollState(
-        policy=policy or PollPolicy(), started_at=time.monotonic(), deadline=timeout, fixed_interval=fixed
-    )
+    return PollState(policy=policy or PollPolicy(), started_at=time.monotonic(), deadline=timeout, fixed_interval=fixed)
 
 
 def _finish(decision: Decision, video_id: str) -> Video:
@@ -99,9 +93,7 @@ def media_url(video: Video) -> str:
     """The URL to fetch a finished video from, or an error that says why there is none."""
     if video.status != "completed" or video.output is None:
         if video.status == "failed":
-            reason = (
-                f" It failed: {video.error.code}: {video.error.message}." if video.error else " It failed."
-            )
+            reason = f" It failed: {video.error.code}: {video.error.message}." if video.error else " It failed."
             raise DownloadError(f"Video {video.id} has no file to download.{reason}")
         raise DownloadError(
             f"Video {video.id} is {video.status!r}, not 'completed', so there is nothing to download yet. "
@@ -122,7 +114,7 @@ def _media_headers(custom_headers: object, extra_headers: Headers | None) -> Hea
 
 
 class Videos(SyncAPIResource):
-    _client: Lumenfall
+    _client: Lumenfall  # pyright: ignore[reportIncompatibleVariableOverride]
 
     @cached_property
     def with_raw_response(self) -> VideosWithRawResponse:
@@ -277,9 +269,7 @@ class Videos(SyncAPIResource):
             webhook_url=webhook_url, idempotency_key=idempotency_key, user=user,
             extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout,
         )  # fmt: skip
-        return self.poll(
-            video.id, poll_interval_ms=poll_interval_ms, timeout=poll_timeout, on_progress=on_progress
-        )
+        return self.poll(video.id, poll_interval_ms=poll_interval_ms, timeout=poll_timeout, on_progress=on_progress)
 
     def download_content(
         self,
@@ -373,7 +363,7 @@ class Videos(SyncAPIResource):
 
 
 class AsyncVideos(AsyncAPIResource):
-    _client: AsyncLumenfall
+    _client: AsyncLumenfall  # pyright: ignore[reportIncompatibleVariableOverride]
 
     @cached_property
     def with_raw_response(self) -> AsyncVideosWithRawResponse:

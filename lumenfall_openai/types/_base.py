@@ -21,7 +21,7 @@ from __future__ import annotations
 import types
 import typing
 from dataclasses import dataclass
-from typing import Any, ClassVar, Union
+from typing import Any, ClassVar, TypeGuard, Union
 
 import openai
 from pydantic import model_validator
@@ -50,6 +50,10 @@ def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
     return annotation, False
 
 
+def _is_model(annotation: object) -> TypeGuard[type[LumenfallModel]]:
+    return isinstance(annotation, type) and issubclass(annotation, LumenfallModel)
+
+
 def _plan_field(name: str, field: Any) -> _FieldPlan:
     inner, nullable = _unwrap_optional(field.annotation)
     kind, model = "raw", None
@@ -57,11 +61,11 @@ def _plan_field(name: str, field: Any) -> _FieldPlan:
         kind = "float"
     elif inner is str:
         kind = "str"
-    elif isinstance(inner, type) and issubclass(inner, LumenfallModel):
+    elif _is_model(inner):
         kind, model = "model", inner
     elif typing.get_origin(inner) is list:
         (item,) = typing.get_args(inner) or (Any,)
-        if isinstance(item, type) and issubclass(item, LumenfallModel):
+        if _is_model(item):
             kind, model = "model_list", item
     return _FieldPlan(
         name=name,
@@ -86,7 +90,7 @@ class LumenfallModel(openai.BaseModel):
         return plan
 
     @classmethod
-    def construct(cls, _fields_set: set[str] | None = None, **values: object) -> Self:  # type: ignore[override]
+    def construct(cls, _fields_set: set[str] | None = None, **values: object) -> Self:
         fields_values: dict[str, object] = {}
         fields_set: set[str] = set() if _fields_set is None else _fields_set
         for p in cls._plan():
@@ -107,7 +111,7 @@ class LumenfallModel(openai.BaseModel):
         object.__setattr__(m, "__pydantic_fields_set__", fields_set)
         return m
 
-    model_construct = construct  # type: ignore[assignment]
+    model_construct = construct
 
     @model_validator(mode="before")
     @classmethod
