@@ -1,0 +1,70 @@
+"""Create a video, watch it, download it, and show what it cost.
+
+    python examples/quickstart.py [--model mock-video] [--out video.mp4]
+
+With ``LUMENFALL_API_KEY`` set it talks to Lumenfall (and spends money unless the model is the
+free ``mock-video``). Without it, it starts the built-in local emulator
+(``lumenfall_openai.testing.LumenfallEmulator``, needs the ``[emulator]`` extra) and says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from collections.abc import Generator
+from pathlib import Path
+
+from lumenfall_openai import Lumenfall, PollProgress
+
+
+@contextlib.contextmanager
+def lumenfall_client() -> Generator[Lumenfall, None, None]:
+    if os.environ.get("LUMENFALL_API_KEY"):
+        print(f"Using Lumenfall at {os.environ.get('LUMENFALL_BASE_URL', 'https://api.lumenfall.ai/openai/v1')}")
+        with Lumenfall() as client:
+            yield client
+        return
+    from lumenfall_openai.testing import LumenfallEmulator
+
+    emulator = LumenfallEmulator()
+    with emulator.serve() as base_url:
+        print(f"No LUMENFALL_API_KEY set: running against the built-in local emulator at {base_url}")
+        print("(nothing leaves this machine and nothing is billed; set LUMENFALL_API_KEY to use Lumenfall)")
+        with Lumenfall(api_key="lmnfl_emulator.local", base_url=base_url) as client:
+            yield client
+
+
+def show(progress: PollProgress) -> None:
+    cost = progress.cost_estimate
+    cost_text = f", estimate ${cost:.2f}" if cost is not None else ""
+    print(f"  {progress.elapsed:5.1f}s  {progress.status}{cost_text}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Create, watch and download one video.")
+    parser.add_argument("--model", default="mock-video", help="model slug (mock-video is free)")
+    parser.add_argument("--prompt", default="A capybara lounging in a hot spring, steam rising gently")
+    parser.add_argument("--seconds", default="4")
+    parser.add_argument("--out", type=Path, default=Path("quickstart.mp4"))
+    args = parser.parse_args(argv)
+
+    with lumenfall_client() as client:
+        video = client.videos.create(model=args.model, prompt=args.prompt, seconds=args.seconds)
+        print(f"Created {video.id} ({video.status}); waiting for it:")
+        video = client.videos.poll(video.id, timeout=600, on_progress=show)
+        if video.status != "completed" or video.output is None:
+            error = video.error
+            print(f"Video {video.id} failed: {error.code if error else '?'}: {error.message if error else ''}")
+            return 3
+        content = client.videos.download_content(video.id)
+        content.write_to_file(args.out)
+        meta = video.metadata
+        print(f"Saved {args.out} ({args.out.stat().st_size:,} bytes, {video.output.content_type})")
+        print(f"Ran on {meta.executed_model or meta.provider or '?'}; cost {meta.cost} {meta.cost_currency or ''}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
