@@ -80,3 +80,28 @@ def completed_video() -> dict[str, Any]:
 def recorder(completed_video: dict[str, Any]) -> Iterator[Recorder]:
     """Answers every request with the seed's completed Video."""
     yield Recorder(lambda request: http.Response(200, json=completed_video))
+
+
+@pytest.fixture
+def emulator() -> Iterator[Any]:
+    """A fresh local Lumenfall on a fast schedule (jobs finish in well under a second)."""
+    from lumenfall_openai.testing import LumenfallEmulator
+
+    emu = LumenfallEmulator(queue_seconds=0.05, run_seconds=0.25, webhook_retry_scale=0.001)
+    yield emu
+    emu.close()
+
+
+@pytest.fixture
+def base_url(emulator: Any) -> Iterator[str]:
+    """The emulator served over real HTTP on 127.0.0.1 (its OpenAI-compatible base URL)."""
+    with emulator.serve() as url:
+        yield url
+
+
+@pytest.fixture
+def client(base_url: str) -> Iterator[Any]:
+    from lumenfall_openai import Lumenfall
+
+    with Lumenfall(api_key=TEST_KEY, base_url=base_url) as c:
+        yield c
