@@ -13,13 +13,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import openai
-from openai import _base_client, _legacy_response, _resource, _response
+from openai import _base_client, _constants, _legacy_response, _resource, _response
 from openai._types import Body, FileTypes, Headers, NotGiven, Omit, Query
 
 if TYPE_CHECKING:
-    # Annotations are written against openai 3.x (httpx2). On openai 2.x the same names exist
-    # in httpx, and the runtime branch below picks that module.
-    import httpx2 as http
+    # A type checker sees the HTTP library of the installed openai: httpx2 for openai 3.x,
+    # httpx for 2.x (where httpx2 is not installed). The names used here exist in both.
+    # (Under openai 2.x the checker may see `http` as Any: the ignores keep both legs clean.)
+    try:
+        import httpx2 as http  # type: ignore[import-not-found, unused-ignore]  # pyright: ignore[reportMissingImports]
+    except ImportError:  # pragma: no cover - openai 2.x
+        import httpx as http  # type: ignore[no-redef, import-not-found, unused-ignore]  # pyright: ignore[reportMissingImports]
 else:
     # openai 3.x imports httpx2 in its base client; openai 2.x imports httpx. Take whichever
     # module openai itself uses, so our requests share its client, transport and exceptions.
@@ -41,13 +45,41 @@ async_to_custom_streamed_response_wrapper = _response.async_to_custom_streamed_r
 StreamedBinaryAPIResponse = _response.StreamedBinaryAPIResponse
 AsyncStreamedBinaryAPIResponse = _response.AsyncStreamedBinaryAPIResponse
 
+# Paging (client.requests.list): openai's page bases and paginator, so a Lumenfall listing
+# iterates, auto-pages and awaits exactly like openai's own lists (openai.pagination builds its
+# own pages on these same private bases).
+BasePage = _base_client.BasePage
+BaseSyncPage = _base_client.BaseSyncPage
+BaseAsyncPage = _base_client.BaseAsyncPage
+PageInfo = _base_client.PageInfo
+AsyncPaginator = _base_client.AsyncPaginator
+# Keys of openai's RequestOptions dict (what make_request_options returns) read or set by the
+# cost hook on the client's get/post: query params (to spot ?dryRun=true) and the post_parser
+# that every parse (plain, raw or streamed) applies once to the parsed object.
+REQUEST_OPTIONS_PARAMS_KEY = "params"
+REQUEST_OPTIONS_POST_PARSER_KEY = "post_parser"
+# The header openai's with_raw_response / with_streaming_response wrappers add to a call. A
+# budget's internal estimate must come back parsed even when the create it guards is raw, so it
+# sets this header to Omit (which openai drops from the request).
+RAW_RESPONSE_HEADER = _constants.RAW_RESPONSE_HEADER
+
 # Private client attributes that __init__ fills from OPENAI_* variables and that we reset.
 CUSTOM_HEADERS_ATTR = "_custom_headers"  # all versions: default_headers merged with OPENAI_CUSTOM_HEADERS
 AMBIENT_AUTHORIZATIONS_ATTR = "_ambient_authorizations"  # 3.x: Authorization lines from that variable
+# The openai client's own httpx/httpx2 client (all versions). videos.download streams media through
+# it, so a mock transport, proxies and the connection pool given to the client apply there too.
+HTTP_CLIENT_ATTR = "_client"
 
 # The private names above, for tests/test_compat.py.
 BORROWED_MODULE_NAMES: dict[str, tuple[str, ...]] = {
-    "openai._base_client": ("make_request_options",),
+    "openai._base_client": (
+        "make_request_options",
+        "AsyncPaginator",
+        "BasePage",
+        "BaseSyncPage",
+        "BaseAsyncPage",
+        "PageInfo",
+    ),
     "openai._resource": ("SyncAPIResource", "AsyncAPIResource"),
     "openai._legacy_response": (
         "HttpxBinaryResponseContent",
@@ -63,10 +95,15 @@ BORROWED_MODULE_NAMES: dict[str, tuple[str, ...]] = {
         "AsyncStreamedBinaryAPIResponse",
     ),
     "openai._types": ("Body", "FileTypes", "Headers", "NotGiven", "Omit", "Query"),
+    "openai._constants": ("RAW_RESPONSE_HEADER",),
+    # client.images subclasses these and retypes generate/edit (public module, listed anyway).
+    "openai.resources.images": ("Images", "AsyncImages"),
+    "openai.types": ("ImagesResponse",),
+    "openai": ("InvalidWebhookSignatureError",),
 }
-BORROWED_CLIENT_METHODS: tuple[str, ...] = ("_make_status_error", "copy")
+BORROWED_CLIENT_METHODS: tuple[str, ...] = ("_make_status_error", "copy", "get", "post")
 # Set by SyncAPIResource/AsyncAPIResource.__init__ from the client.
-BORROWED_RESOURCE_ATTRS: tuple[str, ...] = ("_client", "_get", "_post", "_delete", "_sleep")
+BORROWED_RESOURCE_ATTRS: tuple[str, ...] = ("_client", "_get", "_post", "_delete", "_sleep", "_get_api_list")
 
 
 def is_given(value: Any) -> bool:
