@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -49,7 +50,7 @@ def seed_examples() -> dict[str, dict[str, Any]]:
 def seed_python_block() -> str:
     match = re.search(r"```python Python theme=\{null\}\n(.*?)```", seed_text(), re.S)
     assert match, "the seed page's Python example was not found"
-    return match.group(1)
+    return textwrap.dedent(match.group(1))  # the page indents its code blocks
 
 
 class Recorder:

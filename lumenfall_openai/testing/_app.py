@@ -1,0 +1,355 @@
+"""The emulator's HTTP routes (starlette), mirroring Lumenfall's public API.
+
+Handlers are thin: decode the request, call :class:`EmulatorCore`, encode the answer. Every
+route path here is the real service's path, so a client configured with the emulator's base
+URL sends exactly what it would send to api.lumenfall.ai.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any, cast
+from urllib.parse import urlencode
+
+from starlette.applications import Starlette
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from ._catalog import model_json
+from ._core import EmulatorCore, Media, authenticate
+from ._errors import ApiError, envelope, invalid
+from ._faults import Faults
+from ._media import RangeNotSatisfiable, parse_range
+from ._middleware import EmulatorMiddleware
+from ._outcomes import parse_markers
+from ._records import RecordedRequest, Recorder, bearer_token
+from ._validation import UploadedFile, validate_image, validate_video
+
+# Every route as "METHOD /path" (the fault and record vocabulary); HEAD is served with GET.
+ROUTES: tuple[str, ...] = (
+    "POST /openai/v1/videos",
+    "GET /openai/v1/videos/{id}",
+    "DELETE /openai/v1/videos/{id}",
+    "POST /openai/v1/images/generations",
+    "POST /openai/v1/images/edits",
+    "GET /openai/v1/models",
+    "GET /openai/v1/models/{id}",
+    "GET /v1/balance",
+    "GET /v1/requests",
+    "GET /v1/requests/{id}",
+    "DELETE /v1/requests/{id}/payloads",
+    "GET /v1/webhooks/secret",
+    "GET /media/{name}",
+)
+
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+class _Json(JSONResponse):
+    # Compact and stable: what a client parses, not what a person reads.
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _error_response(error: ApiError, headers: dict[str, str] | None = None) -> Response:
+    return _Json(error.body(), status_code=error.status, headers=headers)
+
+
+def _record(request: Request) -> RecordedRequest:
+    record: RecordedRequest = request.state.lumenfall_record
+    return record
+
+
+def _request_id(request: Request) -> str:
+    request_id: str = request.state.lumenfall_request_id
+    return request_id
+
+
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+class MediaResponse(Response):
+    """Streams a (possibly huge, synthetic) media object, whole or one byte range.
+
+    A plain ASGI sender rather than StreamingResponse: no per-response task group, and 1 MiB
+    chunks straight from the generator, so a 1 GiB download is limited by the client.
+    """
+
+    def __init__(self, media: Media, status: int, start: int, end: int, headers: dict[str, str], head: bool) -> None:
+        super().__init__(status_code=status, headers=headers)
+        self._media = media
+        self._start = start
+        self._end = end
+        self._head = head
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+        if not self._head:
+            if self._media.mp4 is not None:
+                for chunk in self._media.mp4.iter_bytes(self._start, self._end):
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            elif self._media.data is not None:
+                body = self._media.data[self._start : self._end]
+                await send({"type": "http.response.body", "body": body, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+def build_app(
+    core: EmulatorCore, recorder: Recorder, faults: Faults, media_auth_attempts: list[RecordedRequest]
+) -> ASGIApp:
+    def authorize(request: Request) -> str:
+        key_id = authenticate(bearer_token(request.headers.get("authorization")), core.config.api_keys)
+        _record(request).key_id = key_id
+        return key_id
+
+    def tag(request: Request, provider: str, model: str) -> None:
+        request.state.lumenfall_provider = provider
+        request.state.lumenfall_model = model
+
+    async def decode_body(request: Request) -> tuple[dict[str, Any], list[UploadedFile]]:
+        """JSON or form body -> (fields, files). Records what was received."""
+        record = _record(request)
+        content_type = request.headers.get("content-type", "").lower()
+        if content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
+            form = await request.form()
+            fields: dict[str, Any] = {}
+            files: list[UploadedFile] = []
+            recorded: dict[str, Any] = {}
+            for key, value in form.multi_items():
+                if isinstance(value, UploadFile):
+                    size = value.size if value.size is not None else len(await value.read())
+                    item = UploadedFile(key, value.filename, value.content_type, size)
+                    files.append(item)
+                    _append(recorded, key, item)
+                else:
+                    _append(fields, key, value)
+                    _append(recorded, key, value)
+            record.form = recorded
+            record.files = files
+            return fields, files
+        raw = await request.body()
+        if not raw.strip():
+            record.json = None
+            return {}, []
+        try:
+            parsed: Any = json.loads(raw)
+        except ValueError:
+            raise invalid("The request body is not valid JSON.") from None
+        record.json = parsed
+        if not isinstance(parsed, dict):
+            raise invalid("The request body must be a JSON object.")
+        return cast("dict[str, Any]", parsed), []
+
+    def dry_run(request: Request) -> bool:
+        return request.query_params.get("dryRun", "").lower() in ("true", "1")
+
+    # -- videos -------------------------------------------------------------------------------
+    async def create_video(request: Request) -> Response:
+        key_id = authorize(request)
+        body, files = await decode_body(request)
+        model = body.get("model") if isinstance(body.get("model"), str) else ""
+        try:
+            req = validate_video(body, files, core.catalog, allow_loopback_webhooks=core.config.allow_loopback_webhooks)
+            tag(request, req.provider.slug, req.spec.slug)
+            if dry_run(request):
+                return _Json(core.estimate_video(req).to_json())
+            markers = parse_markers(req.prompt)
+            video, replayed = core.create_video(
+                req, markers, request_id=_request_id(request), key_id=key_id, media_base=_base(request)
+            )
+        except ApiError as error:
+            if not dry_run(request):
+                core.log_rejection(
+                    _request_id(request),
+                    error,
+                    model=str(model),
+                    modality="video",
+                    endpoint="/openai/v1/videos",
+                    key_id=key_id,
+                    user=_str(body.get("user")),
+                )
+            raise
+        return _Json(video, status_code=200 if replayed else 202)
+
+    async def get_video(request: Request) -> Response:
+        authorize(request)
+        job, video = core.get_video(request.path_params["video_id"])
+        tag(request, job.provider.slug, job.model_slug)
+        return _Json(video)
+
+    async def cancel_video(request: Request) -> Response:
+        authorize(request)
+        job, _ = core.cancel_video(request.path_params["video_id"])
+        tag(request, job.provider.slug, job.model_slug)
+        return Response(status_code=204)
+
+    # -- images -------------------------------------------------------------------------------
+    async def images(request: Request) -> Response:
+        key_id = authorize(request)
+        body, _files = await decode_body(request)
+        model = body.get("model") if isinstance(body.get("model"), str) else ""
+        try:
+            req = validate_image(body, core.catalog)
+            tag(request, req.provider.slug, req.spec.slug)
+            if dry_run(request):
+                return _Json(core.estimate_image(req).to_json())
+            markers = parse_markers(req.prompt)
+            result = core.generate_images(
+                req, markers, request_id=_request_id(request), key_id=key_id, media_base=_base(request)
+            )
+        except ApiError as error:
+            if not dry_run(request):
+                core.log_rejection(
+                    _request_id(request),
+                    error,
+                    model=str(model),
+                    modality="image",
+                    endpoint=request.url.path,
+                    key_id=key_id,
+                    user=_str(body.get("user")),
+                )
+            raise
+        return _Json(result)
+
+    # -- models -------------------------------------------------------------------------------
+    async def list_models(request: Request) -> Response:
+        authorize(request)
+        data = [model_json(m) for m in core.catalog.all() if not core.catalog.is_disabled(m)]
+        return _Json({"object": "list", "data": data})
+
+    async def get_model(request: Request) -> Response:
+        authorize(request)
+        slug = request.path_params["model_id"]
+        known = core.catalog.get(slug)
+        # resolve() raises MODEL_NOT_FOUND ("Did you mean ...") or MODEL_DISABLED as on create.
+        spec, provider = core.catalog.resolve(slug, known.kind if known else "video")
+        tag(request, provider.slug, spec.slug)
+        return _Json(model_json(spec))
+
+    # -- native -------------------------------------------------------------------------------
+    async def balance(request: Request) -> Response:
+        authorize(request)
+        return _Json(core.balance_json())
+
+    async def list_requests(request: Request) -> Response:
+        authorize(request)
+        query = dict(request.query_params)
+        items, has_older, has_newer, summary = core.list_requests(query)
+        kept = {k: v for k, v in query.items() if k not in ("starting_after", "ending_before")}
+
+        def page_url(cursor: str, value: str) -> str:
+            return f"{_base(request)}/v1/requests?{urlencode({**kept, cursor: value})}"
+
+        body: dict[str, Any] = {
+            "object": "list",
+            "data": items,
+            "next_page_url": page_url("starting_after", items[-1]["id"]) if items and has_older else None,
+            "previous_page_url": page_url("ending_before", items[0]["id"]) if items and has_newer else None,
+        }
+        if query.get("summary", "").lower() == "true":
+            body["summary"] = summary
+        return _Json(body)
+
+    async def get_request(request: Request) -> Response:
+        authorize(request)
+        return _Json(core.get_request(request.path_params["request_id"]))
+
+    async def purge_payloads(request: Request) -> Response:
+        authorize(request)
+        return _Json(core.purge_payloads(request.path_params["request_id"]))
+
+    async def webhook_secret(request: Request) -> Response:
+        authorize(request)
+        return _Json({"key": core.webhook_secret})
+
+    # -- media --------------------------------------------------------------------------------
+    async def media(request: Request) -> Response:
+        if "authorization" in request.headers:
+            # The media host is a signed-URL CDN: it never needs a key, and one sent here has
+            # leaked out of the API client. Refuse it loudly, like S3 refuses a second auth.
+            media_auth_attempts.append(_record(request))
+            raise ApiError(
+                "AUTHORIZATION_NOT_ALLOWED",
+                "The media host never needs an API key: do not send an Authorization header to "
+                "output.url (it leaks your Lumenfall key). Fetch media URLs without credentials.",
+            )
+        item = core.media(request.path_params["name"])
+        headers = {
+            "content-type": item.content_type,
+            "accept-ranges": "bytes",
+            "etag": item.etag,
+            "cache-control": "private, max-age=3600",
+        }
+        head = request.method == "HEAD"
+        if_range = request.headers.get("if-range")
+        range_header = request.headers.get("range") if if_range in (None, item.etag) else None
+        try:
+            span = parse_range(range_header, item.size)
+        except RangeNotSatisfiable:
+            body = json.dumps(envelope("RANGE_NOT_SATISFIABLE", f"The object is {item.size} bytes long.")).encode()
+            return Response(
+                body, status_code=416, media_type="application/json", headers={"content-range": f"bytes */{item.size}"}
+            )
+        if span is None:
+            headers["content-length"] = str(item.size)
+            return MediaResponse(item, 200, 0, item.size, headers, head)
+        start, end = span
+        headers["content-length"] = str(end - start)
+        headers["content-range"] = f"bytes {start}-{end - 1}/{item.size}"
+        return MediaResponse(item, 206, start, end, headers, head)
+
+    async def api_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ApiError)
+        return _error_response(exc)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if exc.status_code == 405:
+            error = ApiError("INVALID_REQUEST", f"{request.method} is not supported on {request.url.path}.", status=405)
+        else:
+            error = ApiError("NOT_FOUND", f"No route {request.method} {request.url.path}.", status=exc.status_code)
+        return _error_response(error)
+
+    routes: list[tuple[str, list[str], Handler]] = [
+        ("/openai/v1/videos", ["POST"], create_video),
+        ("/openai/v1/videos/{video_id}", ["GET"], get_video),
+        ("/openai/v1/videos/{video_id}", ["DELETE"], cancel_video),
+        ("/openai/v1/images/generations", ["POST"], images),
+        ("/openai/v1/images/edits", ["POST"], images),
+        ("/openai/v1/models", ["GET"], list_models),
+        ("/openai/v1/models/{model_id}", ["GET"], get_model),
+        ("/v1/balance", ["GET"], balance),
+        ("/v1/requests", ["GET"], list_requests),
+        ("/v1/requests/{request_id}", ["GET"], get_request),
+        ("/v1/requests/{request_id}/payloads", ["DELETE"], purge_payloads),
+        ("/v1/webhooks/secret", ["GET"], webhook_secret),
+        ("/media/{name}", ["GET", "HEAD"], media),
+    ]
+    app = Starlette(
+        routes=[Route(path, handler, methods=methods) for path, methods, handler in routes],
+        exception_handlers={ApiError: api_error, HTTPException: http_error},
+    )
+    return EmulatorMiddleware(app, recorder=recorder, faults=faults, routes=ROUTES)
+
+
+def _append(target: dict[str, Any], key: str, value: Any) -> None:
+    # Repeated form keys (input_reference[] ...) become lists; single ones stay scalars.
+    if key in target:
+        existing = target[key]
+        if isinstance(existing, list):
+            existing.append(value)  # pyright: ignore[reportUnknownMemberType]
+        else:
+            target[key] = [existing, value]
+    else:
+        target[key] = value
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None

@@ -1,0 +1,178 @@
+"""Fault injection for reliability tests: what goes wrong on the next matching requests.
+
+Faults are armed through ``emulator.faults`` and consumed by the ASGI middleware, in front of
+everything else, the way a failing gateway or network sits in front of the real service:
+
+- ``fail_next``: answer with an error envelope at once; the request is NOT processed (no job).
+- ``delay_next``: wait before processing (a slow response).
+- ``drop_connection_after``: process the request, send the headers and the first K body bytes,
+  then close the connection. On ``POST /videos`` this is "the job exists but the answer was
+  lost", the case idempotency keys are for.
+- ``truncate_next``: like a drop, with Content-Length still announcing the full body.
+- ``malformed_json_next``: process the request, then send a body that is not valid JSON (with a
+  Content-Length that matches it).
+
+A route is ``"METHOD /path/{param}"`` (``"GET /openai/v1/videos/{id}"``), a bare path for any
+method, or None for every request including media downloads.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+
+FaultKind = Literal["fail", "delay", "drop", "truncate", "malformed_json"]
+
+
+@dataclass(frozen=True)
+class RouteMatcher:
+    spec: str | None
+    method: str | None
+    pattern: re.Pattern[str] | None
+
+    @classmethod
+    def parse(cls, spec: str | None) -> RouteMatcher:
+        if spec is None:
+            return cls(None, None, None)
+        method: str | None = None
+        path = spec.strip()
+        if " " in path:
+            method, path = path.split(None, 1)
+            method = method.upper()
+        if not path.startswith("/"):
+            raise ValueError(f"route must look like 'GET /openai/v1/videos/{{id}}', got {spec!r}")
+        regex = "".join("[^/]+" if part.startswith("{") else re.escape(part) for part in re.split(r"(\{[^}]*\})", path))
+        return cls(spec, method, re.compile(regex + "$"))
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.method is not None and self.method != method.upper():
+            return False
+        return self.pattern is None or bool(self.pattern.match(path))
+
+
+@dataclass
+class Fault:
+    kind: FaultKind
+    remaining: int
+    route: RouteMatcher
+    status: int = 502
+    code: str = "ALL_PROVIDERS_EXHAUSTED"
+    message: str | None = None
+    seconds: float = 0.0
+    after_bytes: int | None = None
+
+
+@dataclass(frozen=True)
+class FaultEvent:
+    """A fault that fired: on which request, and what it did."""
+
+    kind: FaultKind
+    method: str
+    path: str
+    at: float  # wall clock
+    detail: str
+
+
+@dataclass
+class FaultPlan:
+    """The faults one request gets (at most one of each kind)."""
+
+    fail: Fault | None = None
+    delay: float = 0.0
+    drop_after: int | None = None
+    truncate: Fault | None = None
+    malformed_json: bool = False
+    kinds: list[FaultKind] = field(default_factory=list[FaultKind])
+
+    @property
+    def empty(self) -> bool:
+        return not self.kinds
+
+
+class Faults:
+    """``emulator.faults``: arm faults for the next matching requests."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._armed: list[Fault] = []
+        self._events: list[FaultEvent] = []
+
+    def _arm(self, fault: Fault) -> None:
+        if not isinstance(fault.remaining, int) or fault.remaining < 1:
+            raise ValueError("a fault must apply to at least one request (n/times >= 1)")
+        if fault.after_bytes is not None and (not isinstance(fault.after_bytes, int) or fault.after_bytes < 0):
+            raise ValueError(f"a byte count must be a non-negative int, got {fault.after_bytes!r}")
+        with self._lock:
+            self._armed.append(fault)
+
+    def fail_next(
+        self,
+        n: int = 1,
+        *,
+        status: int = 502,
+        code: str = "ALL_PROVIDERS_EXHAUSTED",
+        message: str | None = None,
+        route: str | None = None,
+    ) -> None:
+        """The next ``n`` matching requests get ``status`` with Lumenfall's error envelope."""
+        self._arm(Fault("fail", n, RouteMatcher.parse(route), status=status, code=code, message=message))
+
+    def delay_next(self, seconds: float, n: int = 1, *, route: str | None = None) -> None:
+        """The next ``n`` matching requests wait ``seconds`` before being processed."""
+        self._arm(Fault("delay", n, RouteMatcher.parse(route), seconds=seconds))
+
+    def drop_connection_after(self, bytes_: int, times: int = 1, *, route: str | None = None) -> None:
+        """Close the connection after ``bytes_`` body bytes of the next ``times`` responses."""
+        self._arm(Fault("drop", times, RouteMatcher.parse(route), after_bytes=bytes_))
+
+    def truncate_next(self, n: int = 1, *, keep_bytes: int | None = None, route: str | None = None) -> None:
+        """Send only ``keep_bytes`` (default: half) of the body under the full Content-Length."""
+        self._arm(Fault("truncate", n, RouteMatcher.parse(route), after_bytes=keep_bytes))
+
+    def malformed_json_next(self, n: int = 1, *, route: str | None = None) -> None:
+        """The next ``n`` matching responses carry a body that is not valid JSON."""
+        self._arm(Fault("malformed_json", n, RouteMatcher.parse(route)))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._armed.clear()
+
+    @property
+    def pending(self) -> list[Fault]:
+        with self._lock:
+            return [f for f in self._armed if f.remaining > 0]
+
+    @property
+    def events(self) -> list[FaultEvent]:
+        """Every fault that fired, oldest first."""
+        with self._lock:
+            return list(self._events)
+
+    def record(self, kind: FaultKind, method: str, path: str, detail: str) -> None:
+        with self._lock:
+            self._events.append(FaultEvent(kind, method, path, time.time(), detail))
+
+    def take(self, method: str, path: str) -> FaultPlan:
+        """Consume the faults armed for this request (one of each kind, oldest first)."""
+        plan = FaultPlan()
+        with self._lock:
+            for fault in self._armed:
+                if fault.remaining <= 0 or fault.kind in plan.kinds or not fault.route.matches(method, path):
+                    continue
+                fault.remaining -= 1
+                plan.kinds.append(fault.kind)
+                if fault.kind == "fail":
+                    plan.fail = fault
+                elif fault.kind == "delay":
+                    plan.delay = fault.seconds
+                elif fault.kind == "drop":
+                    plan.drop_after = fault.after_bytes
+                elif fault.kind == "truncate":
+                    plan.truncate = fault
+                else:
+                    plan.malformed_json = True
+            self._armed = [f for f in self._armed if f.remaining > 0]
+        return plan
