@@ -58,10 +58,10 @@ def main(argv: list[str] | None = None) -> int:
             error = video.error
             print(f"Video {video.id} failed: {error.code if error else '?'}: {error.message if error else ''}")
             return 3
-        content = client.videos.download_content(video.id)
-        content.write_to_file(args.out)
+        # Streams to a temporary file and renames it into place once the size is verified.
+        path = client.videos.download(video, args.out)
         meta = video.metadata
-        print(f"Saved {args.out} ({args.out.stat().st_size:,} bytes, {video.output.content_type})")
+        print(f"Saved {path} ({path.stat().st_size:,} bytes, {video.output.content_type})")
         print(f"Ran on {meta.executed_model or meta.provider or '?'}; cost {meta.cost} {meta.cost_currency or ''}")
     return 0
 

@@ -7,13 +7,17 @@ Migrating from OpenAI is one line::
 ``OpenAI`` / ``AsyncOpenAI`` here are :class:`Lumenfall` / :class:`AsyncLumenfall`.
 """
 
+from . import costs as costs
 from . import errors as errors
 from . import types as types
 from ._client import AsyncLumenfall as AsyncLumenfall
 from ._client import Lumenfall as Lumenfall
+from ._download import DownloadProgress as DownloadProgress
 from ._polling import PollPolicy as PollPolicy
 from ._polling import PollProgress as PollProgress
 from ._version import __version__ as __version__
+from .costs import CostLedger as CostLedger
+from .costs import LedgerEntry as LedgerEntry
 from .errors import (
     AllProvidersExhaustedError as AllProvidersExhaustedError,
 )
@@ -71,6 +75,12 @@ from .errors import (
 from .errors import (
     WaitTimeoutError as WaitTimeoutError,
 )
+from .errors import (
+    WebhookVerificationError as WebhookVerificationError,
+)
+from .types import CostEstimate as CostEstimate
+from .types import ImagesResponse as ImagesResponse
+from .types import LumenfallWebhookEvent as LumenfallWebhookEvent
 from .types import Video as Video
 
 # The one-line migration: `from lumenfall_openai import OpenAI` keeps `OpenAI(...)` calls as they are.

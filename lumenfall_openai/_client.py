@@ -8,15 +8,22 @@ They are ``openai.OpenAI`` / ``openai.AsyncOpenAI`` subclasses, so every resourc
   would send them to a third party, so what it read is reset right after it ran;
 - ``client.videos`` is this package's own resource (OpenAI retired Sora's);
 - HTTP errors become Lumenfall's error classes (``errors``);
-- ``copy()`` / ``with_options()`` rebuild a Lumenfall client, not an OpenAI one.
+- ``copy()`` / ``with_options()`` rebuild a Lumenfall client, not an OpenAI one;
+- ``client.images`` answers with typed ``metadata`` (cost, provider) and can ``estimate``;
+  ``client.webhooks`` verifies Lumenfall's deliveries; ``client.account`` / ``client.requests``
+  reach the native API;
+- an optional :class:`~lumenfall_openai.costs.CostLedger` (``ledger=`` / ``budget=``) sees every
+  cost the client parses, through one hook on ``get``/``post`` (``_cost_tracking``), and is shared
+  by copies.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from decimal import Decimal
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import openai
 from openai._client import (
@@ -29,7 +36,24 @@ from typing_extensions import Self, override
 
 from . import _settings
 from ._compat import AMBIENT_AUTHORIZATIONS_ATTR, CUSTOM_HEADERS_ATTR, NotGiven, http
+from ._cost_tracking import observe
+from .costs import CostLedger
 from .errors import status_error_for
+from .resources.account import (
+    Account,
+    AccountWithRawResponse,
+    AccountWithStreamingResponse,
+    AsyncAccount,
+    AsyncAccountWithRawResponse,
+    AsyncAccountWithStreamingResponse,
+    AsyncRequests,
+    AsyncRequestsWithRawResponse,
+    AsyncRequestsWithStreamingResponse,
+    Requests,
+    RequestsWithRawResponse,
+    RequestsWithStreamingResponse,
+)
+from .resources.images import AsyncImages, Images
 from .resources.videos import (
     AsyncVideos,
     AsyncVideosWithRawResponse,
@@ -38,33 +62,64 @@ from .resources.videos import (
     VideosWithRawResponse,
     VideosWithStreamingResponse,
 )
+from .resources.webhooks import (
+    AsyncWebhooks,
+    AsyncWebhooksWithRawResponse,
+    AsyncWebhooksWithStreamingResponse,
+    Webhooks,
+    WebhooksWithRawResponse,
+    WebhooksWithStreamingResponse,
+)
 
 __all__ = ["AsyncLumenfall", "Lumenfall"]
 
 not_given = NotGiven()
 
+Money = float | int | str | Decimal
+"""An amount in the ledger's currency: ``5``, ``12.5``, ``"12.50"`` or ``Decimal("12.50")``."""
+
+
+def _ledger_for(ledger: CostLedger | None, budget: Money | None) -> CostLedger | None:
+    """The ledger a client records into: ``budget`` makes a budgeted sub-ledger of ``ledger``."""
+    if budget is None:
+        return ledger
+    return CostLedger(budget, parent=ledger, currency=ledger.currency if ledger is not None else "USD")
+
 
 class _LumenfallClientMixin:
-    """What the sync and async clients share: settings, scrubbing, errors, repr."""
+    """What the sync and async clients share: settings, scrubbing, errors, repr, cost hook."""
 
     api_key: str
     _lumenfall: _settings.ResolvedSettings
+    _ledger: CostLedger | None
 
-    def _resolve(
-        self,
-        *,
-        api_key: str | None,
-        base_url: str | http.URL | None,
-        webhook_secret: str | None,
-        openai_only: Mapping[str, Any],
-    ) -> _settings.ResolvedSettings:
-        _settings.reject_openai_only_options(openai_only)
-        return _settings.resolve_settings(
-            api_key=api_key,
+    @property
+    def ledger(self) -> CostLedger | None:
+        """The :class:`~lumenfall_openai.costs.CostLedger` this client records costs into (shared
+        with its copies), or None when it keeps no ledger (create it with ``ledger=`` or ``budget=``)."""
+        return self._ledger
+
+    if not TYPE_CHECKING:
+        # Run time only: to type checkers these stay openai's precisely typed get/post. Every
+        # resource sends through them, so this one hook sees every Video and images response
+        # (see _cost_tracking.observe); anything else passes through untouched.
+        def get(self, path, **kwargs):
+            return super().get(path, **observe(self._ledger, "get", path, kwargs))
+
+        def post(self, path, **kwargs):
+            return super().post(path, **observe(self._ledger, "post", path, kwargs))
+
+    def _setup(self, arguments: Mapping[str, Any]) -> None:
+        """Check and resolve a constructor's arguments (its ``locals()``): the rules both twins share."""
+        _settings.reject_openai_only_options({name: arguments[name] for name in _settings.OPENAI_ONLY_OPTIONS})
+        base_url = arguments["base_url"]
+        self._lumenfall = _settings.resolve_settings(
+            api_key=arguments["api_key"],
             base_url=None if base_url is None else str(base_url),
-            webhook_secret=webhook_secret,
+            webhook_secret=arguments["webhook_secret"],
             environ=os.environ,
         )
+        self._ledger = _ledger_for(arguments["ledger"], arguments["budget"])
 
     def _scrub_openai_environment(self, default_headers: Mapping[str, str] | None) -> None:
         """Undo what openai's __init__ read from OPENAI_* variables.
@@ -87,38 +142,43 @@ class _LumenfallClientMixin:
         """Lumenfall's native API base (balance, requests, webhook secret), e.g. ``https://api.lumenfall.ai/v1``."""
         return self._lumenfall.native_base_url
 
-    def _copy_settings(
-        self,
-        *,
-        api_key: str | None,
-        base_url: str | http.URL | None,
-        webhook_secret: str | None,
-        default_headers: Mapping[str, str] | None,
-        set_default_headers: Mapping[str, str] | None,
-        default_query: Mapping[str, object] | None,
-        set_default_query: Mapping[str, object] | None,
-    ) -> dict[str, Any]:
-        if default_headers is not None and set_default_headers is not None:
+    def _copy_arguments(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
+        """Constructor arguments for a copy, from ``copy()``'s ``locals()``: same settings unless overridden.
+
+        The key and base URL stay Lumenfall's; the ledger is the same object (costs seen through
+        any copy add up in one place) unless ``ledger=`` replaces it or ``budget=`` nests one.
+        """
+        a = arguments
+        _settings.reject_openai_only_options({name: a[name] for name in _settings.OPENAI_ONLY_OPTIONS})
+        if a["default_headers"] is not None and a["set_default_headers"] is not None:
             raise ValueError("Pass `default_headers` (to add) or `set_default_headers` (to replace), not both.")
-        if default_query is not None and set_default_query is not None:
+        if a["default_query"] is not None and a["set_default_query"] is not None:
             raise ValueError("Pass `default_query` (to add) or `set_default_query` (to replace), not both.")
         client: Any = self
         headers: Mapping[str, str] = getattr(client, CUSTOM_HEADERS_ATTR)
-        if default_headers is not None:
-            headers = {**headers, **default_headers}
-        elif set_default_headers is not None:
-            headers = set_default_headers
+        if a["default_headers"] is not None:
+            headers = {**headers, **a["default_headers"]}
+        elif a["set_default_headers"] is not None:
+            headers = a["set_default_headers"]
         query: Mapping[str, object] = client._custom_query
-        if default_query is not None:
-            query = {**query, **default_query}
-        elif set_default_query is not None:
-            query = set_default_query
+        if a["default_query"] is not None:
+            query = {**query, **a["default_query"]}
+        elif a["set_default_query"] is not None:
+            query = a["set_default_query"]
+        ledger = a["ledger"]
         return {
-            "api_key": api_key or self.api_key,
-            "base_url": base_url or self._lumenfall.base_url,
-            "webhook_secret": webhook_secret if webhook_secret is not None else self._lumenfall.webhook_secret,
+            "api_key": a["api_key"] or self.api_key,
+            "base_url": a["base_url"] or self._lumenfall.base_url,
+            "webhook_secret": (
+                a["webhook_secret"] if a["webhook_secret"] is not None else self._lumenfall.webhook_secret
+            ),
             "default_headers": headers,
             "default_query": query,
+            "ledger": _ledger_for(self._ledger if isinstance(ledger, NotGiven) else ledger, a["budget"]),
+            "timeout": client.timeout if isinstance(a["timeout"], NotGiven) else a["timeout"],
+            "http_client": a["http_client"] or client._client,
+            "max_retries": client.max_retries if isinstance(a["max_retries"], NotGiven) else a["max_retries"],
+            **a["_extra_kwargs"],
         }
 
     def __repr__(self) -> str:
@@ -148,6 +208,8 @@ class Lumenfall(_LumenfallClientMixin, openai.OpenAI):
         api_key: str | None = None,
         base_url: str | http.URL | None = None,
         webhook_secret: str | None = None,
+        ledger: CostLedger | None = None,
+        budget: Money | None = None,
         timeout: float | http.Timeout | NotGiven | None = not_given,
         max_retries: int = openai.DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
@@ -163,16 +225,8 @@ class Lumenfall(_LumenfallClientMixin, openai.OpenAI):
         provider: None = None,
         websocket_base_url: None = None,
     ) -> None:
-        self._lumenfall = self._resolve(
-            api_key=api_key,
-            base_url=base_url,
-            webhook_secret=webhook_secret,
-            openai_only={
-                "organization": organization, "project": project, "admin_api_key": admin_api_key,
-                "workload_identity": workload_identity, "data_residency": data_residency,
-                "provider": provider, "websocket_base_url": websocket_base_url,
-            },
-        )  # fmt: skip
+        # Refuses OpenAI-only options, resolves key and URLs, sets up the ledger (shared rules).
+        self._setup(locals())
         super().__init__(
             api_key=self._lumenfall.api_key,
             base_url=self._lumenfall.base_url,
@@ -191,6 +245,34 @@ class Lumenfall(_LumenfallClientMixin, openai.OpenAI):
         return Videos(self)
 
     @cached_property
+    def images(self) -> Images:  # pyright: ignore[reportIncompatibleMethodOverride]
+        """openai's images resource, answering with typed Lumenfall ``metadata``; plus ``estimate``."""
+        return Images(self)
+
+    @cached_property
+    def webhooks(self) -> Webhooks:  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+        """Verify and parse Lumenfall's signed webhook deliveries; fetch the signing secret."""
+        return Webhooks(self)
+
+    @cached_property
+    def account(self) -> Account:
+        """The account on Lumenfall's native API (``balance()``)."""
+        return Account(self)
+
+    @cached_property
+    def requests(self) -> Requests:
+        """Your request history on Lumenfall's native API (``list``, ``retrieve``, ``purge_payloads``)."""
+        return Requests(self)
+
+    def with_budget(self, budget: Money) -> Self:
+        """A copy that refuses, before sending, any job whose estimate exceeds what is left of ``budget``.
+
+        Its costs are recorded in a new budgeted sub-ledger of this client's ledger (so they still
+        count there), shared by its own copies. See :class:`~lumenfall_openai.costs.CostLedger`.
+        """
+        return self.copy(budget=budget)
+
+    @cached_property
     def with_raw_response(self) -> LumenfallWithRawResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
         return LumenfallWithRawResponse(self)
 
@@ -205,6 +287,8 @@ class Lumenfall(_LumenfallClientMixin, openai.OpenAI):
         api_key: str | None = None,
         base_url: str | http.URL | None = None,
         webhook_secret: str | None = None,
+        ledger: CostLedger | NotGiven | None = not_given,
+        budget: Money | None = None,
         timeout: float | http.Timeout | NotGiven | None = not_given,
         http_client: http.Client | None = None,
         max_retries: int | NotGiven = not_given,
@@ -221,30 +305,12 @@ class Lumenfall(_LumenfallClientMixin, openai.OpenAI):
         websocket_base_url: None = None,
         _extra_kwargs: Mapping[str, Any] = {},
     ) -> Self:
-        """A new client with the same settings, some overridden. The key and base URL stay Lumenfall's."""
-        _settings.reject_openai_only_options(
-            {
-                "organization": organization, "project": project, "admin_api_key": admin_api_key,
-                "workload_identity": workload_identity, "data_residency": data_residency,
-                "provider": provider, "websocket_base_url": websocket_base_url,
-            }
-        )  # fmt: skip
-        settings = self._copy_settings(
-            api_key=api_key,
-            base_url=base_url,
-            webhook_secret=webhook_secret,
-            default_headers=default_headers,
-            set_default_headers=set_default_headers,
-            default_query=default_query,
-            set_default_query=set_default_query,
-        )
-        return self.__class__(
-            **settings,
-            timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
-            http_client=http_client or self._client,  # pyright: ignore[reportArgumentType]
-            max_retries=self.max_retries if isinstance(max_retries, NotGiven) else max_retries,
-            **_extra_kwargs,
-        )
+        """A new client with the same settings, some overridden. The key and base URL stay Lumenfall's.
+
+        The copy records into the same ledger (``ledger=`` replaces it; ``budget=`` gives the copy
+        a budgeted sub-ledger of it, as :meth:`with_budget` does).
+        """
+        return self.__class__(**self._copy_arguments(locals()))
 
     # openai binds `with_options = copy` in its own class body, so it would still build an
     # OpenAI-style copy: bind it again to ours.
@@ -260,6 +326,8 @@ class AsyncLumenfall(_LumenfallClientMixin, openai.AsyncOpenAI):
         api_key: str | None = None,
         base_url: str | http.URL | None = None,
         webhook_secret: str | None = None,
+        ledger: CostLedger | None = None,
+        budget: Money | None = None,
         timeout: float | http.Timeout | NotGiven | None = not_given,
         max_retries: int = openai.DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
@@ -274,16 +342,8 @@ class AsyncLumenfall(_LumenfallClientMixin, openai.AsyncOpenAI):
         provider: None = None,
         websocket_base_url: None = None,
     ) -> None:
-        self._lumenfall = self._resolve(
-            api_key=api_key,
-            base_url=base_url,
-            webhook_secret=webhook_secret,
-            openai_only={
-                "organization": organization, "project": project, "admin_api_key": admin_api_key,
-                "workload_identity": workload_identity, "data_residency": data_residency,
-                "provider": provider, "websocket_base_url": websocket_base_url,
-            },
-        )  # fmt: skip
+        # Refuses OpenAI-only options, resolves key and URLs, sets up the ledger (shared rules).
+        self._setup(locals())
         super().__init__(
             api_key=self._lumenfall.api_key,
             base_url=self._lumenfall.base_url,
@@ -302,6 +362,30 @@ class AsyncLumenfall(_LumenfallClientMixin, openai.AsyncOpenAI):
         return AsyncVideos(self)
 
     @cached_property
+    def images(self) -> AsyncImages:  # pyright: ignore[reportIncompatibleMethodOverride]
+        """openai's images resource, answering with typed Lumenfall ``metadata``; plus ``estimate``."""
+        return AsyncImages(self)
+
+    @cached_property
+    def webhooks(self) -> AsyncWebhooks:  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+        """Verify and parse Lumenfall's signed webhook deliveries; fetch the signing secret."""
+        return AsyncWebhooks(self)
+
+    @cached_property
+    def account(self) -> AsyncAccount:
+        """The account on Lumenfall's native API (``balance()``)."""
+        return AsyncAccount(self)
+
+    @cached_property
+    def requests(self) -> AsyncRequests:
+        """Your request history on Lumenfall's native API (``list``, ``retrieve``, ``purge_payloads``)."""
+        return AsyncRequests(self)
+
+    def with_budget(self, budget: Money) -> Self:
+        """A copy with a budget; see :meth:`Lumenfall.with_budget`."""
+        return self.copy(budget=budget)
+
+    @cached_property
     def with_raw_response(self) -> AsyncLumenfallWithRawResponse:  # pyright: ignore[reportIncompatibleMethodOverride]
         return AsyncLumenfallWithRawResponse(self)
 
@@ -316,6 +400,8 @@ class AsyncLumenfall(_LumenfallClientMixin, openai.AsyncOpenAI):
         api_key: str | None = None,
         base_url: str | http.URL | None = None,
         webhook_secret: str | None = None,
+        ledger: CostLedger | NotGiven | None = not_given,
+        budget: Money | None = None,
         timeout: float | http.Timeout | NotGiven | None = not_given,
         http_client: http.AsyncClient | None = None,
         max_retries: int | NotGiven = not_given,
@@ -333,29 +419,7 @@ class AsyncLumenfall(_LumenfallClientMixin, openai.AsyncOpenAI):
         _extra_kwargs: Mapping[str, Any] = {},
     ) -> Self:
         """A new client with the same settings, some overridden; see :meth:`Lumenfall.copy`."""
-        _settings.reject_openai_only_options(
-            {
-                "organization": organization, "project": project, "admin_api_key": admin_api_key,
-                "workload_identity": workload_identity, "data_residency": data_residency,
-                "provider": provider, "websocket_base_url": websocket_base_url,
-            }
-        )  # fmt: skip
-        settings = self._copy_settings(
-            api_key=api_key,
-            base_url=base_url,
-            webhook_secret=webhook_secret,
-            default_headers=default_headers,
-            set_default_headers=set_default_headers,
-            default_query=default_query,
-            set_default_query=set_default_query,
-        )
-        return self.__class__(
-            **settings,
-            timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
-            http_client=http_client or self._client,  # pyright: ignore[reportArgumentType]
-            max_retries=self.max_retries if isinstance(max_retries, NotGiven) else max_retries,
-            **_extra_kwargs,
-        )
+        return self.__class__(**self._copy_arguments(locals()))
 
     with_options = copy  # type: ignore[assignment]
 
@@ -367,6 +431,18 @@ class LumenfallWithRawResponse(OpenAIWithRawResponse):
     def videos(self) -> VideosWithRawResponse:  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         return VideosWithRawResponse(self._client.videos)
 
+    @cached_property
+    def webhooks(self) -> WebhooksWithRawResponse:  # type: ignore[override, unused-ignore]  # pyright: ignore[reportIncompatibleMethodOverride]
+        return WebhooksWithRawResponse(self._client.webhooks)
+
+    @cached_property
+    def account(self) -> AccountWithRawResponse:
+        return AccountWithRawResponse(self._client.account)
+
+    @cached_property
+    def requests(self) -> RequestsWithRawResponse:
+        return RequestsWithRawResponse(self._client.requests)
+
 
 class AsyncLumenfallWithRawResponse(AsyncOpenAIWithRawResponse):
     _client: AsyncLumenfall  # pyright: ignore[reportIncompatibleVariableOverride]
@@ -374,6 +450,18 @@ class AsyncLumenfallWithRawResponse(AsyncOpenAIWithRawResponse):
     @cached_property
     def videos(self) -> AsyncVideosWithRawResponse:  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         return AsyncVideosWithRawResponse(self._client.videos)
+
+    @cached_property
+    def webhooks(self) -> AsyncWebhooksWithRawResponse:  # type: ignore[override, unused-ignore]  # pyright: ignore[reportIncompatibleMethodOverride]
+        return AsyncWebhooksWithRawResponse(self._client.webhooks)
+
+    @cached_property
+    def account(self) -> AsyncAccountWithRawResponse:
+        return AsyncAccountWithRawResponse(self._client.account)
+
+    @cached_property
+    def requests(self) -> AsyncRequestsWithRawResponse:
+        return AsyncRequestsWithRawResponse(self._client.requests)
 
 
 class LumenfallWithStreamedResponse(OpenAIWithStreamedResponse):
@@ -383,6 +471,18 @@ class LumenfallWithStreamedResponse(OpenAIWithStreamedResponse):
     def videos(self) -> VideosWithStreamingResponse:  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         return VideosWithStreamingResponse(self._client.videos)
 
+    @cached_property
+    def webhooks(self) -> WebhooksWithStreamingResponse:  # type: ignore[override, unused-ignore]  # pyright: ignore[reportIncompatibleMethodOverride]
+        return WebhooksWithStreamingResponse(self._client.webhooks)
+
+    @cached_property
+    def account(self) -> AccountWithStreamingResponse:
+        return AccountWithStreamingResponse(self._client.account)
+
+    @cached_property
+    def requests(self) -> RequestsWithStreamingResponse:
+        return RequestsWithStreamingResponse(self._client.requests)
+
 
 class AsyncLumenfallWithStreamedResponse(AsyncOpenAIWithStreamedResponse):
     _client: AsyncLumenfall  # pyright: ignore[reportIncompatibleVariableOverride]
@@ -390,3 +490,15 @@ class AsyncLumenfallWithStreamedResponse(AsyncOpenAIWithStreamedResponse):
     @cached_property
     def videos(self) -> AsyncVideosWithStreamingResponse:  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         return AsyncVideosWithStreamingResponse(self._client.videos)
+
+    @cached_property
+    def webhooks(self) -> AsyncWebhooksWithStreamingResponse:  # type: ignore[override, unused-ignore]  # pyright: ignore[reportIncompatibleMethodOverride]
+        return AsyncWebhooksWithStreamingResponse(self._client.webhooks)
+
+    @cached_property
+    def account(self) -> AsyncAccountWithStreamingResponse:
+        return AsyncAccountWithStreamingResponse(self._client.account)
+
+    @cached_property
+    def requests(self) -> AsyncRequestsWithStreamingResponse:
+        return AsyncRequestsWithStreamingResponse(self._client.requests)

@@ -16,14 +16,15 @@ import openai
 from openai import _base_client, _constants, _legacy_response, _resource, _response
 from openai._types import Body, FileTypes, Headers, NotGiven, Omit, Query
 
+# The HTTP library a type checker sees: httpx2, as openai 3.x uses; httpx when checking against
+# openai 2.x, which CI's 2.x legs select with `mypy --always-true OPENAI_2_TYPES` and pyright's
+# `defineConstant` (.ci/pyright-openai2.json). Never true at run time.
+OPENAI_2_TYPES = False
 if TYPE_CHECKING:
-    # A type checker sees the HTTP library of the installed openai: httpx2 for openai 3.x,
-    # httpx for 2.x (where httpx2 is not installed). The names used here exist in both.
-    # (Under openai 2.x the checker may see `http` as Any: the ignores keep both legs clean.)
-    try:
-        import httpx2 as http  # type: ignore[import-not-found, unused-ignore]  # pyright: ignore[reportMissingImports]
-    except ImportError:  # pragma: no cover - openai 2.x
-        import httpx as http  # type: ignore[no-redef, import-not-found, unused-ignore]  # pyright: ignore[reportMissingImports]
+    if not OPENAI_2_TYPES:
+        import httpx2 as http
+    else:
+        import httpx as http  # type: ignore[no-redef, import-not-found, unused-ignore]
 else:
     # openai 3.x imports httpx2 in its base client; openai 2.x imports httpx. Take whichever
     # module openai itself uses, so our requests share its client, transport and exceptions.

@@ -6,11 +6,11 @@ this long, return this Video, stop with this error. Tests drive it with numbers 
 
 The schedule. openai's own ``poll`` asks every second forever. A video takes seconds to many
 minutes, so asking every second wastes requests on long jobs while a fixed long interval adds
-delay to short ones. Here the interval is a fraction (10%) of the time already waited, between a
-floor (fast start) and a cap. A job that finishes at time ``T`` after waiting began is noticed
-within ``min(cap, max(floor, 10% of T))``: the check before ``T`` happened at some ``t < T`` and
-scheduled the next one at most ``10% of t`` later. The number of requests grows with the
-logarithm of ``T`` instead of linearly.
+delay to short ones. Here the interval is a fraction (10%) of the time already waited, between
+a floor (1 s, openai's pace, for short jobs) and a cap (30 s). A job that finishes at time ``T``
+after waiting began is noticed within ``min(cap, max(floor, 10% of T))``: the check before ``T``
+happened at some ``t < T`` and scheduled the next one at most ``10% of t`` later. The number of
+requests grows with the logarithm of ``T`` instead of linearly.
 
 Jitter only ever shortens an interval, so it never breaks that bound, and it spreads the polls
 of many jobs started together (hundreds of ``create_and_poll`` calls in one ``gather``).
@@ -52,11 +52,12 @@ __all__ = [
 class PollPolicy:
     """How ``poll`` paces itself. The defaults suit jobs from seconds to tens of minutes."""
 
-    first_interval: float = 0.5
-    """Seconds between checks during the first ``min_interval`` seconds (fast models finish
-    in a few seconds; noticing that half a second sooner is worth two extra GETs)."""
+    first_interval: float = 1.0
+    """Seconds between checks during the first ``min_interval`` seconds, and the first step of
+    the back-off after errors. Lower it (e.g. 0.25) for a fast start when jobs may finish
+    within a second; real video jobs take seconds at least, so by default it equals the floor."""
     min_interval: float = 1.0
-    """Floor once the first second has passed."""
+    """Floor: never check more often than this (after the first ``min_interval`` seconds)."""
     max_interval: float = 30.0
     """Cap: the longest a finished job can go unnoticed (reached by jobs longer than 300 s)."""
     growth: float = 0.10
@@ -267,6 +268,8 @@ class PollState:
             self.error_streak_started = now
         streak = now - self.error_streak_started
         remaining = self.remaining(now)
+        # Checked at each failure, so the wait ends at the first failed check past the limit
+        # (at most one back-off interval later), never on a success.
         if streak >= self.policy.max_error_streak and (remaining is None or remaining > 0):
             self.next_delay = None
             return GiveUp(error, self.last_video, self.elapsed(now), self.consecutive_errors)
@@ -277,9 +280,6 @@ class PollState:
                 self.policy.interval(self.elapsed(now), rand=self.rand()),
                 self.policy.error_backoff(self.consecutive_errors, rand=self.rand()),
             )
-        if remaining is None:
-            # Never sleep past the point where the streak would have lasted too long.
-            delay = min(delay, max(0.0, self.policy.max_error_streak - streak))
         return self._sleep(now, delay, hint)
 
     def progress(self, now: float) -> PollProgress:

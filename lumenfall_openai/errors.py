@@ -15,6 +15,7 @@ import openai
 
 if TYPE_CHECKING:
     from ._compat import http
+    from .types.cost import CostEstimate
     from .types.video import Video
 
 __all__ = [
@@ -258,8 +259,43 @@ class UnsupportedOperationError(LumenfallError, NotImplementedError):
 
 
 class BudgetExceededError(LumenfallError):
-    """A job's estimate exceeds what is left of the client's budget; nothing was sent."""
+    """A job's estimate exceeds what is left of the client's budget; nothing was sent.
+
+    Raised before the paid request, after a free ``?dryRun=true`` estimate. ``estimate`` is
+    that :class:`~lumenfall_openai.types.CostEstimate` (None when the refusal needed none);
+    the amounts are integer micros (millionths of ``currency``) with float twins.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        estimate: CostEstimate | None,
+        estimate_micros: int,
+        remaining_micros: int,
+        budget_micros: int,
+        currency: str,
+    ) -> None:
+        super().__init__(message)
+        self.estimate = estimate
+        self.estimate_micros = estimate_micros
+        self.remaining_micros = remaining_micros
+        self.budget_micros = budget_micros
+        self.currency = currency
+
+    @property
+    def remaining(self) -> float:
+        """What was left of the budget, in ``currency``."""
+        return self.remaining_micros / 1_000_000
+
+    @property
+    def budget(self) -> float:
+        return self.budget_micros / 1_000_000
 
 
-class WebhookVerificationError(LumenfallError):
-    """A webhook's signature, timestamp or headers did not verify; do not trust its body."""
+class WebhookVerificationError(LumenfallError, openai.InvalidWebhookSignatureError):
+    """A webhook's signature, timestamp or headers did not verify; do not trust its body.
+
+    Also an ``openai.InvalidWebhookSignatureError``, so ``except openai.InvalidWebhookSignatureError``
+    written for openai's webhooks catches it. Answer such a request with a 400 and do not act on it.
+    """

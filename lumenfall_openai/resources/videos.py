@@ -8,9 +8,11 @@ calling its methods warns, and a later openai will delete them.
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
@@ -32,10 +34,19 @@ from .._compat import (
     to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
+from .._cost_tracking import dry_run_options, rereadable_request, video_dry_run
+from .._download import DEFAULT_CHUNK_SIZE, media_target
 from .._polling import Decision, Done, GiveUp, PollPolicy, PollProgress, PollState, Sleep, parse_server_hint
 from .._video_requests import InputReference, VideoCreateRequest, build_create_request, unsupported
-from ..errors import DownloadError, UnsupportedOperationError, WaitTimeoutError
+from ..errors import UnsupportedOperationError, WaitInterruptedError, WaitTimeoutError
+from ..types.cost import CostEstimate
 from ..types.video import Video, VideoDeleted
+from ._video_download import (
+    AsyncDownloadProgressCallback,
+    DownloadProgressCallback,
+    download_async,
+    download_sync,
+)
 
 if TYPE_CHECKING:
     from .._client import AsyncLumenfall, Lumenfall
@@ -54,6 +65,8 @@ TRANSIENT_POLL_ERRORS: tuple[type[BaseException], ...] = (
     openai.InternalServerError,  # 5xx, incl. ALL_PROVIDERS_EXHAUSTED
     openai.RateLimitError,
 )
+# What one check may raise without ending the wait: the above, and a garbled body (ValueError).
+_CHECK_ERRORS: tuple[type[BaseException], ...] = (*TRANSIENT_POLL_ERRORS, ValueError)
 
 
 def _video_path(video_id: str) -> str:
@@ -80,26 +93,44 @@ def _new_poll_state(poll_interval_ms: int | Omit, timeout: float | None, policy:
 
 
 def _finish(decision: Decision, video_id: str) -> Video:
-    """Turn a final decision into the Video to return or the error to raise."""
+    """Turn a final decision into the Video to return or the error to raise.
+
+    Both errors carry the job id: a wait that ends early never loses track of a paid job.
+    """
     if isinstance(decision, Done):
         return decision.video
     if isinstance(decision, GiveUp):
-        raise decision.error
+        raise WaitInterruptedError(
+            decision.video, video_id=video_id, waited_seconds=decision.waited, last_error=decision.error
+        ) from decision.error
     assert not isinstance(decision, Sleep)
     raise WaitTimeoutError(decision.video, video_id=video_id, waited_seconds=decision.waited)
 
 
-def media_url(video: Video) -> str:
-    """The URL to fetch a finished video from, or an error that says why there is none."""
-    if video.status != "completed" or video.output is None:
-        if video.status == "failed":
-            reason = f" It failed: {video.error.code}: {video.error.message}." if video.error else " It failed."
-            raise DownloadError(f"Video {video.id} has no file to download.{reason}")
-        raise DownloadError(
-            f"Video {video.id} is {video.status!r}, not 'completed', so there is nothing to download yet. "
-            f"Wait for it first: client.videos.poll({video.id!r})."
-        )
-    return video.output.url
+def _min_timeout(value: float | None, cap: float) -> float:
+    return cap if value is None else min(value, cap)
+
+
+def _check_timeout(
+    state: PollState, now: float, configured: float | http.Timeout | None
+) -> float | http.Timeout | NotGiven:
+    """The HTTP timeout of one check: the client's, but never much past the wait's deadline.
+
+    Without this, one hung GET (openai's default read timeout is 10 minutes) would hold a
+    ``poll(timeout=30)`` far beyond its 30 s. The last look at the deadline still gets a second.
+    """
+    remaining = state.remaining(now)
+    if remaining is None:
+        return not_given
+    cap = max(remaining, 1.0)
+    if configured is None or isinstance(configured, (int, float)):
+        return _min_timeout(configured, cap)
+    return http.Timeout(
+        connect=_min_timeout(configured.connect, cap),
+        read=_min_timeout(configured.read, cap),
+        write=_min_timeout(configured.write, cap),
+        pool=_min_timeout(configured.pool, cap),
+    )
 
 
 def _media_headers(custom_headers: object, extra_headers: Headers | None) -> Headers:
@@ -163,7 +194,87 @@ class Videos(SyncAPIResource):
             aspect_ratio=aspect_ratio, resolution=resolution, n=n, negative_prompt=negative_prompt,
             webhook_url=webhook_url, idempotency_key=idempotency_key, user=user,
         )  # fmt: skip
-        return self._post_create(request, extra_headers, extra_query, extra_body, timeout)
+        return self._create_within_budget(request, extra_headers, extra_query, extra_body, timeout)
+
+    def estimate(
+        self,
+        *,
+        prompt: str,
+        model: str = "sora-2",
+        seconds: str | int | Omit = omit,
+        size: str | Omit = omit,
+        input_reference: InputReference | Omit = omit,
+        aspect_ratio: str | Omit = omit,
+        resolution: str | Omit = omit,
+        n: int | Omit = omit,
+        negative_prompt: str | Omit = omit,
+        webhook_url: str | Omit = omit,
+        idempotency_key: str | Omit = omit,
+        user: str | Omit = omit,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | http.Timeout | NotGiven | None = not_given,
+    ) -> CostEstimate:
+        """What ``create`` with these arguments would cost, from a free ``?dryRun=true`` request.
+
+        Takes exactly ``create``'s arguments and sends exactly its body, except the
+        ``idempotency_key``: a dry run must not claim the key the real create will use. Nothing
+        runs and nothing is billed. The provider (and so the price) may differ at run time.
+        """
+        request = build_create_request(
+            prompt=prompt, model=model, seconds=seconds, size=size, input_reference=input_reference,
+            aspect_ratio=aspect_ratio, resolution=resolution, n=n, negative_prompt=negative_prompt,
+            webhook_url=webhook_url, idempotency_key=idempotency_key, user=user,
+        )  # fmt: skip
+        return self._post_estimate(request, extra_headers, extra_query, extra_body, timeout)
+
+    def _post_estimate(
+        self,
+        request: VideoCreateRequest,
+        extra_headers: Headers | None,
+        extra_query: Query | None,
+        extra_body: Body | None,
+        timeout: float | http.Timeout | NotGiven | None,
+    ) -> CostEstimate:
+        dry = video_dry_run(request)
+        headers, query = dry_run_options(extra_headers, extra_query, multipart=dry.is_multipart)
+        return self._post(
+            "/videos",
+            body=dry.body,
+            files=dry.files or None,
+            options=make_request_options(
+                extra_headers=headers, extra_query=query, extra_body=extra_body, timeout=timeout
+            ),
+            cast_to=CostEstimate,
+        )
+
+    def _create_within_budget(
+        self,
+        request: VideoCreateRequest,
+        extra_headers: Headers | None,
+        extra_query: Query | None,
+        extra_body: Body | None,
+        timeout: float | http.Timeout | NotGiven | None,
+    ) -> Video:
+        """``_post_create``, first checked against the client's budget (if it has one).
+
+        With a budget the job is estimated (free) and the estimate reserved before anything paid
+        is sent; a job that does not fit raises BudgetExceededError with no create sent.
+        """
+        ledger = self._client.ledger
+        if ledger is None:
+            return self._post_create(request, extra_headers, extra_query, extra_body, timeout)
+        key = request.idempotency_key
+        if ledger._needs_estimate(key):
+            request = rereadable_request(request)  # the dry run must not use up an open file
+            estimate = self._post_estimate(request, extra_headers, extra_query, extra_body, timeout)
+            ledger._hold_for_create(key, estimate, what=f"This {request.body.get('model')} video job")
+        try:
+            return self._post_create(request, extra_headers, extra_query, extra_body, timeout)
+        except BaseException as error:
+            ledger._create_failed(key, error)
+            raise
 
     def _post_create(
         self,
@@ -218,19 +329,56 @@ class Videos(SyncAPIResource):
         :class:`~lumenfall_openai.errors.WaitTimeoutError`, which carries the last Video; the job
         keeps running); ``on_progress`` gets a :class:`PollProgress` after every check; the
         pacing backs off (see :class:`PollPolicy`) unless you fix it with ``poll_interval_ms``;
-        and 5xx answers or dropped connections while waiting are waited through, not raised.
+        and 5xx answers or dropped connections while waiting are waited through, not raised
+        (if they last ``policy.max_error_streak`` seconds in a row, the wait ends with
+        :class:`~lumenfall_openai.errors.WaitInterruptedError`, which carries the job id).
         Call ``.raise_for_status()`` on the result to turn ``failed`` into an exception.
         """
+        return self._poll(video_id, poll_interval_ms, timeout, on_progress, policy, first=None)
+
+    def _check(
+        self, video_id: str, *, timeout: float | http.Timeout | NotGiven | None, extra_headers: Headers | None = None
+    ) -> Video:
+        """One poll check: ``retrieve`` without openai's own retries.
+
+        The wait's policy already retries transient failures, at its own pace and within its
+        deadline; openai's retries (twice, with back-off, per check) would stretch one check
+        far past a ``poll(timeout=...)`` deadline.
+        """
+        options = make_request_options(extra_headers=extra_headers, timeout=timeout)
+        options["max_retries"] = 0
+        return self._get(_video_path(video_id), options=options, cast_to=Video)
+
+    def _poll(
+        self,
+        video_id: str,
+        poll_interval_ms: int | Omit,
+        timeout: float | None,
+        on_progress: ProgressCallback | None,
+        policy: PollPolicy | None,
+        *,
+        first: Video | None,
+    ) -> Video:
         state = _new_poll_state(poll_interval_ms, timeout, policy)
+        check = to_raw_response_wrapper(self._check)
+        seen = first  # create_and_poll already holds the first answer: no GET for it
         while True:
-            try:
-                raw = self.with_raw_response.retrieve(video_id)
-            except TRANSIENT_POLL_ERRORS as error:
-                decision = state.observe_error(error, time.monotonic(), _error_hint(error))
+            hint: float | None = None
+            failure: BaseException | None = None
+            if seen is None:
+                try:
+                    check_timeout = _check_timeout(state, time.monotonic(), self._client.timeout)
+                    raw = check(video_id, timeout=check_timeout)
+                    hint, seen = parse_server_hint(raw.headers, now_epoch=time.time()), raw.parse()
+                except _CHECK_ERRORS as error:
+                    failure = error
+            now = time.monotonic()
+            if seen is None:
+                assert failure is not None
+                decision = state.observe_error(failure, now, _error_hint(failure))
             else:
-                now = time.monotonic()
-                hint = parse_server_hint(raw.headers, now_epoch=time.time())
-                decision = state.observe(raw.parse(), now, hint)
+                decision = state.observe(seen, now, hint)
+                seen = None
                 if on_progress is not None:
                     on_progress(state.progress(now))
             if isinstance(decision, Sleep):
@@ -256,20 +404,24 @@ class Videos(SyncAPIResource):
         poll_interval_ms: int | Omit = omit,
         poll_timeout: float | None = None,
         on_progress: ProgressCallback | None = None,
+        poll_policy: PollPolicy | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: float | http.Timeout | NotGiven | None = not_given,
     ) -> Video:
         """``create`` then ``poll``. ``timeout`` is the HTTP timeout of the create request (as in
-        openai); ``poll_timeout`` is the deadline for the wait."""
+        openai); ``poll_timeout`` is the deadline for the wait, ``poll_policy`` its pacing.
+
+        The create answer counts as the first check (``on_progress`` sees the queued job at once).
+        If the wait ends early, the error carries ``video_id``: the job is never lost."""
         video = self.create(
             prompt=prompt, model=model, seconds=seconds, size=size, input_reference=input_reference,
             aspect_ratio=aspect_ratio, resolution=resolution, n=n, negative_prompt=negative_prompt,
             webhook_url=webhook_url, idempotency_key=idempotency_key, user=user,
             extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout,
         )  # fmt: skip
-        return self.poll(video.id, poll_interval_ms=poll_interval_ms, timeout=poll_timeout, on_progress=on_progress)
+        return self._poll(video.id, poll_interval_ms, poll_timeout, on_progress, poll_policy, first=video)
 
     def download_content(
         self,
@@ -287,7 +439,7 @@ class Videos(SyncAPIResource):
         ``with_streaming_response.download_content`` or ``download()`` for large files."""
         if not isinstance(variant, Omit) and variant != "video":
             raise unsupported_variant(variant)
-        url = media_url(self.retrieve(video_id, timeout=timeout))
+        url = media_target(self.retrieve(video_id, timeout=timeout)).url
         return self._get(
             url,
             options=make_request_options(
@@ -298,6 +450,51 @@ class Videos(SyncAPIResource):
             ),
             cast_to=HttpxBinaryResponseContent,
         )
+
+    def download(
+        self,
+        video_or_id: Video | str,
+        path: str | os.PathLike[str],
+        *,
+        on_progress: DownloadProgressCallback | None = None,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+        timeout: float | http.Timeout | NotGiven | None = not_given,
+        max_retries: int = 3,
+        overwrite: bool = True,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Path:
+        """Save a finished video to ``path``, streaming, verified, and atomically; returns the path.
+
+        ``video_or_id``: a Video (used as is when completed and its URL is still valid: no extra
+        request) or an id (retrieved first). ``path``: a file path, or an existing directory to
+        save as ``<dir>/<video_id>.mp4``. The parent directory must exist.
+
+        The file is streamed ``chunk_size`` bytes at a time (memory stays flat whatever its size)
+        into a hidden temporary file beside the destination (``.<name>.part-XXXX``), then renamed
+        into place (``os.replace``) only once its size equals ``output.size_bytes``, every
+        response's Content-Length/Content-Range agreed, and the content type was ``video/*``. An
+        existing file at ``path`` is replaced at that moment and not before; until then it is left
+        untouched (``overwrite=False`` refuses an existing file instead, before fetching anything).
+
+        An interrupted transfer (dropped connection, 5xx, short body) resumes with an HTTP Range
+        from where it stopped, up to ``max_retries`` failures in a row without progress. If the
+        media host refuses the URL (it expired: 403/410), the video is retrieved once for a
+        fresh URL. The request carries neither the Lumenfall key nor the client's custom headers
+        (the media host needs none, and a key in a CDN's logs is a leaked key); it goes through
+        the client's own HTTP client, so pool, proxies and transports apply. ``timeout`` is the
+        HTTP timeout of each request (how long a stalled connection may wait for bytes), not a
+        limit on the whole transfer; it defaults to the client's.
+
+        ``on_progress`` gets a :class:`~lumenfall_openai.DownloadProgress` (``bytes_done``,
+        ``bytes_total``) after every chunk. Any failure raises
+        :class:`~lumenfall_openai.errors.DownloadError` (or its subclass ``IntegrityError`` when
+        the bytes do not match what the Video promised) that says what to do, with the cause
+        chained; nothing is left at ``path`` and no temporary file remains.
+        """
+        return download_sync(
+            self, video_or_id, path, on_progress=on_progress, chunk_size=chunk_size, http_timeout=timeout,
+            max_retries=max_retries, overwrite=overwrite, extra_headers=extra_headers,
+        )  # fmt: skip
 
     def cancel(
         self,
@@ -401,7 +598,82 @@ class AsyncVideos(AsyncAPIResource):
             aspect_ratio=aspect_ratio, resolution=resolution, n=n, negative_prompt=negative_prompt,
             webhook_url=webhook_url, idempotency_key=idempotency_key, user=user,
         )  # fmt: skip
-        return await self._post_create(request, extra_headers, extra_query, extra_body, timeout)
+        return await self._create_within_budget(request, extra_headers, extra_query, extra_body, timeout)
+
+    async def estimate(
+        self,
+        *,
+        prompt: str,
+        model: str = "sora-2",
+        seconds: str | int | Omit = omit,
+        size: str | Omit = omit,
+        input_reference: InputReference | Omit = omit,
+        aspect_ratio: str | Omit = omit,
+        resolution: str | Omit = omit,
+        n: int | Omit = omit,
+        negative_prompt: str | Omit = omit,
+        webhook_url: str | Omit = omit,
+        idempotency_key: str | Omit = omit,
+        user: str | Omit = omit,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | http.Timeout | NotGiven | None = not_given,
+    ) -> CostEstimate:
+        """What ``create`` with these arguments would cost; see :meth:`Videos.estimate`."""
+        request = build_create_request(
+            prompt=prompt, model=model, seconds=seconds, size=size, input_reference=input_reference,
+            aspect_ratio=aspect_ratio, resolution=resolution, n=n, negative_prompt=negative_prompt,
+            webhook_url=webhook_url, idempotency_key=idempotency_key, user=user,
+        )  # fmt: skip
+        return await self._post_estimate(request, extra_headers, extra_query, extra_body, timeout)
+
+    async def _post_estimate(
+        self,
+        request: VideoCreateRequest,
+        extra_headers: Headers | None,
+        extra_query: Query | None,
+        extra_body: Body | None,
+        timeout: float | http.Timeout | NotGiven | None,
+    ) -> CostEstimate:
+        dry = video_dry_run(request)
+        headers, query = dry_run_options(extra_headers, extra_query, multipart=dry.is_multipart)
+        return await self._post(
+            "/videos",
+            body=dry.body,
+            files=dry.files or None,
+            options=make_request_options(
+                extra_headers=headers, extra_query=query, extra_body=extra_body, timeout=timeout
+            ),
+            cast_to=CostEstimate,
+        )
+
+    async def _create_within_budget(
+        self,
+        request: VideoCreateRequest,
+        extra_headers: Headers | None,
+        extra_query: Query | None,
+        extra_body: Body | None,
+        timeout: float | http.Timeout | NotGiven | None,
+    ) -> Video:
+        """``_post_create``, first checked against the client's budget (if it has one).
+
+        With a budget the job is estimated (free) and the estimate reserved before anything paid
+        is sent; a job that does not fit raises BudgetExceededError with no create sent.
+        """
+        ledger = self._client.ledger
+        if ledger is None:
+            return await self._post_create(request, extra_headers, extra_query, extra_body, timeout)
+        key = request.idempotency_key
+        if ledger._needs_estimate(key):
+            request = rereadable_request(request)  # the dry run must not use up an open file
+            estimate = await self._post_estimate(request, extra_headers, extra_query, extra_body, timeout)
+            ledger._hold_for_create(key, estimate, what=f"This {request.body.get('model')} video job")
+        try:
+            return await self._post_create(request, extra_headers, extra_query, extra_body, timeout)
+        except BaseException as error:
+            ledger._create_failed(key, error)
+            raise
 
     async def _post_create(
         self,
@@ -451,16 +723,51 @@ class AsyncVideos(AsyncAPIResource):
         policy: PollPolicy | None = None,
     ) -> Video:
         """Wait until the job is finished; see :meth:`Videos.poll`. ``on_progress`` may be async."""
+        return await self._poll(video_id, poll_interval_ms, timeout, on_progress, policy, first=None)
+
+    async def _check(
+        self, video_id: str, *, timeout: float | http.Timeout | NotGiven | None, extra_headers: Headers | None = None
+    ) -> Video:
+        """One poll check: ``retrieve`` without openai's own retries.
+
+        The wait's policy already retries transient failures, at its own pace and within its
+        deadline; openai's retries (twice, with back-off, per check) would stretch one check
+        far past a ``poll(timeout=...)`` deadline.
+        """
+        options = make_request_options(extra_headers=extra_headers, timeout=timeout)
+        options["max_retries"] = 0
+        return await self._get(_video_path(video_id), options=options, cast_to=Video)
+
+    async def _poll(
+        self,
+        video_id: str,
+        poll_interval_ms: int | Omit,
+        timeout: float | None,
+        on_progress: AsyncProgressCallback | None,
+        policy: PollPolicy | None,
+        *,
+        first: Video | None,
+    ) -> Video:
         state = _new_poll_state(poll_interval_ms, timeout, policy)
+        check = async_to_raw_response_wrapper(self._check)
+        seen = first  # create_and_poll already holds the first answer: no GET for it
         while True:
-            try:
-                raw = await self.with_raw_response.retrieve(video_id)
-            except TRANSIENT_POLL_ERRORS as error:
-                decision = state.observe_error(error, time.monotonic(), _error_hint(error))
+            hint: float | None = None
+            failure: BaseException | None = None
+            if seen is None:
+                try:
+                    check_timeout = _check_timeout(state, time.monotonic(), self._client.timeout)
+                    raw = await check(video_id, timeout=check_timeout)
+                    hint, seen = parse_server_hint(raw.headers, now_epoch=time.time()), raw.parse()
+                except _CHECK_ERRORS as error:
+                    failure = error
+            now = time.monotonic()
+            if seen is None:
+                assert failure is not None
+                decision = state.observe_error(failure, now, _error_hint(failure))
             else:
-                now = time.monotonic()
-                hint = parse_server_hint(raw.headers, now_epoch=time.time())
-                decision = state.observe(raw.parse(), now, hint)
+                decision = state.observe(seen, now, hint)
+                seen = None
                 if on_progress is not None:
                     result = on_progress(state.progress(now))
                     if isinstance(result, Awaitable):
@@ -488,6 +795,7 @@ class AsyncVideos(AsyncAPIResource):
         poll_interval_ms: int | Omit = omit,
         poll_timeout: float | None = None,
         on_progress: AsyncProgressCallback | None = None,
+        poll_policy: PollPolicy | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -500,9 +808,7 @@ class AsyncVideos(AsyncAPIResource):
             webhook_url=webhook_url, idempotency_key=idempotency_key, user=user,
             extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout,
         )  # fmt: skip
-        return await self.poll(
-            video.id, poll_interval_ms=poll_interval_ms, timeout=poll_timeout, on_progress=on_progress
-        )
+        return await self._poll(video.id, poll_interval_ms, poll_timeout, on_progress, poll_policy, first=video)
 
     async def download_content(
         self,
@@ -517,7 +823,7 @@ class AsyncVideos(AsyncAPIResource):
         """The finished file; see :meth:`Videos.download_content`."""
         if not isinstance(variant, Omit) and variant != "video":
             raise unsupported_variant(variant)
-        url = media_url(await self.retrieve(video_id, timeout=timeout))
+        url = media_target(await self.retrieve(video_id, timeout=timeout)).url
         return await self._get(
             url,
             options=make_request_options(
@@ -528,6 +834,24 @@ class AsyncVideos(AsyncAPIResource):
             ),
             cast_to=HttpxBinaryResponseContent,
         )
+
+    async def download(
+        self,
+        video_or_id: Video | str,
+        path: str | os.PathLike[str],
+        *,
+        on_progress: AsyncDownloadProgressCallback | None = None,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+        timeout: float | http.Timeout | NotGiven | None = not_given,
+        max_retries: int = 3,
+        overwrite: bool = True,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Path:
+        """Save a finished video to ``path``; see :meth:`Videos.download`. ``on_progress`` may be async."""
+        return await download_async(
+            self, video_or_id, path, on_progress=on_progress, chunk_size=chunk_size, http_timeout=timeout,
+            max_retries=max_retries, overwrite=overwrite, extra_headers=extra_headers,
+        )  # fmt: skip
 
     async def cancel(
         self,

@@ -1,0 +1,189 @@
+"""``client.videos.download`` next to a bare streaming GET, and its memory next to ``download_content``.
+
+1. Throughput: a 1 GiB emulator file (a synthetic MP4 generated on the fly, never held in the
+   server's memory) saved by ``client.videos.download`` vs by a bare streaming GET with the same
+   HTTP library (``client.stream("GET", url)`` writing each chunk to a file): what a careful user
+   would write by hand, without verification, resume or fsync. Repetitions alternate between the
+   two; the table shows medians. Target: ``download`` >= 0.9x the bare GET.
+2. Memory: the growth of the process's peak RSS (``VmHWM`` from ``/proc/self/status``, minus its
+   value right before the transfer) while saving the file: ``download`` and the bare GET stream,
+   openai-style ``download_content(...)`` then ``.write_to_file()`` holds the whole body (measured
+   on a smaller file). Target: ``download`` grows by < 64 MiB whatever the size.
+
+Each transfer runs in a fresh Python process (so ``VmHWM`` is that transfer's own peak) against
+the emulator running in yet another process (as Lumenfall would be), on loopback.
+
+Run: ``python benchmarks/bench_download.py`` (``--quick`` for a smoke run in CI).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import openai
+
+from lumenfall_openai import Lumenfall
+from lumenfall_openai._compat import http
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _emulator_proc import emulator_process
+
+KEY = "lmnfl_bench.secret"
+MIB = 1024 * 1024
+
+
+def _status_kib(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(f"{field} not in /proc/self/status")
+
+
+# -- the child: one transfer, measured ------------------------------------------------------------
+
+
+def child(mode: str, base_url: str, video_id: str, path: Path) -> dict[str, Any]:
+    with Lumenfall(api_key=KEY, base_url=base_url) as client:
+        video = client.videos.retrieve(video_id)  # outside the timing, as for every mode
+        assert video.output is not None
+        url = video.output.url
+        hwm_before = _status_kib("VmHWM")
+        started = time.perf_counter()
+        if mode == "download":
+            client.videos.download(video, path)
+        elif mode == "bare":
+            with http.Client() as bare, bare.stream("GET", url) as response, path.open("wb") as file:
+                response.raise_for_status()
+                for chunk in response.iter_bytes():
+                    file.write(chunk)
+        elif mode == "download_content":
+            client.videos.download_content(video_id).write_to_file(path)
+        else:
+            raise ValueError(mode)
+        seconds = time.perf_counter() - started
+    size = path.stat().st_size
+    path.unlink()
+    return {
+        "mode": mode,
+        "seconds": seconds,
+        "bytes": size,
+        "expected": video.output.size_bytes,
+        "hwm_growth_mib": (_status_kib("VmHWM") - hwm_before) / 1024,
+    }
+
+
+def run_child(mode: str, base_url: str, video_id: str, directory: Path) -> dict[str, Any]:
+    result = subprocess.run(
+        [sys.executable, __file__, "--child", mode, base_url, video_id, str(directory / f"{mode}.mp4")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    data: dict[str, Any] = json.loads(result.stdout)
+    if data["bytes"] != data["expected"]:
+        raise AssertionError(f"{mode} saved {data['bytes']} bytes, expected {data['expected']}")
+    return data
+
+
+# -- the parent: jobs, repetitions, table ----------------------------------------------------------
+
+
+def make_video(client: Lumenfall, size: int) -> str:
+    video = client.videos.create_and_poll(model="mock-video", prompt=f"bench [lumenfall:size_bytes={size}]")
+    assert video.status == "completed", video
+    return video.id
+
+
+def _places(quick: bool) -> list[tuple[str, Path]]:
+    """Where the files go: tmpfs (the client alone: no disk in the way) and a real disk (what a
+    user gets, ``download``'s fsync included; the baseline does not fsync)."""
+    places: list[tuple[str, Path]] = []
+    if Path("/dev/shm").is_dir():
+        places.append(("tmpfs", Path("/dev/shm")))
+    disk = Path(os.environ.get("BENCH_DISK_DIR", tempfile.gettempdir()))
+    if not quick or not places:
+        places.append(("disk", disk))
+    return places
+
+
+def main(argv: list[str] | None = None) -> int:
+    if argv is None and len(sys.argv) > 1 and sys.argv[1] == "--child":
+        mode, base_url, video_id, path = sys.argv[2:6]
+        print(json.dumps(child(mode, base_url, video_id, Path(path))))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="small files, one repetition: a smoke run")
+    parser.add_argument("--size-mib", type=int, help="size of the throughput file (default 1024; quick 64)")
+    parser.add_argument("--reps", type=int, help="alternating repetitions of each (default 6; quick 1)")
+    args = parser.parse_args(argv)
+    size = (args.size_mib or (64 if args.quick else 1024)) * MIB
+    small = (16 if args.quick else 256) * MIB
+    reps = args.reps or (1 if args.quick else 6)
+    places = _places(args.quick)
+
+    runs: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    with emulator_process("--queue-seconds", "0", "--run-seconds", "0") as base_url:
+        with Lumenfall(api_key=KEY, base_url=base_url) as client:
+            big, little = make_video(client, size), make_video(client, small)
+        for place, root in places:
+            with tempfile.TemporaryDirectory(dir=root) as tmp:
+                for rep in range(reps):
+                    # Alternating, in ABBA order: noise, and any cost one run leaves to the next
+                    # (freeing the last file's pages), hits both alike.
+                    for mode in ("download", "bare") if rep % 2 == 0 else ("bare", "download"):
+                        if place == "disk":
+                            os.sync()  # start each from a clean page cache: no write-back of the last
+                        runs[place, mode] = [*runs.get((place, mode), []), run_child(mode, base_url, big, Path(tmp))]
+        with tempfile.TemporaryDirectory(dir=places[0][1]) as tmp:
+            small_runs = {m: run_child(m, base_url, little, Path(tmp)) for m in ("download", "download_content")}
+
+    def rate(place: str, mode: str) -> float:
+        return statistics.median(r["bytes"] / r["seconds"] / MIB for r in runs[place, mode])
+
+    def growth(mode: str) -> float:
+        return max(r["hwm_growth_mib"] for (_, m), rs in runs.items() if m == mode for r in rs)
+
+    print(
+        f"openai {openai.__version__} ({http.__name__}), python {sys.version.split()[0]}, "
+        f"{size // MIB} MiB file x {reps} alternating reps (median), memory = peak RSS growth (VmHWM), "
+        f"fresh process per transfer, emulator in its own process, loopback"
+    )
+    print()
+    rows: list[tuple[str, str, str, str, str, bool]] = []
+    for place, _ in places:
+        ours, bare = rate(place, "download"), rate(place, "bare")
+        target = ">= 0.90" if place == "tmpfs" else "(info)"
+        ok = ours / bare >= 0.9 if place == "tmpfs" else True
+        rows.append((f"throughput to {place}, {size // MIB} MiB (MiB/s)", f"{ours:.0f}", f"{bare:.0f}",
+                     f"{ours / bare:.2f}", target, ok))  # fmt: skip
+    rows.append((f"peak RSS growth, {size // MIB} MiB (MiB)", f"{growth('download'):.1f}", f"{growth('bare'):.1f}",
+                 "", "< 64", growth("download") < 64))  # fmt: skip
+    ours_small = small_runs["download"]["hwm_growth_mib"]
+    whole_small = small_runs["download_content"]["hwm_growth_mib"]
+    rows.append((f"peak RSS growth, {small // MIB} MiB (MiB)", f"{ours_small:.1f}", f"{whole_small:.1f}", "",
+                 "< 64", ours_small < 64))  # fmt: skip
+    print(f"| {'measure':<38} | {'download':>9} | {'baseline':>9} | {'ratio':>5} | {'target':>7} | ok  |")
+    print(f"|{'-' * 40}|{'-' * 11}|{'-' * 11}|{'-' * 7}|{'-' * 9}|-----|")
+    for name, a, b, r, target, ok in rows:
+        print(f"| {name:<38} | {a:>9} | {b:>9} | {r:>5} | {target:>7} | {'yes' if ok else 'NO':<3} |")
+    print()
+    print("baseline: a bare streaming GET writing each chunk to a file (throughput, first RSS row);")
+    print("          openai-style download_content(...).write_to_file() (last row: it holds the whole body)")
+    missed = [name for name, *_, ok in rows if not ok]
+    if missed and not args.quick:
+        print(f"target missed: {', '.join(missed)}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,165 @@
+"""Where the client sees costs: one hook on its ``get``/``post``, plus the dry-run request shapes.
+
+Every response that can report a cost is parsed as a :class:`Video` or an images response, and
+openai applies a request's ``post_parser`` to the parsed object once, on every path: plain
+calls, ``with_raw_response`` (when ``.parse()`` is called) and ``with_streaming_response``. So
+the client's ``get``/``post`` (the methods every resource calls) add a post_parser that feeds the
+ledger; no resource method has to remember to.
+
+The same hook makes an images request answer with this package's
+:class:`~lumenfall_openai.types.ImagesResponse` (typed ``metadata``) instead of openai's, and a
+``?dryRun=true`` images request answer with a :class:`~lumenfall_openai.types.CostEstimate`.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import io
+import logging
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, cast
+
+import openai
+
+from ._compat import (
+    RAW_RESPONSE_HEADER,
+    REQUEST_OPTIONS_PARAMS_KEY,
+    REQUEST_OPTIONS_POST_PARSER_KEY,
+    Headers,
+    Omit,
+    Query,
+)
+from ._video_requests import VideoCreateRequest
+from .types.cost import CostEstimate
+from .types.images import ImagesResponse
+from .types.video import Video
+
+if TYPE_CHECKING:
+    from .costs import CostLedger, Reservation
+
+__all__ = ["IMAGE_HOLD", "dry_run_options", "observe", "rereadable", "video_dry_run"]
+
+log = logging.getLogger("lumenfall_openai")
+
+DRY_RUN_PARAM = "dryRun"
+
+# The reservation of the images call in progress in this thread or task; the hook hands it to
+# the response's post_parser, which settles it against the real cost atomically.
+IMAGE_HOLD: contextvars.ContextVar[Reservation | None] = contextvars.ContextVar("lumenfall_image_hold", default=None)
+
+_IMAGE_CASTS: tuple[type[Any], ...] = (openai.types.ImagesResponse, ImagesResponse)
+
+
+def is_dry_run(options: Mapping[str, Any]) -> bool:
+    params = options.get(REQUEST_OPTIONS_PARAMS_KEY)
+    if not isinstance(params, Mapping):
+        return False
+    value: object = cast("Mapping[str, object]", params).get(DRY_RUN_PARAM)
+    return value is True or (isinstance(value, str) and value.lower() in ("true", "1"))
+
+
+def dry_run_options(
+    extra_headers: Headers | None, extra_query: Query | None, *, multipart: bool
+) -> tuple[Headers, Query]:
+    """Headers and query for an estimate: ``?dryRun=true``, and never a raw response.
+
+    The raw-response marker is dropped because an estimate made on behalf of a budget must be
+    parsed here even when the create it guards was called through ``with_raw_response``.
+    """
+    headers: dict[str, Any] = {**(extra_headers or {}), RAW_RESPONSE_HEADER: Omit()}
+    if multipart:
+        headers = {"Content-Type": "multipart/form-data", **headers}
+    return headers, {**(extra_query or {}), DRY_RUN_PARAM: "true"}
+
+
+def video_dry_run(request: VideoCreateRequest) -> VideoCreateRequest:
+    """The create request minus its idempotency key: what ``videos.estimate`` sends.
+
+    An estimate must not claim the key: if Lumenfall ever remembered a dry run's key, the real
+    create with the same key would be answered as a replay of a job that never ran.
+    """
+    body = {k: v for k, v in request.body.items() if k != "idempotency_key"}
+    return replace(request, body=body)
+
+
+def _file_bytes(file: io.IOBase) -> bytes:
+    data: object = getattr(file, "read")()  # noqa: B009  (IOBase declares no read())
+    return data if isinstance(data, bytes) else str(data).encode()
+
+
+def _read_once(value: Any) -> Any:
+    if isinstance(value, io.IOBase):
+        name = os.path.basename(str(getattr(value, "name", "") or "")) or "upload"
+        return (name, _file_bytes(value))
+    if isinstance(value, tuple) and len(value) >= 2 and isinstance(value[1], io.IOBase):  # pyright: ignore[reportUnknownArgumentType]
+        items: list[Any] = list(value)  # pyright: ignore[reportUnknownArgumentType]
+        items[1] = _file_bytes(items[1])
+        return tuple(items)
+    if isinstance(value, list):
+        return [_read_once(v) for v in value]  # pyright: ignore[reportUnknownVariableType]
+    return cast(Any, value)
+
+
+def rereadable(value: object) -> Any:
+    """Open files read into bytes (other values as they are), so one upload can be sent twice.
+
+    A budget sends the request once as a dry run and then for real; an open file object would
+    be at its end the second time, and the paid job would get an empty upload.
+    """
+    return _read_once(value)
+
+
+def rereadable_request(request: VideoCreateRequest) -> VideoCreateRequest:
+    if not request.files:
+        return request
+    return replace(request, files=[(name, rereadable(value)) for name, value in request.files])
+
+
+def _guard(record: Callable[[Any], object], expected: type[Any]) -> Callable[[Any], Any]:
+    def post_parser(parsed: Any) -> Any:
+        if isinstance(parsed, expected):
+            try:
+                record(parsed)
+            except Exception:  # accounting must never cost the caller a response they paid for
+                log.exception("lumenfall_openai: could not record the cost of a response in the ledger")
+        return parsed
+
+    return post_parser
+
+
+def _chain(first: object, second: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    if not callable(first):
+        return second
+    return lambda parsed: second(first(parsed))
+
+
+def observe(ledger: CostLedger | None, method: str, path: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The client's get/post arguments, adjusted: typed images responses, and ledger recording."""
+    cast_to = kwargs.get("cast_to")
+    is_images = cast_to in _IMAGE_CASTS
+    if not is_images and (cast_to is not Video or ledger is None):
+        return kwargs
+    options: dict[str, Any] = dict(kwargs.get("options") or {})
+    if is_dry_run(options):
+        return {**kwargs, "cast_to": CostEstimate} if is_images else kwargs
+    kwargs = {**kwargs, "cast_to": ImagesResponse} if is_images else dict(kwargs)
+    if ledger is None:
+        return kwargs
+    body = kwargs.get("body")
+    user = body.get("user") if isinstance(body, Mapping) else None  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+    user = user if isinstance(user, str) else None
+    parser: Callable[[Any], Any]
+    if is_images:
+        hold = IMAGE_HOLD.get()
+        parser = _guard(lambda r: ledger.record_images(r, user=user, hold=hold), ImagesResponse)
+    elif method == "post" and path.rstrip("/").endswith("/videos"):
+        key = body.get("idempotency_key") if isinstance(body, Mapping) else None  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+        key = key if isinstance(key, str) else None
+        parser = _guard(lambda v: ledger._video_created(key, v, user=user), Video)  # pyright: ignore[reportPrivateUsage]
+    else:
+        parser = _guard(lambda v: ledger.record_video(v), Video)
+    options[REQUEST_OPTIONS_POST_PARSER_KEY] = _chain(options.get(REQUEST_OPTIONS_POST_PARSER_KEY), parser)
+    kwargs["options"] = options
+    return kwargs

@@ -1,0 +1,515 @@
+"""What a video download must verify, and what to do after each response: pure, no I/O.
+
+``videos.download`` (sync and async twins, in ``resources/_video_download.py``) streams a
+finished video from its ``output.url`` to a temporary file beside the destination and renames
+it into place only once it is known good. Every decision along the way lives here, in a
+:class:`Transfer` that the I/O loops feed with what happened (a response's status and headers,
+a chunk's length, the end of a body, a network error) and that answers with what to do next:
+
+- :class:`Accept` the body (writing from ``offset``, after discarding what was written if the
+  server ignored our ``Range`` and sent the whole file again),
+- :class:`Retry` after a pause (5xx, 429, a dropped connection, a short body), resuming with an
+  HTTP ``Range`` from the bytes already on disk,
+- :class:`Refresh` the Video once for a fresh URL (media URLs expire: 403/410 after
+  ``expires_at``),
+- :class:`Fail` with an error that says what to do,
+- :class:`Complete` once exactly ``output.size_bytes`` bytes of a ``video/*`` file are written.
+
+What "known good" means: the byte count equals ``output.size_bytes``; every response's
+``Content-Length`` / ``Content-Range`` agree with it; the content type is a video (an HTML or
+JSON error page served with 200 is not a video); a resumed range starts exactly where the file
+on disk ends, and carries ``If-Range`` so a file that changed on the server is sent whole
+instead of spliced.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .errors import DownloadError, IntegrityError
+from .types.video import Video
+
+__all__ = [
+    "DEFAULT_CHUNK_SIZE",
+    "Accept",
+    "Complete",
+    "DownloadProgress",
+    "Fail",
+    "MediaTarget",
+    "Refresh",
+    "Retry",
+    "Transfer",
+    "headers_to_strip",
+    "media_target",
+    "needs_retrieve",
+    "plan_destination",
+    "temp_prefix",
+]
+
+DEFAULT_CHUNK_SIZE = 1024 * 1024
+"""Write buffer size, and how often ``on_progress`` runs: big enough for full loopback speed,
+small enough that memory stays flat (a transfer holds about one chunk plus one network read).
+
+Bytes are taken from the network as they arrive, not re-chunked by the HTTP library: its
+re-chunker drops what it buffered when the connection fails, and those bytes would have to be
+fetched again; buffered in our file object, they are written before the transfer resumes."""
+
+EXPIRY_MARGIN = 5.0
+"""Seconds before ``expires_at`` from which a URL is treated as already expired (clock skew,
+and the time the first bytes take to arrive)."""
+
+# Statuses a media host (a signed-URL CDN) answers when the URL is no longer valid: expired or
+# revoked signature (403), gone (410), purged (404), or an auth wall (401).
+URL_INVALID_STATUSES = frozenset({401, 403, 404, 410})
+# Worth another attempt: the server is busy or broke for a moment.
+TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+_EXTENSIONS = {
+    "video/mp4": ".mp4",
+    "video/webm": ".webm",
+    "video/quicktime": ".mov",
+    "video/x-matroska": ".mkv",
+}
+_CONTENT_RANGE = re.compile(r"^\s*bytes\s+(\d+)-(\d+)/(\d+|\*)\s*$", re.I)
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
+
+
+@dataclass(frozen=True)
+class DownloadProgress:
+    """What ``download(on_progress=...)`` receives after every chunk written."""
+
+    bytes_done: int
+    """Bytes of the file on disk so far (drops back to 0 if the server forced a restart)."""
+    bytes_total: int
+    """``output.size_bytes``: the exact size of the finished file."""
+
+    @property
+    def fraction(self) -> float:
+        """``bytes_done / bytes_total`` in [0, 1] (1.0 for an empty file)."""
+        return 1.0 if self.bytes_total <= 0 else min(1.0, self.bytes_done / self.bytes_total)
+
+
+@dataclass(frozen=True)
+class MediaTarget:
+    """What a completed Video promises about its file."""
+
+    video_id: str
+    url: str
+    size_bytes: int
+    content_type: str
+    expires_at: int | None
+
+    def expired(self, now_epoch: float) -> bool:
+        return self.expires_at is not None and now_epoch >= self.expires_at - EXPIRY_MARGIN
+
+
+def _expired_at_text(expires_at: int | None) -> str:
+    if expires_at is None:
+        return ""
+    return " at " + datetime.fromtimestamp(expires_at, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def media_target(video: Video) -> MediaTarget:
+    """What to fetch for ``video``, or a :class:`DownloadError` that says why there is nothing."""
+    if video.status == "failed":
+        reason = f" It failed: {video.error.code}: {video.error.message}" if video.error else " It failed."
+        raise DownloadError(f"Video {video.id} has no file to download.{reason.rstrip('.')}.", video_id=video.id)
+    if video.status != "completed" or video.output is None:
+        raise DownloadError(
+            f"Video {video.id} is {video.status!r}, not 'completed', so there is nothing to download yet. "
+            f"Wait for it first: client.videos.poll({video.id!r}), then download.",
+            video_id=video.id,
+        )
+    output = video.output
+    if not isinstance(output.url, str) or not output.url:  # pyright: ignore[reportUnnecessaryIsInstance]
+        raise DownloadError(f"Video {video.id} is completed but has no output.url.", video_id=video.id)
+    size = output.size_bytes
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:  # pyright: ignore[reportUnnecessaryIsInstance]
+        raise IntegrityError(
+            f"Video {video.id} reports output.size_bytes={size!r}, so the download cannot be verified. "
+            "Retrieve the video again; if it persists, report it to Lumenfall support.",
+            video_id=video.id,
+        )
+    return MediaTarget(
+        video_id=video.id,
+        url=output.url,
+        size_bytes=size,
+        content_type=output.content_type if isinstance(output.content_type, str) else "",  # pyright: ignore[reportUnnecessaryIsInstance]
+        expires_at=video.expires_at,
+    )
+
+
+def needs_retrieve(video: Video, now_epoch: float) -> bool:
+    """Whether a Video object passed to ``download`` must be fetched again first.
+
+    A completed Video whose URL is still valid is used as is (no extra request). A failed one
+    is final. Anything else may be stale: a job seen ``in_progress`` may be done by now, and an
+    expired URL may have a fresh successor.
+    """
+    if video.status == "failed":
+        return False
+    if video.status != "completed" or video.output is None:
+        return True
+    return video.expires_at is not None and now_epoch >= video.expires_at - EXPIRY_MARGIN
+
+
+def _safe_name(video_id: str) -> str:
+    name = _UNSAFE_NAME.sub("_", video_id).lstrip(".")
+    return name or "video"
+
+
+def plan_destination(path: str | os.PathLike[str], *, video_id: str, content_type: str, is_dir: bool) -> Path:
+    """Where the file goes. An existing directory gets ``<dir>/<video_id>.mp4`` (the extension
+    follows the content type); anything else is the file path itself."""
+    dest = Path(os.fspath(path)).expanduser()
+    if is_dir:
+        media_type = content_type.split(";", 1)[0].strip().lower()
+        return dest / (_safe_name(video_id) + _EXTENSIONS.get(media_type, ".mp4"))
+    return dest
+
+
+def temp_prefix(dest: Path) -> str:
+    """Prefix of the temporary file beside ``dest``: hidden, and clearly a partial download."""
+    return f".{dest.name}.part-"
+
+
+def headers_to_strip(
+    header_items: Iterable[tuple[str, str]],
+    *,
+    custom_header_names: Iterable[str],
+    explicit_names: Iterable[str],
+    secret: str | None,
+) -> list[str]:
+    """Names of headers that must not reach the media host.
+
+    ``Authorization`` always. Unless the caller passed the same name explicitly for this
+    download: cookies the HTTP client may hold for the API's domain, and the client's custom
+    headers (``default_headers``, which may carry credentials for Lumenfall). And any header
+    whose value contains the API key, whatever its name, explicit or not (a key in a CDN's logs
+    is a leaked key).
+    """
+    explicit = {name.lower() for name in explicit_names}
+    unwanted = ({"cookie"} | {name.lower() for name in custom_header_names}) - explicit
+    strip: list[str] = []
+    for name, value in header_items:
+        lower = name.lower()
+        leaks_key = secret is not None and secret != "" and secret in value
+        if (lower == "authorization" or lower in unwanted or leaks_key) and lower not in strip:
+            strip.append(lower)
+    return strip
+
+
+@dataclass(frozen=True)
+class Accept:
+    """Write this response's body, starting at ``offset``; empty the file first if ``restart``."""
+
+    offset: int
+    restart: bool = False
+
+
+@dataclass(frozen=True)
+class Retry:
+    """Close the response, wait ``delay`` seconds, and send a new request (resuming if possible)."""
+
+    delay: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """Retrieve the Video for a fresh ``output.url`` (then call :meth:`Transfer.refreshed`)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Fail:
+    error: DownloadError
+
+
+@dataclass(frozen=True)
+class Complete:
+    pass
+
+
+Action = Accept | Retry | Refresh | Fail | Complete
+
+
+def _media_type(value: str | None) -> str:
+    return (value or "").split(";", 1)[0].strip().lower()
+
+
+def _parse_int(value: str | None) -> int | None:
+    if value is None:
+        return None
+    value = value.strip()
+    return int(value) if value.isdigit() else None
+
+
+@dataclass
+class Transfer:
+    """One download of one file, across every request it takes."""
+
+    target: MediaTarget
+    path: str = ""
+    max_retries: int = 3
+    """Attempts in a row that may fail without bringing any new byte before giving up."""
+    refreshes_left: int = 1
+    """Fresh-URL retrieves allowed after the media host refuses the URL (403/410/...)."""
+    bytes_done: int = 0
+    failures_in_a_row: int = 0
+    attempts: int = 0
+    resumable: bool = True
+    """False once a response came content-encoded: byte offsets then no longer mean file offsets."""
+    validator: str | None = None
+    """``ETag`` (or ``Last-Modified``) of the first response, sent as ``If-Range`` on a resume."""
+    refreshed_urls: list[str] = field(default_factory=list[str])
+    _bytes_at_attempt_start: int = 0
+    _reported: int = -1
+
+    # -- what to send ---------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        return self.target.url
+
+    @property
+    def total(self) -> int:
+        return self.target.size_bytes
+
+    def next_request_headers(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+        """Headers for the next request: identity encoding (so byte offsets are file offsets)
+        and, when resuming, ``Range`` from the end of what is on disk plus ``If-Range``."""
+        self.attempts += 1
+        self._bytes_at_attempt_start = self.bytes_done
+        headers = {"Accept": "video/*, */*;q=0.5", "Accept-Encoding": "identity", **(extra or {})}
+        if self.bytes_done > 0 and self.resumable:
+            headers["Range"] = f"bytes={self.bytes_done}-"
+            if self.validator:
+                headers["If-Range"] = self.validator
+        return headers
+
+    def should_start_empty(self) -> bool:
+        """True when the next request asks for the whole file, so the file must be emptied."""
+        return self.bytes_done > 0 and not self.resumable
+
+    # -- errors ---------------------------------------------------------------------------
+    def _download_error(self, message: str) -> DownloadError:
+        return DownloadError(message, video_id=self.target.video_id, path=self.path, bytes_done=self.bytes_done)
+
+    def _integrity_error(self, message: str) -> IntegrityError:
+        return IntegrityError(message, video_id=self.target.video_id, path=self.path, bytes_done=self.bytes_done)
+
+    def _retry(self, reason: str, hint: float | None = None, *, at_once: bool = False) -> Retry | Fail:
+        if self.bytes_done > self._bytes_at_attempt_start:
+            self.failures_in_a_row = 0  # the last attempt brought bytes: the transfer is moving
+        self.failures_in_a_row += 1
+        if self.failures_in_a_row > self.max_retries:
+            return Fail(
+                self._download_error(
+                    f"Downloading video {self.target.video_id} failed {self.failures_in_a_row} times in a row "
+                    f"without progress (last: {reason}); {self.bytes_done} of {self.total} bytes had arrived "
+                    "and were discarded. The media host or the network is failing; try again later (the "
+                    "call is safe to repeat)."
+                )
+            )
+        # After a dropped connection there is nothing to wait for: reconnect and resume at once.
+        first_drop = at_once and self.failures_in_a_row == 1
+        delay = 0.0 if first_drop else min(8.0, 0.25 * 2.0 ** (self.failures_in_a_row - 1))
+        if hint is not None and math.isfinite(hint) and hint > 0:
+            delay = max(delay, min(hint, 30.0))
+        return Retry(delay, reason)
+
+    # -- what came back -------------------------------------------------------------------
+    def on_response(self, status: int, headers: Mapping[str, str]) -> Action:
+        """Decide about a response from its status line and headers, before reading the body."""
+        if status in URL_INVALID_STATUSES:
+            if self.refreshes_left > 0:
+                self.refreshes_left -= 1
+                return Refresh(f"the media host answered {status}")
+            return Fail(self._expired_error(status))
+        if status in TRANSIENT_STATUSES or 500 <= status <= 599:
+            return self._retry(f"HTTP {status} from the media host", _retry_after(headers))
+        if status == 416:
+            return Fail(
+                self._integrity_error(
+                    f"The media host says video {self.target.video_id}'s file is shorter than the "
+                    f"{self.bytes_done} bytes already downloaded (416, Content-Range "
+                    f"{headers.get('content-range')!r}); output.size_bytes is {self.total}. The file on the "
+                    "server changed or is broken; retrieve the video and try again."
+                )
+            )
+        if status not in (200, 206):
+            return Fail(
+                self._download_error(
+                    f"The media host answered HTTP {status} for video {self.target.video_id}'s file; expected "
+                    "the file itself (200 or 206). Nothing was saved. Retrieve the video and try again; if it "
+                    "persists, report the video id to Lumenfall support."
+                )
+            )
+        problem = self._content_type_problem(headers.get("content-type"))
+        if problem:
+            return Fail(self._integrity_error(problem))
+        encoded = _media_type(headers.get("content-encoding")) not in ("", "identity")
+        if status == 200:
+            return self._accept_full(headers, encoded)
+        return self._accept_range(headers, encoded)
+
+    def _content_type_problem(self, header: str | None) -> str | None:
+        """Why the body is not the video, or None. A host that sends no type gets the benefit of
+        the Video's own ``output.content_type``."""
+        media_type = _media_type(header) or _media_type(self.target.content_type)
+        if media_type.startswith("video/"):
+            return None
+        return (
+            f"The media host sent {media_type or 'no content type'!r} for video {self.target.video_id}, "
+            "not a video (video/*): likely an error page, not the file. Nothing was saved. Retrieve the "
+            "video and try again; if it persists, report the video id to Lumenfall support."
+        )
+
+    def _accept_full(self, headers: Mapping[str, str], encoded: bool) -> Action:
+        length = _parse_int(headers.get("content-length"))
+        if not encoded and length is not None and length != self.total:
+            return Fail(
+                self._integrity_error(
+                    f"The media host is sending {length} bytes for video {self.target.video_id}, but the "
+                    f"video's output.size_bytes is {self.total}. Nothing was saved. Retrieve the video and "
+                    "try again; if it persists, report the video id to Lumenfall support."
+                )
+            )
+        self.resumable = not encoded
+        self._remember_validator(headers)
+        restart = self.bytes_done > 0
+        self.bytes_done = 0
+        self._bytes_at_attempt_start = 0
+        return Accept(0, restart=restart)
+
+    def _accept_range(self, headers: Mapping[str, str], encoded: bool) -> Action:
+        match = _CONTENT_RANGE.match(headers.get("content-range") or "")
+        if match is None or encoded:
+            return Fail(
+                self._integrity_error(
+                    f"The media host answered 206 for video {self.target.video_id} with Content-Range "
+                    f"{headers.get('content-range')!r}"
+                    + (" and a content encoding" if encoded else "")
+                    + "; the bytes cannot be placed in the file. Try again; if it persists, report it."
+                )
+            )
+        first, last, total = int(match.group(1)), int(match.group(2)), match.group(3)
+        length = _parse_int(headers.get("content-length"))
+        problems: list[str] = []
+        if first != self.bytes_done:
+            problems.append(f"it starts at byte {first}, not at {self.bytes_done} where the file ends")
+        if total != "*" and int(total) != self.total:
+            problems.append(f"it says the file has {total} bytes, not output.size_bytes={self.total}")
+        if last < first or last >= self.total:
+            problems.append(f"its end {last} is outside the file")
+        if length is not None and length != last - first + 1:
+            problems.append(f"its Content-Length {length} does not match the range")
+        if problems:
+            return Fail(
+                self._integrity_error(
+                    f"The media host's partial answer for video {self.target.video_id} does not fit: "
+                    + "; ".join(problems)
+                    + ". Nothing was saved. Retrieve the video and try again."
+                )
+            )
+        return Accept(first)
+
+    def _remember_validator(self, headers: Mapping[str, str]) -> None:
+        etag = headers.get("etag")
+        if etag and not etag.startswith("W/"):  # If-Range needs a strong validator
+            self.validator = etag
+        else:
+            self.validator = headers.get("last-modified")
+
+    def on_chunk(self, size: int) -> None:
+        """Account for ``size`` more bytes about to be written; raises :class:`IntegrityError`
+        before writing anything past ``output.size_bytes``."""
+        if self.bytes_done + size > self.total:
+            raise self._integrity_error(
+                f"The media host sent more than output.size_bytes={self.total} bytes for video "
+                f"{self.target.video_id}. Nothing was saved. Retrieve the video and try again; if it "
+                "persists, report the video id to Lumenfall support."
+            )
+        self.bytes_done += size
+
+    def on_body_end(self) -> Action:
+        """The body ended without a network error."""
+        if self.bytes_done == self.total:
+            return Complete()
+        return self._retry(f"the body ended after {self.bytes_done} of {self.total} bytes", at_once=True)
+
+    def on_transport_error(self, error: BaseException) -> Action:
+        """A connection failed, timed out or dropped before or during the body."""
+        reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+        return self._retry(reason, at_once=True)
+
+    def refreshed(self, video: Video, now_epoch: float) -> Fail | None:
+        """The Video retrieved after the URL was refused: None to go on with its URL, or Fail."""
+        try:
+            target = media_target(video)  # the video may no longer be completed
+        except DownloadError as error:
+            return Fail(error)
+        if target.expired(now_epoch) and target.url == self.target.url:
+            # Same URL, past its expiry: asking the media host again cannot help.
+            self.target = target
+            self.refreshes_left = 0
+            return Fail(self._expired_error(None))
+        if target.size_bytes != self.target.size_bytes:
+            # A different file: nothing on disk can be kept.
+            self.bytes_done = 0
+            self.validator = None
+        self.target = target
+        self.refreshed_urls.append(target.url)
+        return None
+
+    def _expired_error(self, status: int | None) -> DownloadError:
+        answered = f" (the media host answered {status})" if status is not None else ""
+        if status in (401, 404):
+            cause = "the file was removed or the URL revoked"
+        else:
+            cause = f"the file expired{_expired_at_text(self.target.expires_at)}"
+        return self._download_error(
+            f"The download URL of video {self.target.video_id} no longer works{answered}, even after "
+            f"retrieving the video for a fresh one: {cause}. Lumenfall keeps media about an hour by "
+            "default: download soon after completion (or enable 7- or 30-day media retention for your "
+            "account). To get the video now, generate it again. Nothing was saved."
+        )
+
+    def progress(self) -> DownloadProgress:
+        self._reported = self.bytes_done
+        return DownloadProgress(self.bytes_done, self.total)
+
+    def progress_due(self, every: int) -> DownloadProgress | None:
+        """A progress report if ``every`` bytes arrived since the last one (or the file is
+        complete, or a restart went back): callbacks run per chunk, not per network read."""
+        if abs(self.bytes_done - self._reported) >= every or (
+            self.bytes_done == self.total and self._reported != self.total
+        ):
+            return self.progress()
+        return None
+
+    def verify_file(self, size_on_disk: int) -> None:
+        """The last check before the rename: the file on disk is exactly the promised size."""
+        if size_on_disk != self.total or self.bytes_done != self.total:
+            raise self._integrity_error(
+                f"The downloaded file for video {self.target.video_id} has {size_on_disk} bytes on disk "
+                f"({self.bytes_done} received); output.size_bytes is {self.total}. It was discarded. "
+                "Try again."
+            )
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    raw = headers.get("retry-after")
+    if raw is None:
+        return None
+    try:
+        return float(raw.strip())
+    except ValueError:
+        return None

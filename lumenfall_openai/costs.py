@@ -1,0 +1,461 @@
+"""Cost accounting a team can bill from: a ledger of what every response cost, and budgets.
+
+A :class:`CostLedger` given to a client (``Lumenfall(ledger=...)``, or implicitly with
+``Lumenfall(budget=...)``) records every response that reports a cost: a finished video's
+``metadata.cost`` (once per video id, however often it is retrieved) and every images
+response's ``metadata.cost``. It is shared, not copied, by ``copy()`` / ``with_options()``.
+
+Why integers: each reported cost is converted once, through its decimal form, to integer micros
+(millionths of the currency); totals are integer sums, so 1 000 costs of $0.1 add up to exactly
+$100, which float addition does not promise.
+
+Budgets: with a budget, a create first asks Lumenfall for a free estimate (``?dryRun=true``)
+and *reserves* it under a lock, so two concurrent jobs cannot both pass a budget that fits only
+one. A job that would not fit raises :class:`~lumenfall_openai.errors.BudgetExceededError`
+before anything paid is sent. The reservation becomes the real cost when the job's cost is
+seen, and is released when it fails, is rejected, or is cancelled.
+
+Grouping: entries carry the model, provider and the request's ``user`` field, the natural tag:
+it is also what Lumenfall shows in ``client.requests.list()``, so the local ledger and the
+server's history can be reconciled line by line.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Literal
+
+import openai
+
+from ._money import format_money, micros_to_decimal, micros_to_float, to_micros
+from .errors import BudgetExceededError
+
+if TYPE_CHECKING:
+    from .types.cost import CostEstimate
+    from .types.images import ImagesResponse
+    from .types.video import Video
+
+__all__ = ["CostLedger", "GroupBy", "LedgerEntry", "Reservation"]
+
+GroupBy = Literal["model", "provider", "user", "kind", "executed_model"]
+
+# Statuses after which a video job costs nothing more (Lumenfall reports a cancel as "failed";
+# "cancelled" is accepted in case it ever says so).
+_FINISHED = frozenset({"completed", "failed", "cancelled"})
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One recorded cost."""
+
+    key: str
+    """``"video:<id>"`` for a video (one entry per video), ``"image:<uuid>"`` per images response."""
+    kind: Literal["video", "image", "other"]
+    cost_micros: int
+    """The cost in micros (millionths of ``currency``), converted once from the reported number."""
+    currency: str
+    """Upper-case currency code, e.g. ``"USD"``."""
+    model: str | None
+    """The model as requested (``metadata.model``)."""
+    executed_model: str | None
+    """What ran, ``"{provider}/{provider_model}"``."""
+    provider: str | None
+    user: str | None
+    """The request's ``user`` field, the ledger's tag (None if none was sent)."""
+    recorded_at: float
+    """Unix seconds when this process saw the cost."""
+
+    @property
+    def cost(self) -> float:
+        return micros_to_float(self.cost_micros)
+
+
+class Reservation:
+    """Money set aside on a ledger (and its parents) for one request until its cost is known.
+
+    Made by :meth:`CostLedger.reserve`; :meth:`release` gives it back (idempotent). The client
+    settles its own reservations; manual ones are for work this package does not see.
+    """
+
+    __slots__ = ("currency", "ledger", "micros", "open")
+
+    def __init__(self, ledger: CostLedger, micros: int, currency: str) -> None:
+        self.ledger = ledger
+        self.micros = micros
+        self.currency = currency
+        self.open = True
+
+    def release(self) -> None:
+        """Give the money back to the budget (once; later calls do nothing)."""
+        with self.ledger._lock:
+            self._release_locked()
+
+    def _release_locked(self) -> None:
+        if self.open:
+            self.open = False
+            for ledger in self.ledger._chain:
+                ledger._reserved -= self.micros
+
+
+@dataclass
+class _Pending:
+    """A video created through ``owner``'s client whose final cost has not been seen yet."""
+
+    owner: CostLedger
+    user: str | None = None
+    hold: Reservation | None = None
+    extra_holds: list[Reservation] = field(default_factory=list[Reservation])
+
+
+def _budget_micros(budget: float | int | str | Decimal | None) -> int | None:
+    if budget is None:
+        return None
+    micros = to_micros(budget)
+    if micros is None or micros < 0:
+        raise ValueError(f"budget must be a non-negative amount of money like 5, 12.5 or '12.50', got {budget!r}.")
+    return micros
+
+
+def _str_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+class CostLedger:
+    """Exact, thread- and task-safe totals of what a client's requests cost, and an optional budget.
+
+    ``budget`` is in ``currency`` (``5``, ``12.5``, ``"12.50"`` or a ``Decimal``). ``parent``
+    makes a sub-ledger: every cost recorded here is recorded there too, and a reservation
+    must fit both budgets (``client.with_budget(2)`` makes one of the client's ledger).
+
+    Read it with :attr:`total_micros` / :attr:`total`, :meth:`totals` (``by="model"``,
+    ``"provider"``, ``"user"``, ...), :meth:`entries`, and for budgets :attr:`remaining_micros`.
+    """
+
+    def __init__(
+        self,
+        budget: float | int | str | Decimal | None = None,
+        *,
+        currency: str = "USD",
+        parent: CostLedger | None = None,
+    ) -> None:
+        self.currency = currency.upper()
+        if parent is not None and parent.currency != self.currency:
+            raise ValueError(
+                f"A sub-ledger must count in its parent's currency ({parent.currency}), not {self.currency}."
+            )
+        self.parent = parent
+        self._budget = _budget_micros(budget)
+        # One lock for a whole tree of ledgers: a reservation checks and updates every budget
+        # up the chain atomically.
+        self._lock: threading.RLock = parent._lock if parent is not None else threading.RLock()
+        chain: list[CostLedger] = [self]
+        while chain[-1].parent is not None:
+            chain.append(chain[-1].parent)  # pyright: ignore[reportArgumentType]
+        self._chain: tuple[CostLedger, ...] = tuple(chain)
+        self._entries: list[LedgerEntry] = []
+        self._keys: set[str] = set()
+        self._spent: dict[str, int] = {}
+        self._reserved = 0
+        # Jobs in flight, kept once per tree (on the root): a job created through a budgeted
+        # sub-ledger's client and polled through the parent's still settles on the sub-ledger.
+        self._pending_by_key: dict[str, _Pending] = parent._pending_by_key if parent is not None else {}
+        self._pending_by_video: dict[str, _Pending] = parent._pending_by_video if parent is not None else {}
+
+    # -- reading --------------------------------------------------------------------------------
+    @property
+    def total_micros(self) -> int:
+        """Everything recorded in the ledger's currency, in micros."""
+        with self._lock:
+            return self._spent.get(self.currency, 0)
+
+    @property
+    def total(self) -> float:
+        """:attr:`total_micros` in the currency, as a float (for display; bill from the micros)."""
+        return micros_to_float(self.total_micros)
+
+    @property
+    def total_decimal(self) -> Decimal:
+        """:attr:`total_micros` in the currency, exactly."""
+        return micros_to_decimal(self.total_micros)
+
+    def totals_by_currency(self) -> dict[str, int]:
+        """Micros recorded per currency (normally just the ledger's own)."""
+        with self._lock:
+            return dict(self._spent)
+
+    def entries(self) -> list[LedgerEntry]:
+        """A snapshot of every recorded entry, oldest first."""
+        with self._lock:
+            return list(self._entries)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+    def totals(self, by: GroupBy = "model", *, currency: str | None = None) -> dict[str | None, int]:
+        """Micros per model, provider, user, kind or executed_model (None groups untagged costs)."""
+        code = (currency or self.currency).upper()
+        grouped: dict[str | None, int] = {}
+        for entry in self.entries():
+            if entry.currency == code:
+                group: str | None = getattr(entry, by)
+                grouped[group] = grouped.get(group, 0) + entry.cost_micros
+        return grouped
+
+    def by_model(self) -> dict[str | None, int]:
+        return self.totals("model")
+
+    def by_provider(self) -> dict[str | None, int]:
+        return self.totals("provider")
+
+    def by_user(self) -> dict[str | None, int]:
+        return self.totals("user")
+
+    # -- budget ---------------------------------------------------------------------------------
+    @property
+    def budget_micros(self) -> int | None:
+        return self._budget
+
+    @property
+    def budget(self) -> float | None:
+        return None if self._budget is None else micros_to_float(self._budget)
+
+    @property
+    def reserved_micros(self) -> int:
+        """Estimates set aside for requests whose final cost is not known yet."""
+        with self._lock:
+            return self._reserved
+
+    @property
+    def remaining_micros(self) -> int | None:
+        """Budget minus recorded costs minus reservations (None without a budget)."""
+        with self._lock:
+            return None if self._budget is None else self._budget - self.total_micros - self._reserved
+
+    @property
+    def remaining(self) -> float | None:
+        left = self.remaining_micros
+        return None if left is None else micros_to_float(left)
+
+    @property
+    def has_budget(self) -> bool:
+        """True if this ledger or a parent has a budget (creates are then estimated first)."""
+        return any(ledger._budget is not None for ledger in self._chain)
+
+    def reserve(
+        self,
+        micros: int,
+        *,
+        currency: str | None = None,
+        estimate: CostEstimate | None = None,
+        what: str = "This request",
+    ) -> Reservation:
+        """Set ``micros`` aside on this ledger and its parents, or raise BudgetExceededError.
+
+        Check and update happen under one lock, so concurrent reservations never overbook.
+        """
+        code = (currency or self.currency).upper()
+        with self._lock:
+            for ledger in self._chain:
+                if ledger._budget is None:
+                    continue
+                left = ledger._budget - ledger._spent.get(ledger.currency, 0) - ledger._reserved
+                if code != ledger.currency:
+                    raise BudgetExceededError(
+                        f"{what} is priced in {code}, but the budget is in {ledger.currency}; it cannot "
+                        "be checked, so nothing was sent. Use a ledger in the currency Lumenfall bills you in.",
+                        estimate=estimate, estimate_micros=micros, remaining_micros=left,
+                        budget_micros=ledger._budget, currency=ledger.currency,
+                    )  # fmt: skip
+                if micros > left:
+                    raise BudgetExceededError(
+                        _exceeded_message(what, micros, left, ledger, estimate),
+                        estimate=estimate,
+                        estimate_micros=micros,
+                        remaining_micros=left,
+                        budget_micros=ledger._budget,
+                        currency=ledger.currency,
+                    )
+            for ledger in self._chain:
+                ledger._reserved += micros
+            return Reservation(self, micros, code)
+
+    # -- recording ------------------------------------------------------------------------------
+    def record(
+        self,
+        cost: object,
+        *,
+        key: str | None = None,
+        currency: str | None = None,
+        kind: Literal["video", "image", "other"] = "other",
+        model: str | None = None,
+        executed_model: str | None = None,
+        provider: str | None = None,
+        user: str | None = None,
+    ) -> LedgerEntry | None:
+        """Record one cost (a number in the currency). Returns the entry, or None when ``cost``
+        is not a finite number or ``key`` was recorded before (each key counts once)."""
+        return self._record(
+            cost,
+            key=key or f"{kind}:{uuid.uuid4().hex}",
+            currency=currency,
+            kind=kind,
+            model=model,
+            executed_model=executed_model,
+            provider=provider,
+            user=user,
+            holds=(),
+        )
+
+    def _record(
+        self,
+        cost: object,
+        *,
+        key: str,
+        currency: str | None,
+        kind: Literal["video", "image", "other"],
+        model: str | None,
+        executed_model: str | None,
+        provider: str | None,
+        user: str | None,
+        holds: Iterable[Reservation],
+    ) -> LedgerEntry | None:
+        micros = to_micros(cost)
+        with self._lock:
+            for hold in holds:  # settle: the real cost replaces the reservation, atomically
+                hold._release_locked()
+            if micros is None or key in self._keys:
+                return None
+            entry = LedgerEntry(
+                key=key, kind=kind, cost_micros=micros, currency=(currency or self.currency).upper(),
+                model=model, executed_model=executed_model, provider=provider, user=user,
+                recorded_at=time.time(),
+            )  # fmt: skip
+            for ledger in self._chain:
+                if key not in ledger._keys:
+                    ledger._keys.add(key)
+                    ledger._entries.append(entry)
+                    ledger._spent[entry.currency] = ledger._spent.get(entry.currency, 0) + micros
+            return entry
+
+    def record_video(self, video: Video, *, user: str | None = None) -> LedgerEntry | None:
+        """Record a video's cost if it reports one (``completed`` with ``metadata.cost``).
+
+        Called for every Video the client parses; safe to call with the same video any number of
+        times. A finished job also releases what its create reserved.
+        """
+        video_id = video.id
+        if not isinstance(video_id, str):  # pyright: ignore[reportUnnecessaryIsInstance]
+            return None
+        meta = video.metadata
+        cost = getattr(meta, "cost", None)
+        finished = video.status in _FINISHED
+        with self._lock:
+            pending = self._pending_by_video.get(video_id)
+            if not finished and cost is None:
+                return None
+            holds: list[Reservation] = []
+            owner = self
+            if pending is not None:
+                del self._pending_by_video[video_id]
+                holds = [h for h in (pending.hold, *pending.extra_holds) if h is not None]
+                user = pending.user if pending.user is not None else user
+                owner = pending.owner  # the cost belongs to the ledger whose client created the job
+            if cost is None:
+                for hold in holds:  # failed or cancelled: nothing to bill, free the reservation
+                    hold._release_locked()
+                return None
+            return owner._record(
+                cost, key=f"video:{video_id}", currency=_str_or_none(getattr(meta, "cost_currency", None)),
+                kind="video", model=_str_or_none(getattr(meta, "model", None)) or _str_or_none(video.model),
+                executed_model=_str_or_none(getattr(meta, "executed_model", None)),
+                provider=_str_or_none(getattr(meta, "provider", None)),
+                user=user if user is not None else _str_or_none((video.model_extra or {}).get("user")),
+                holds=holds,
+            )  # fmt: skip
+
+    def record_images(
+        self, response: ImagesResponse, *, user: str | None = None, hold: Reservation | None = None
+    ) -> LedgerEntry | None:
+        """Record an images response's ``metadata.cost`` (each response object once)."""
+        meta = response.metadata
+        return self._record(
+            getattr(meta, "cost", None), key=f"image:{uuid.uuid4().hex}",
+            currency=_str_or_none(getattr(meta, "cost_currency", None)), kind="image",
+            model=_str_or_none(getattr(meta, "model", None)),
+            executed_model=_str_or_none(getattr(meta, "executed_model", None)),
+            provider=_str_or_none(getattr(meta, "provider", None)), user=user,
+            holds=() if hold is None else (hold,),
+        )  # fmt: skip
+
+    # -- the video create protocol (used by videos.create and the client's response hook) -------
+    def _needs_estimate(self, idempotency_key: str) -> bool:
+        """A budgeted create must be estimated and reserved first, unless an earlier attempt with
+        the same idempotency key already holds a reservation (a retry of the same job)."""
+        if not self.has_budget:
+            return False
+        with self._lock:
+            pending = self._pending_by_key.get(idempotency_key)
+            return pending is None or pending.hold is None
+
+    def _hold_for_create(self, idempotency_key: str, estimate: CostEstimate, *, what: str) -> None:
+        hold = self.reserve(estimate.micros, currency=estimate.currency, estimate=estimate, what=what)
+        with self._lock:
+            self._pending_by_key[idempotency_key] = _Pending(owner=self, hold=hold)
+
+    def _create_failed(self, idempotency_key: str, error: BaseException) -> None:
+        """Free the reservation of a create that surely made no job (a 4xx answer, or a local
+        error before anything was sent). A lost response, a 5xx or a cancellation mid-request may
+        hide a running job, so its reservation stays until a retry with the same idempotency key
+        (which reuses it) or the job's final state settles it."""
+        definite = isinstance(error, openai.APIStatusError) and error.status_code < 500
+        definite = definite or (isinstance(error, Exception) and not isinstance(error, openai.APIError))
+        if not definite:
+            return
+        with self._lock:
+            pending = self._pending_by_key.pop(idempotency_key, None)
+            if pending is not None and pending.hold is not None:
+                pending.hold._release_locked()
+
+    def _video_created(self, idempotency_key: str | None, video: Video, *, user: str | None) -> None:
+        """A create's response was parsed: attach its reservation and tag to the video id."""
+        video_id = video.id
+        if isinstance(video_id, str):  # pyright: ignore[reportUnnecessaryIsInstance]
+            with self._lock:
+                pending = self._pending_by_key.pop(idempotency_key, None) if idempotency_key else None
+                pending = pending or _Pending(owner=self)
+                if pending.user is None:
+                    pending.user = user
+                known = self._pending_by_video.get(video_id)
+                if f"video:{video_id}" in self._keys:
+                    if pending.hold is not None:  # an idempotent replay of a job already billed
+                        pending.hold._release_locked()
+                elif known is not None:
+                    if pending.hold is not None and pending.hold is not known.hold:
+                        known.extra_holds.append(pending.hold)
+                else:
+                    self._pending_by_video[video_id] = pending
+        self.record_video(video, user=user)
+
+    def __repr__(self) -> str:
+        budget = "" if self._budget is None else f", budget={format_money(self._budget, self.currency)}"
+        return f"CostLedger(total={format_money(self.total_micros, self.currency)}, entries={len(self)}{budget})"
+
+
+def _exceeded_message(what: str, micros: int, left: int, ledger: CostLedger, estimate: CostEstimate | None) -> str:
+    cur = ledger.currency
+    priced = f" ({estimate.model} via {estimate.provider})" if estimate is not None else ""
+    assert ledger._budget is not None
+    spent = ledger._spent.get(cur, 0)
+    return (
+        f"Budget exceeded: {what} is estimated at {format_money(micros, cur)}{priced}, but only "
+        f"{format_money(max(left, 0), cur)} of the {format_money(ledger._budget, cur)} budget is left "
+        f"({format_money(spent, cur)} spent, {format_money(ledger._reserved, cur)} reserved for requests in "
+        "flight). Nothing was sent. Make the request cheaper (fewer seconds, a smaller n, another model; "
+        "price it with .estimate(...)) or give it more budget (client.with_budget(...))."
+    )

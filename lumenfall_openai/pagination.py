@@ -1,0 +1,83 @@
+"""Lumenfall's cursor pages, on openai's own paging machinery.
+
+``client.requests.list()`` returns what openai's list methods return (a ``SyncPage``-like page
+you can iterate across pages, ``.data``, ``.has_next_page()``, ``.get_next_page()``,
+``.iter_pages()``; ``async for`` on the async twin), so code written against openai's lists works
+unchanged. Only the cursor differs: Lumenfall pages with ``starting_after`` / ``ending_before``
+(Stripe style) and says where the next page is in ``next_page_url``.
+"""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+from urllib.parse import parse_qs, urlsplit
+
+from typing_extensions import override
+
+from ._compat import BaseAsyncPage, BasePage, BaseSyncPage, PageInfo
+from .types.account import RequestsSummary
+
+__all__ = ["AsyncCursorURLPage", "SyncCursorURLPage"]
+
+_T = TypeVar("_T")
+
+_CURSORS = ("starting_after", "ending_before")
+
+
+def next_page_params(next_page_url: str | None, last_id: object) -> dict[str, object] | None:
+    """The query for the page after this one, or None at the end.
+
+    Follows ``next_page_url``'s cursor (whichever of the two it names) and clears the other, so
+    a listing that began with ``ending_before`` does not send both. Without a URL there is no
+    next page; a URL that names no cursor falls back to ``starting_after=<last id>``. The URL's
+    other filters are the ones already sent, so they are kept from the first request, and the
+    request stays on the native host the first one went to.
+    """
+    if not next_page_url:
+        return None
+    query = parse_qs(urlsplit(next_page_url).query)
+    for name in _CURSORS:
+        values = query.get(name)
+        if values:
+            return {name: values[-1], **{other: None for other in _CURSORS if other != name}}
+    if isinstance(last_id, str) and last_id:
+        return {"starting_after": last_id, "ending_before": None}
+    return None
+
+
+class SyncCursorURLPage(BaseSyncPage[_T], BasePage[_T], Generic[_T]):
+    object: str = "list"
+    data: list[_T]
+    next_page_url: str | None = None
+    previous_page_url: str | None = None
+    summary: RequestsSummary | None = None
+    """Totals over all matching requests, present when listed with ``summary=True``."""
+
+    @override
+    def _get_page_items(self) -> list[_T]:
+        return self.data or []
+
+    @override
+    def next_page_info(self) -> PageInfo | None:
+        last = getattr(self.data[-1], "id", None) if self.data else None
+        params = next_page_params(self.next_page_url, last)
+        return None if params is None else PageInfo(params=params)
+
+
+class AsyncCursorURLPage(BaseAsyncPage[_T], BasePage[_T], Generic[_T]):
+    object: str = "list"
+    data: list[_T]
+    next_page_url: str | None = None
+    previous_page_url: str | None = None
+    summary: RequestsSummary | None = None
+    """Totals over all matching requests, present when listed with ``summary=True``."""
+
+    @override
+    def _get_page_items(self) -> list[_T]:
+        return self.data or []
+
+    @override
+    def next_page_info(self) -> PageInfo | None:
+        last = getattr(self.data[-1], "id", None) if self.data else None
+        params = next_page_params(self.next_page_url, last)
+        return None if params is None else PageInfo(params=params)

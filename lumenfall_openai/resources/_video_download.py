@@ -1,0 +1,385 @@
+"""The I/O of ``videos.download``: sync and async twins of one thin loop.
+
+Every decision (what to verify, whether to resume, the next ``Range``, whether a response is
+acceptable, whether to fetch a fresh URL) is made by :class:`lumenfall_openai._download.Transfer`;
+these loops only move bytes from the HTTP client to a temporary file and act on its answers.
+
+Requests go through the openai client's own HTTP client (``client._client``), so its connection
+pool, proxies and any mock transport apply, but they are built by hand: no Lumenfall key, none
+of the client's custom headers, and no ``auth`` of the HTTP client reach the media host.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import anyio.to_thread
+import openai
+
+from .._compat import CUSTOM_HEADERS_ATTR, HTTP_CLIENT_ATTR, NotGiven, http
+from .._download import (
+    Accept,
+    Action,
+    Complete,
+    DownloadProgress,
+    Fail,
+    Refresh,
+    Retry,
+    Transfer,
+    headers_to_strip,
+    media_target,
+    needs_retrieve,
+    plan_destination,
+    temp_prefix,
+)
+from ..errors import DownloadError
+from ..types.video import Video
+
+if TYPE_CHECKING:
+    from .videos import AsyncVideos, Videos
+
+__all__ = ["AsyncDownloadProgressCallback", "DownloadProgressCallback", "download_async", "download_sync"]
+
+DownloadProgressCallback = Callable[[DownloadProgress], object]
+AsyncDownloadProgressCallback = Callable[[DownloadProgress], "object | Awaitable[object]"]
+TimeoutArg = float | http.Timeout | NotGiven | None
+
+
+def _is_httpx_error(error: BaseException, name: str) -> bool:
+    """True if ``error`` is an httpx or httpx2 ``name`` (``TransportError``, ``HTTPError``, ...).
+
+    Checked by name along the class hierarchy because openai 3.x also accepts a legacy
+    ``httpx`` client while ``_compat.http`` is ``httpx2``: both must be recognised.
+    """
+    return any(
+        cls.__name__ == name and cls.__module__.split(".", 1)[0] in ("httpx", "httpx2") for cls in type(error).__mro__
+    )
+
+
+def _http_timeout(http_client: Any, value: TimeoutArg, default: object) -> Any:
+    """``value`` (or the openai client's timeout) in the form the HTTP client takes.
+
+    A Timeout object is rebuilt in the HTTP client's own Timeout class (an httpx2.Timeout means
+    nothing to a legacy httpx client that openai 3.x may have been given).
+    """
+    chosen: Any = default if isinstance(value, NotGiven) else value
+    if chosen is None or isinstance(chosen, (int, float)):
+        return chosen
+    timeout_cls: Any = http_client.timeout.__class__
+    return timeout_cls(connect=chosen.connect, read=chosen.read, write=chosen.write, pool=chosen.pool)
+
+
+def _video_id_of(video_or_id: Video | str) -> str:
+    video_id = video_or_id.id if isinstance(video_or_id, Video) else video_or_id
+    if not isinstance(video_id, str) or not video_id:  # pyright: ignore[reportUnnecessaryIsInstance]
+        raise ValueError(f"Expected a Video or a non-empty video id (like 'video_abc123'), got {video_or_id!r}.")
+    return video_id
+
+
+def _check_args(chunk_size: int, max_retries: int) -> None:
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be a positive number of bytes, got {chunk_size}.")
+    if max_retries < 0:
+        raise ValueError(f"max_retries must be >= 0, got {max_retries}.")
+
+
+def _destination(path: str | os.PathLike[str], video: Video, overwrite: bool) -> Path:
+    """Where the file goes, checked before any byte is fetched."""
+    target = media_target(video)
+    dest = plan_destination(path, video_id=video.id, content_type=target.content_type, is_dir=os.path.isdir(path))
+    if not dest.parent.is_dir():
+        raise DownloadError(
+            f"Cannot save video {video.id} to {str(dest)!r}: the directory {str(dest.parent)!r} does not "
+            "exist. Create it first, or pass an existing directory to save as <dir>/<video_id>.mp4.",
+            video_id=video.id,
+            path=str(dest),
+        )
+    if dest.is_dir():
+        raise DownloadError(
+            f"Cannot save video {video.id} to {str(dest)!r}: a directory of that name is in the way.",
+            video_id=video.id,
+            path=str(dest),
+        )
+    if not overwrite and dest.exists():
+        raise DownloadError(
+            f"{str(dest)!r} already exists and overwrite=False; nothing was downloaded. Pass another path "
+            "or overwrite=True (the old file is then replaced only once the new one is complete).",
+            video_id=video.id,
+            path=str(dest),
+        )
+    return dest
+
+
+def _media_request(
+    http_client: Any,
+    transfer: Transfer,
+    *,
+    custom_headers: Mapping[str, str],
+    extra_headers: Mapping[str, str] | None,
+    api_key: str,
+    timeout: Any,
+) -> Any:
+    request = http_client.build_request(
+        "GET", transfer.url, headers=transfer.next_request_headers(extra_headers), timeout=timeout
+    )
+    for name in headers_to_strip(
+        request.headers.items(),
+        custom_header_names=custom_headers,
+        explicit_names=extra_headers or {},
+        secret=api_key,
+    ):
+        del request.headers[name]
+    return request
+
+
+def _open_temp(dest: Path, buffer_size: int) -> tuple[IO[bytes], str]:
+    """A new hidden file beside ``dest``. Not ``mkstemp``: its files are 0600, and the video
+    should end up with the permissions any new file gets (0666 minus the umask)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        tmp = str(dest.parent / (temp_prefix(dest) + secrets.token_hex(4)))
+        try:
+            fd = os.open(tmp, flags, 0o666)
+        except FileExistsError:
+            continue
+        # The file object's buffer coalesces network reads into writes of ``buffer_size`` bytes.
+        return os.fdopen(fd, "wb", buffering=buffer_size), tmp
+    raise FileExistsError(f"could not create a temporary file beside {dest}")
+
+
+def _finish_file(file: IO[bytes], transfer: Transfer, tmp: str, dest: Path) -> None:
+    """Flush to disk, check the size on disk, then rename into place atomically."""
+    file.flush()
+    os.fsync(file.fileno())
+    transfer.verify_file(os.fstat(file.fileno()).st_size)
+    file.close()
+    os.replace(tmp, dest)
+    with contextlib.suppress(OSError):  # make the rename itself durable (POSIX; not on Windows)
+        dir_fd = os.open(dest.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def _restart_file(file: IO[bytes], offset: int) -> None:
+    file.seek(offset)
+    file.truncate(offset)
+
+
+def _remove(file: IO[bytes] | None, tmp: str | None) -> None:
+    if file is not None:
+        with contextlib.suppress(OSError):
+            file.close()
+    if tmp is not None:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
+def _wrap(error: BaseException, transfer: Transfer | None, video_id: str, dest: Path | None) -> BaseException:
+    """The DownloadError to raise for an unexpected failure (None-safe context), or ``error`` itself."""
+    if isinstance(error, DownloadError):
+        return error
+    done = transfer.bytes_done if transfer is not None else 0
+    where = str(dest) if dest is not None else None
+    if isinstance(error, OSError):
+        return DownloadError(
+            f"Could not write video {video_id} to {where!r}: {error}. Check that the directory is writable "
+            "and has enough free space, then try again. Nothing was saved.",
+            video_id=video_id,
+            path=where,
+            bytes_done=done,
+        )
+    if isinstance(error, openai.APIError) or _is_httpx_error(error, "HTTPError"):
+        return DownloadError(
+            f"Could not download video {video_id}: {error}. Nothing was saved; the call is safe to repeat.",
+            video_id=video_id,
+            path=where,
+            bytes_done=done,
+        )
+    return error
+
+
+async def _call(callback: AsyncDownloadProgressCallback, progress: DownloadProgress) -> None:
+    result = callback(progress)
+    if isinstance(result, Awaitable):
+        await result
+
+
+def download_sync(
+    videos: Videos,
+    video_or_id: Video | str,
+    path: str | os.PathLike[str],
+    *,
+    on_progress: DownloadProgressCallback | None,
+    chunk_size: int,
+    http_timeout: TimeoutArg,
+    max_retries: int,
+    overwrite: bool,
+    extra_headers: Mapping[str, str] | None,
+) -> Path:
+    _check_args(chunk_size, max_retries)
+    video_id = _video_id_of(video_or_id)
+    client = videos._client
+    http_client: Any = getattr(client, HTTP_CLIENT_ATTR)
+    request_timeout = _http_timeout(http_client, http_timeout, client.timeout)
+    transfer: Transfer | None = None
+    dest: Path | None = None
+    file: IO[bytes] | None = None
+    tmp: str | None = None
+    try:
+        video = video_or_id if isinstance(video_or_id, Video) else None
+        if video is None or needs_retrieve(video, time.time()):
+            video = videos.retrieve(video_id, timeout=http_timeout)
+        dest = _destination(path, video, overwrite)
+        transfer = Transfer(media_target(video), path=str(dest), max_retries=max_retries)
+        out, tmp_name = _open_temp(dest, chunk_size)
+        file, tmp = out, tmp_name  # what to clean up if anything below fails
+        if on_progress is not None:
+            on_progress(transfer.progress())
+        while True:
+            action: Action
+            request = _media_request(
+                http_client, transfer, custom_headers=getattr(client, CUSTOM_HEADERS_ATTR),
+                extra_headers=extra_headers, api_key=client.api_key, timeout=request_timeout,
+            )  # fmt: skip
+            try:
+                response = http_client.send(request, stream=True, auth=None, follow_redirects=True)
+            except Exception as error:
+                if not _is_httpx_error(error, "TransportError"):
+                    raise
+                action = transfer.on_transport_error(error)
+            else:
+                try:
+                    action = transfer.on_response(response.status_code, response.headers)
+                    if isinstance(action, Accept):
+                        _restart_file(out, action.offset)
+                        try:
+                            for chunk in response.iter_bytes():
+                                transfer.on_chunk(len(chunk))
+                                out.write(chunk)
+                                if on_progress is not None and (report := transfer.progress_due(chunk_size)):
+                                    on_progress(report)
+                        except Exception as error:
+                            if not _is_httpx_error(error, "TransportError"):
+                                raise
+                            action = transfer.on_transport_error(error)
+                        else:
+                            action = transfer.on_body_end()
+                finally:
+                    response.close()
+            if isinstance(action, Complete):
+                break
+            if isinstance(action, Fail):
+                raise action.error
+            if isinstance(action, Retry):
+                videos._sleep(action.delay)
+            elif isinstance(action, Refresh):
+                refused = transfer.refreshed(videos.retrieve(video_id, timeout=http_timeout), time.time())
+                if refused is not None:
+                    raise refused.error
+        _finish_file(out, transfer, tmp_name, dest)
+        file = tmp = None
+        return dest
+    except BaseException as error:
+        _remove(file, tmp)
+        wrapped = _wrap(error, transfer, video_id, dest)
+        if wrapped is error:
+            raise
+        raise wrapped from error
+
+
+async def download_async(
+    videos: AsyncVideos,
+    video_or_id: Video | str,
+    path: str | os.PathLike[str],
+    *,
+    on_progress: AsyncDownloadProgressCallback | None,
+    chunk_size: int,
+    http_timeout: TimeoutArg,
+    max_retries: int,
+    overwrite: bool,
+    extra_headers: Mapping[str, str] | None,
+) -> Path:
+    """The async twin of :func:`download_sync`, line for line.
+
+    Chunks are written from the event loop: a write of one chunk to the page cache takes well
+    under a millisecond, less than a hop to a worker thread would. The steps that can block for
+    long (creating the file, fsync and rename) run in a worker thread.
+    """
+    _check_args(chunk_size, max_retries)
+    video_id = _video_id_of(video_or_id)
+    client = videos._client
+    http_client: Any = getattr(client, HTTP_CLIENT_ATTR)
+    request_timeout = _http_timeout(http_client, http_timeout, client.timeout)
+    transfer: Transfer | None = None
+    dest: Path | None = None
+    file: IO[bytes] | None = None
+    tmp: str | None = None
+
+    try:
+        video = video_or_id if isinstance(video_or_id, Video) else None
+        if video is None or needs_retrieve(video, time.time()):
+            video = await videos.retrieve(video_id, timeout=http_timeout)
+        dest = await anyio.to_thread.run_sync(_destination, path, video, overwrite)
+        transfer = Transfer(media_target(video), path=str(dest), max_retries=max_retries)
+        out, tmp_name = await anyio.to_thread.run_sync(_open_temp, dest, chunk_size)
+        file, tmp = out, tmp_name  # what to clean up if anything below fails
+        if on_progress is not None:
+            await _call(on_progress, transfer.progress())
+        while True:
+            action: Action
+            request = _media_request(
+                http_client, transfer, custom_headers=getattr(client, CUSTOM_HEADERS_ATTR),
+                extra_headers=extra_headers, api_key=client.api_key, timeout=request_timeout,
+            )  # fmt: skip
+            try:
+                response = await http_client.send(request, stream=True, auth=None, follow_redirects=True)
+            except Exception as error:
+                if not _is_httpx_error(error, "TransportError"):
+                    raise
+                action = transfer.on_transport_error(error)
+            else:
+                try:
+                    action = transfer.on_response(response.status_code, response.headers)
+                    if isinstance(action, Accept):
+                        _restart_file(out, action.offset)
+                        try:
+                            async for chunk in response.aiter_bytes():
+                                transfer.on_chunk(len(chunk))
+                                out.write(chunk)
+                                if on_progress is not None and (progress := transfer.progress_due(chunk_size)):
+                                    await _call(on_progress, progress)
+                        except Exception as error:
+                            if not _is_httpx_error(error, "TransportError"):
+                                raise
+                            action = transfer.on_transport_error(error)
+                        else:
+                            action = transfer.on_body_end()
+                finally:
+                    await response.aclose()
+            if isinstance(action, Complete):
+                break
+            if isinstance(action, Fail):
+                raise action.error
+            if isinstance(action, Retry):
+                await videos._sleep(action.delay)
+            elif isinstance(action, Refresh):
+                refused = transfer.refreshed(await videos.retrieve(video_id, timeout=http_timeout), time.time())
+                if refused is not None:
+                    raise refused.error
+        await anyio.to_thread.run_sync(_finish_file, out, transfer, tmp_name, dest)
+        file = tmp = None
+        return dest
+    except BaseException as error:
+        _remove(file, tmp)
+        wrapped = _wrap(error, transfer, video_id, dest)
+        if wrapped is error:
+            raise
+        raise wrapped from error

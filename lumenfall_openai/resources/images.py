@@ -1,0 +1,197 @@
+"""``client.images``: openai's images resource, answering with Lumenfall's typed ``metadata``.
+
+Images is not retired, so this *is* openai's resource (every parameter of the installed openai,
+its request building, its raw and streaming wrappers), with three changes:
+
+- ``generate`` / ``edit`` are typed to return this package's
+  :class:`~lumenfall_openai.types.ImagesResponse`, whose ``metadata`` (cost, provider, attempts)
+  is typed and always present. At run time the client's response hook swaps the parse target
+  (see ``_cost_tracking``), so nothing of openai's request code is copied here;
+- ``estimate`` prices a ``generate`` call with ``?dryRun=true`` (same arguments, same body);
+- with a budget, a call is estimated and reserved first, like a video create.
+
+The retyping borrows openai's own signatures through a ParamSpec, so the parameters a type
+checker sees are exactly those of the installed openai, on every supported version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from openai.resources.images import AsyncImages as _OpenAIAsyncImages
+from openai.resources.images import Images as _OpenAIImages
+from typing_extensions import ParamSpec
+
+from .._cost_tracking import IMAGE_HOLD, dry_run_options, rereadable
+from ..errors import UnsupportedOperationError
+from ..types.cost import CostEstimate
+from ..types.images import ImagesResponse
+
+if TYPE_CHECKING:
+    from .._client import AsyncLumenfall, Lumenfall
+    from ..costs import Reservation
+
+__all__ = ["AsyncImages", "Images"]
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+# Arguments of openai's image methods that may hold an upload (edit's image, mask, markup).
+_FILE_ARGUMENTS = ("image", "mask", "markup")
+
+
+def _returning(source: Callable[_P, object], result: type[_R]) -> Callable[[Callable[..., Any]], Callable[_P, _R]]:
+    """Give the decorated method ``source``'s parameters and ``result`` as its return type."""
+
+    def retype(method: Callable[..., Any]) -> Callable[_P, _R]:
+        return method
+
+    return retype
+
+
+def _async_returning(
+    source: Callable[_P, object], result: type[_R]
+) -> Callable[[Callable[..., Any]], Callable[_P, Coroutine[Any, Any, _R]]]:
+    def retype(method: Callable[..., Any]) -> Callable[_P, Coroutine[Any, Any, _R]]:
+        return method
+
+    return retype
+
+
+def _refuse_streaming(name: str, kwargs: dict[str, Any]) -> None:
+    if kwargs.get("stream"):
+        raise UnsupportedOperationError(
+            f"images.{name}(stream=True) is not available on Lumenfall: image requests are answered at "
+            "once, in one response (with their cost in `metadata`). Drop `stream=True` (and "
+            "`partial_images`)."
+        )
+
+
+def _dry_run_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
+    # openai's edit sets its own multipart Content-Type, so no multipart flag here.
+    headers, query = dry_run_options(kwargs.get("extra_headers"), kwargs.get("extra_query"), multipart=False)
+    return {**kwargs, "extra_headers": headers, "extra_query": query}
+
+
+def _rereadable_uploads(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Open files read into bytes, so the budget's dry run and the real call send the same upload."""
+    return {k: (rereadable(v) if k in _FILE_ARGUMENTS else v) for k, v in kwargs.items()}
+
+
+class Images(_OpenAIImages):
+    """openai's ``client.images`` with typed Lumenfall metadata, ``estimate``, and budgets."""
+
+    _client: Lumenfall  # pyright: ignore[reportIncompatibleVariableOverride]
+
+    @_returning(_OpenAIImages.generate, ImagesResponse)
+    def generate(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        """Generate images (openai's arguments); ``.metadata.cost`` says what it cost."""
+        _refuse_streaming("generate", kwargs)
+        hold = self._reserve("generate", _OpenAIImages.generate, args, kwargs)
+        return self._call(_OpenAIImages.generate, hold, args, kwargs)
+
+    @_returning(_OpenAIImages.edit, ImagesResponse)
+    def edit(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        """Edit images (openai's arguments); ``.metadata.cost`` says what it cost."""
+        _refuse_streaming("edit", kwargs)
+        if self._budgeted():
+            kwargs = _rereadable_uploads(kwargs)
+        hold = self._reserve("edit", _OpenAIImages.edit, args, kwargs)
+        return self._call(_OpenAIImages.edit, hold, args, kwargs)
+
+    @_returning(_OpenAIImages.generate, CostEstimate)
+    def estimate(self, *args: Any, **kwargs: Any) -> Any:
+        """What ``generate`` with these arguments would cost (free ``?dryRun=true``; nothing runs)."""
+        _refuse_streaming("estimate", kwargs)
+        return self._dry_run(_OpenAIImages.generate, args, kwargs)
+
+    def _budgeted(self) -> bool:
+        ledger = self._client.ledger
+        return ledger is not None and ledger.has_budget
+
+    def _dry_run(self, method: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> CostEstimate:
+        return cast(CostEstimate, method(self, *args, **_dry_run_kwargs(kwargs)))
+
+    def _reserve(
+        self, name: str, method: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Reservation | None:
+        ledger = self._client.ledger
+        if ledger is None or not ledger.has_budget:
+            return None
+        estimate = self._dry_run(method, args, kwargs)
+        return ledger.reserve(
+            estimate.micros, currency=estimate.currency, estimate=estimate, what=f"This images.{name} request"
+        )
+
+    def _call(
+        self, method: Callable[..., Any], hold: Reservation | None, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        token = IMAGE_HOLD.set(hold)
+        try:
+            return method(self, *args, **kwargs)
+        except BaseException:
+            if hold is not None:  # images answer at once: an error means nothing was made
+                hold.release()
+            raise
+        finally:
+            IMAGE_HOLD.reset(token)
+
+
+class AsyncImages(_OpenAIAsyncImages):
+    """The async twin of :class:`Images`."""
+
+    _client: AsyncLumenfall  # pyright: ignore[reportIncompatibleVariableOverride]
+
+    @_async_returning(_OpenAIAsyncImages.generate, ImagesResponse)
+    async def generate(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        """Generate images (openai's arguments); ``.metadata.cost`` says what it cost."""
+        _refuse_streaming("generate", kwargs)
+        hold = await self._reserve("generate", _OpenAIAsyncImages.generate, args, kwargs)
+        return await self._call(_OpenAIAsyncImages.generate, hold, args, kwargs)
+
+    @_async_returning(_OpenAIAsyncImages.edit, ImagesResponse)
+    async def edit(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        """Edit images (openai's arguments); ``.metadata.cost`` says what it cost."""
+        _refuse_streaming("edit", kwargs)
+        if self._budgeted():
+            kwargs = _rereadable_uploads(kwargs)
+        hold = await self._reserve("edit", _OpenAIAsyncImages.edit, args, kwargs)
+        return await self._call(_OpenAIAsyncImages.edit, hold, args, kwargs)
+
+    @_async_returning(_OpenAIAsyncImages.generate, CostEstimate)
+    async def estimate(self, *args: Any, **kwargs: Any) -> Any:
+        """What ``generate`` with these arguments would cost; see :meth:`Images.estimate`."""
+        _refuse_streaming("estimate", kwargs)
+        return await self._dry_run(_OpenAIAsyncImages.generate, args, kwargs)
+
+    def _budgeted(self) -> bool:
+        ledger = self._client.ledger
+        return ledger is not None and ledger.has_budget
+
+    async def _dry_run(self, method: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> CostEstimate:
+        return cast(CostEstimate, await method(self, *args, **_dry_run_kwargs(kwargs)))
+
+    async def _reserve(
+        self, name: str, method: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Reservation | None:
+        ledger = self._client.ledger
+        if ledger is None or not ledger.has_budget:
+            return None
+        estimate = await self._dry_run(method, args, kwargs)
+        return ledger.reserve(
+            estimate.micros, currency=estimate.currency, estimate=estimate, what=f"This images.{name} request"
+        )
+
+    async def _call(
+        self, method: Callable[..., Any], hold: Reservation | None, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        token = IMAGE_HOLD.set(hold)
+        try:
+            return await method(self, *args, **kwargs)
+        except BaseException:
+            if hold is not None:
+                hold.release()
+            raise
+        finally:
+            IMAGE_HOLD.reset(token)

@@ -1,0 +1,107 @@
+"""``client.images.generate/edit`` answers: openai's ImagesResponse plus Lumenfall's ``metadata``.
+
+Lumenfall answers in OpenAI's shape and adds a ``metadata`` object (cost, provider, the models
+that ran, and the provider ``attempts`` made). A plain openai client leaves it as an untyped
+dict in ``model_extra``; here it is a typed, always-present :class:`ImageMetadata`, so
+``response.metadata.cost`` is ``float | None`` to a type checker with no guard needed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import openai
+from pydantic import Field
+from typing_extensions import Self
+
+from ._base import LumenfallModel
+
+__all__ = ["ImageAttempt", "ImageMetadata", "ImagesResponse"]
+
+
+class ImageAttempt(LumenfallModel):
+    """One provider Lumenfall tried for the request (failover shows several).
+
+    Lumenfall does not document this object's fields, so all are optional and anything else it
+    sends is kept in ``model_extra``.
+    """
+
+    provider: str | None = None
+    """Provider slug, e.g. ``"replicate"``."""
+    provider_name: str | None = None
+    executed_model: str | None = None
+    """``"{provider}/{provider_model}"``."""
+    status: str | None = None
+    """e.g. ``"succeeded"`` or ``"failed"``."""
+    error: Any = None
+    """The provider's error for a failed attempt, as sent."""
+
+
+class ImageMetadata(LumenfallModel):
+    """How the request ran and what it cost. Every field may be absent."""
+
+    provider_name: str | None = None
+    """Provider display name, e.g. ``"Replicate"``."""
+    provider: str | None = None
+    """Provider slug, e.g. ``"replicate"``."""
+    upstream_id: str | None = None
+    """The provider's request id, for reconciliation."""
+    model: str | None = None
+    """The model string sent in the request."""
+    executed_model: str | None = None
+    """What actually ran, as ``"{provider}/{provider_model}"``."""
+    cost: float | None = None
+    """Effective cost of this request (images are billed at once)."""
+    cost_estimate: float | None = None
+    """Estimated cost, if the server sent one."""
+    cost_currency: str | None = None
+    """Currency of ``cost``, e.g. ``"USD"``."""
+    attempts: list[ImageAttempt] = Field(default_factory=list[ImageAttempt])
+    """Providers tried, in order. Always a list (empty when the server sent none)."""
+
+    @classmethod
+    def construct(cls, _fields_set: set[str] | None = None, **values: object) -> Self:
+        meta = super().construct(_fields_set, **values)
+        # "Typed loosely but safely": whatever arrives, `attempts` is a list of ImageAttempt.
+        fields = vars(meta)
+        raw: Any = fields.get("attempts")
+        if not isinstance(raw, list):
+            raw = [] if raw is None else [raw]
+        fields["attempts"] = [
+            a if isinstance(a, ImageAttempt) else ImageAttempt.construct(value=a) for a in cast("list[Any]", raw)
+        ]
+        return meta
+
+    model_construct = construct
+
+
+class ImagesResponse(openai.types.ImagesResponse, LumenfallModel):
+    """openai's ``ImagesResponse`` (``created``, ``data``, ``usage``, ...) with typed ``metadata``.
+
+    An ``isinstance(r, openai.types.ImagesResponse)`` check still holds, so code written for
+    openai keeps working.
+    """
+
+    size: str | None = None  # type: ignore[assignment, unused-ignore]  # pyright: ignore[reportIncompatibleVariableOverride]
+    """The size generated: ``"1024x1024"``, or an aspect ratio such as ``"16:9"`` (Lumenfall's sizes
+    are open strings; older openai releases type this field as three literal sizes only)."""
+    metadata: ImageMetadata = Field(default_factory=ImageMetadata)
+    """Always present (empty when the server sent none), so ``r.metadata.cost`` needs no guard."""
+
+    @classmethod
+    def construct(cls, _fields_set: set[str] | None = None, **values: object) -> Self:
+        # openai's own construct for openai's fields (``data`` holds openai ``Image`` models,
+        # which LumenfallModel's plan does not build); ours for ``metadata``.
+        metadata = values.pop("metadata", None)
+        response = openai.BaseModel.construct.__func__(cls, _fields_set, **values)  # type: ignore[attr-defined]
+        assert isinstance(response, cls)
+        vars(response)["metadata"] = (
+            ImageMetadata.construct(**metadata)  # pyright: ignore[reportUnknownArgumentType]
+            if isinstance(metadata, dict)
+            else ImageMetadata.construct()
+        )
+        if metadata is not None:
+            response.__pydantic_fields_set__.add("metadata")
+        return response
+
+    model_construct = construct

@@ -1,0 +1,185 @@
+"""poll / create_and_poll end to end against the emulator over real HTTP, faults included.
+
+The job's outcome is the emulator's; every failure on the way (5xx, dropped connections, hung
+responses, garbled bodies) is injected in front of it, the way a gateway or network fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from lumenfall_openai import AsyncLumenfall, Lumenfall, PollPolicy, PollProgress, errors
+from lumenfall_openai.testing import LumenfallEmulator
+
+from .conftest import TEST_KEY
+
+CHECK = "GET /openai/v1/videos/{id}"
+FAST = PollPolicy(first_interval=0.05, min_interval=0.05, max_interval=0.2, max_error_streak=30.0)
+
+
+@pytest.fixture
+def raw_client(base_url: str) -> Iterator[Lumenfall]:
+    """No openai retries: every injected fault reaches the poll policy itself."""
+    with Lumenfall(api_key=TEST_KEY, base_url=base_url, max_retries=0) as c:
+        yield c
+
+
+def checks(emulator: LumenfallEmulator) -> list[int | None]:
+    return [r.status for r in emulator.requests if r.route == CHECK]
+
+
+def test_create_and_poll_reports_progress_and_uses_the_create_answer(
+    raw_client: Lumenfall, emulator: LumenfallEmulator
+) -> None:
+    seen: list[PollProgress] = []
+    video = raw_client.videos.create_and_poll(
+        model="mock-video", prompt="a heron", on_progress=seen.append, poll_policy=FAST
+    )
+    assert video.status == "completed"
+    assert seen[0].status == "queued" and seen[0].polls == 1  # the create answer, no GET for it
+    assert seen[-1].status == "completed" and seen[-1].next_check_in is None
+    assert [p.polls for p in seen] == list(range(1, len(seen) + 1))
+    assert len(checks(emulator)) == len(seen) - 1
+    assert seen[0].cost_estimate is not None  # running estimate while queued
+    assert seen[-1].cost_estimate == video.metadata.cost  # effective cost at the end
+
+
+def test_5xx_and_dropped_connections_while_polling_do_not_end_the_wait(
+    raw_client: Lumenfall, emulator: LumenfallEmulator
+) -> None:
+    video = raw_client.videos.create(model="mock-video", prompt="x [lumenfall:duration=1.2]")
+    faults = emulator.faults
+    # One kind of fault at a time (a request consumes one armed fault of each kind at once):
+    # the next phase is armed after each successful check.
+    phases: list[Callable[[], None]] = [
+        lambda: faults.fail_next(2, status=502, route=CHECK),
+        lambda: faults.fail_next(1, status=503, code="UPSTREAM_ERROR", route=CHECK),
+        lambda: faults.drop_connection_after(0, times=2, route=CHECK),
+        lambda: faults.malformed_json_next(1, route=CHECK),
+    ]
+    seen: list[PollProgress] = []
+
+    def on_progress(progress: PollProgress) -> None:
+        seen.append(progress)
+        if phases and not faults.pending:
+            phases.pop(0)()
+
+    done = raw_client.videos.poll(video.id, on_progress=on_progress, policy=FAST)
+    assert done.id == video.id and done.status == "completed"
+    assert phases == []
+    statuses = checks(emulator)
+    assert statuses.count(502) == 2 and statuses.count(503) == 1
+    assert [e.kind for e in faults.events] == ["fail", "fail", "fail", "drop", "drop", "malformed_json"]
+    assert seen[-1].errors == 6
+
+
+def test_persistent_outage_ends_with_the_job_id_then_resumes(
+    raw_client: Lumenfall, emulator: LumenfallEmulator
+) -> None:
+    video = raw_client.videos.create(model="mock-video", prompt="x")
+    emulator.faults.fail_next(1000, status=502, route=CHECK)
+    policy = PollPolicy(first_interval=0.05, min_interval=0.05, max_interval=0.1, max_error_streak=0.5)
+    with pytest.raises(errors.WaitInterruptedError) as info:
+        raw_client.videos.poll(video.id, policy=policy)
+    error = info.value
+    assert not isinstance(error, errors.WaitTimeoutError)
+    assert error.video_id == video.id and video.id in str(error)
+    assert isinstance(error.last_error, errors.AllProvidersExhaustedError)
+    assert error.__cause__ is error.last_error
+    emulator.faults.clear()
+    assert raw_client.videos.poll(error.video_id, policy=FAST).status == "completed"
+
+
+def test_create_and_poll_outage_still_gives_the_job_id(raw_client: Lumenfall, emulator: LumenfallEmulator) -> None:
+    emulator.faults.fail_next(1000, status=503, route=CHECK)
+    policy = PollPolicy(first_interval=0.05, min_interval=0.05, max_interval=0.1, max_error_streak=0.3)
+    with pytest.raises(errors.WaitInterruptedError) as info:
+        raw_client.videos.create_and_poll(model="mock-video", prompt="x", poll_policy=policy)
+    assert info.value.video is not None and info.value.video.status == "queued"  # the create answer
+    assert info.value.video_id in emulator.video(info.value.video_id)["id"]
+
+
+def test_openai_retries_are_not_stacked_on_the_policy(client: Lumenfall, emulator: LumenfallEmulator) -> None:
+    """Checks go out with max_retries=0 even on a client with openai's default retries."""
+    video = client.videos.create(model="mock-video", prompt="x")
+    emulator.faults.fail_next(1, status=502, route=CHECK)
+    client.videos.poll(video.id, policy=FAST)
+    check_headers = [r.headers for r in emulator.requests if r.route == CHECK]
+    assert all(h.get("x-stainless-retry-count", "0") == "0" for h in check_headers)
+
+
+def test_a_hung_check_does_not_hold_the_wait_past_its_deadline(client: Lumenfall, emulator: LumenfallEmulator) -> None:
+    video = client.videos.create(model="mock-video", prompt="x [lumenfall:duration=60]")
+    emulator.faults.delay_next(2.0, n=5, route=CHECK)
+    started = time.monotonic()
+    with pytest.raises(errors.WaitTimeoutError) as info:
+        client.videos.poll(video.id, timeout=1.0, policy=FAST)
+    waited = time.monotonic() - started
+    assert waited < 1.8, waited  # the check's timeout is capped: not 2 s per hung check, nor retries
+    assert info.value.video_id == video.id
+
+
+def test_deadline_gives_the_last_video_and_the_job_goes_on(raw_client: Lumenfall, emulator: LumenfallEmulator) -> None:
+    video = raw_client.videos.create(model="mock-video", prompt="x [lumenfall:duration=0.8]")
+    with pytest.raises(errors.WaitTimeoutError) as info:
+        raw_client.videos.poll(video.id, timeout=0.3, policy=FAST)
+    assert info.value.video is not None and info.value.video.status == "in_progress"
+    assert info.value.waited_seconds == pytest.approx(0.3, abs=0.25)
+    assert raw_client.videos.poll(info.value.video_id, policy=FAST).status == "completed"
+
+
+def test_failed_job_is_returned_then_raised(raw_client: Lumenfall, emulator: LumenfallEmulator) -> None:
+    video = raw_client.videos.create_and_poll(
+        model="mock-video", prompt="x [lumenfall:fail=CONTENT_POLICY_VIOLATION]", poll_policy=FAST
+    )
+    assert video.status == "failed"
+    with pytest.raises(errors.VideoFailedError) as info:
+        video.raise_for_status()
+    assert info.value.code == "CONTENT_POLICY_VIOLATION" and info.value.video_id == video.id
+
+
+def test_not_transient_errors_are_raised_at_once(raw_client: Lumenfall) -> None:
+    with pytest.raises(errors.LumenfallAPIError) as info:
+        raw_client.videos.poll("video_does_not_exist", policy=FAST)
+    assert info.value.status_code == 404
+
+
+def test_async_twin_waits_through_faults(base_url: str, emulator: LumenfallEmulator) -> None:
+    async def main() -> tuple[str, list[str]]:
+        async with AsyncLumenfall(api_key=TEST_KEY, base_url=base_url, max_retries=0) as client:
+            statuses: list[str] = []
+
+            async def on_progress(progress: PollProgress) -> None:  # async callbacks are awaited
+                statuses.append(progress.status)
+
+            emulator.faults.fail_next(2, status=502, route=CHECK)
+            emulator.faults.drop_connection_after(0, times=1, route=CHECK)
+            video = await client.videos.create_and_poll(
+                model="mock-video", prompt="x", on_progress=on_progress, poll_policy=FAST
+            )
+            return video.status, statuses
+
+    status, statuses = asyncio.run(main())
+    assert status == "completed"
+    assert statuses[0] == "queued" and statuses[-1] == "completed"
+
+
+def test_async_twin_timeout_and_interruption(base_url: str, emulator: LumenfallEmulator) -> None:
+    async def main() -> None:
+        async with AsyncLumenfall(api_key=TEST_KEY, base_url=base_url, max_retries=0) as client:
+            video = await client.videos.create(model="mock-video", prompt="x [lumenfall:duration=30]")
+            with pytest.raises(errors.WaitTimeoutError) as timed_out:
+                await client.videos.poll(video.id, timeout=0.2, policy=FAST)
+            assert timed_out.value.video_id == video.id
+            emulator.faults.fail_next(1000, status=502, route=CHECK)
+            short = PollPolicy(first_interval=0.05, min_interval=0.05, max_interval=0.1, max_error_streak=0.3)
+            with pytest.raises(errors.WaitInterruptedError) as interrupted:
+                await client.videos.poll(video.id, policy=short)
+            assert interrupted.value.video_id == video.id
+            emulator.faults.clear()
+
+    asyncio.run(main())
