@@ -235,7 +235,7 @@ class Fail:
 
 @dataclass(frozen=True)
 class Complete:
-    pass
+    """Every byte is on disk and verified: move the temporary file into place."""
 
 
 Action = Accept | Retry | Refresh | Fail | Complete

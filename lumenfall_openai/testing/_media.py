@@ -99,7 +99,7 @@ class SyntheticMp4:
 
 
 class RangeNotSatisfiable(Exception):
-    pass
+    """The requested byte range starts past the end of the file (HTTP 416)."""
 
 
 def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
