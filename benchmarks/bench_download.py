@@ -182,10 +182,10 @@ def main(argv: list[str] | None = None) -> int:
     whole_small = small_runs["download_content"]["hwm_growth_mib"]
     rows.append((f"peak RSS growth, {small // MIB} MiB (MiB)", f"{ours_small:.1f}", f"{whole_small:.1f}", "",
                  "< 64", ours_small < 64))  # fmt: skip
-    print(f"| {'measure':<38} | {'download':>9} | {'baseline':>9} | {'ratio':>5} | {'target':>7} | ok  |")
-    print(f"|{'-' * 40}|{'-' * 11}|{'-' * 11}|{'-' * 7}|{'-' * 9}|-----|")
+    print(f"| {'measure':<50} | {'download':>9} | {'baseline':>9} | {'ratio':>5} | {'target':>7} | ok  |")
+    print(f"|{'-' * 52}|{'-' * 11}|{'-' * 11}|{'-' * 7}|{'-' * 9}|-----|")
     for name, a, b, r, target, ok in rows:
-        print(f"| {name:<38} | {a:>9} | {b:>9} | {r:>5} | {target:>7} | {'yes' if ok else 'NO':<3} |")
+        print(f"| {name:<50} | {a:>9} | {b:>9} | {r:>5} | {target:>7} | {'yes' if ok else 'NO':<3} |")
     print()
     print("baseline: a bare streaming GET writing each chunk to a file (throughput, first RSS row);")
     print("          openai-style download_content(...).write_to_file() (last row: it holds the whole body)")

@@ -138,7 +138,7 @@ def _media_request(
     return request
 
 
-def _open_temp(dest: Path, buffer_size: int) -> tuple[IO[bytes], str]:
+def _open_temp(dest: Path) -> tuple[IO[bytes], str]:
     """A new hidden file beside ``dest``. Not ``mkstemp``: its files are 0600, and the video
     should end up with the permissions any new file gets (0666 minus the umask)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
@@ -148,8 +148,10 @@ def _open_temp(dest: Path, buffer_size: int) -> tuple[IO[bytes], str]:
             fd = os.open(tmp, flags, 0o666)
         except FileExistsError:
             continue
-        # The file object's buffer coalesces network reads into writes of ``buffer_size`` bytes.
-        return os.fdopen(fd, "wb", buffering=buffer_size), tmp
+        # Default buffering: network chunks larger than the small buffer go straight to write().
+        # A large (1 MiB) buffer measured no faster on tmpfs and up to 2x slower to a real disk
+        # with the final fsync (benchmarks/RESULTS.md).
+        return os.fdopen(fd, "wb"), tmp
     raise FileExistsError(f"could not create a temporary file beside {dest}")
 
 
@@ -239,7 +241,7 @@ def download_sync(
             video = videos.retrieve(video_id, timeout=http_timeout)
         dest = _destination(path, video, overwrite)
         transfer = Transfer(media_target(video), path=str(dest), max_retries=max_retries)
-        out, tmp_name = _open_temp(dest, chunk_size)
+        out, tmp_name = _open_temp(dest)
         file, tmp = out, tmp_name  # what to clean up if anything below fails
         if on_progress is not None:
             on_progress(transfer.progress())
@@ -329,7 +331,7 @@ async def download_async(
             video = await videos.retrieve(video_id, timeout=http_timeout)
         dest = await anyio.to_thread.run_sync(_destination, path, video, overwrite)
         transfer = Transfer(media_target(video), path=str(dest), max_retries=max_retries)
-        out, tmp_name = await anyio.to_thread.run_sync(_open_temp, dest, chunk_size)
+        out, tmp_name = await anyio.to_thread.run_sync(_open_temp, dest)
         file, tmp = out, tmp_name  # what to clean up if anything below fails
         if on_progress is not None:
             await _call(on_progress, transfer.progress())

@@ -469,7 +469,7 @@ class Videos(SyncAPIResource):
         request) or an id (retrieved first). ``path``: a file path, or an existing directory to
         save as ``<dir>/<video_id>.mp4``. The parent directory must exist.
 
-        The file is streamed ``chunk_size`` bytes at a time (memory stays flat whatever its size)
+        The file is streamed as the network delivers it (memory stays flat whatever its size)
         into a hidden temporary file beside the destination (``.<name>.part-XXXX``), then renamed
         into place (``os.replace``) only once its size equals ``output.size_bytes``, every
         response's Content-Length/Content-Range agreed, and the content type was ``video/*``. An
@@ -486,7 +486,7 @@ class Videos(SyncAPIResource):
         limit on the whole transfer; it defaults to the client's.
 
         ``on_progress`` gets a :class:`~lumenfall_openai.DownloadProgress` (``bytes_done``,
-        ``bytes_total``) after every chunk. Any failure raises
+        ``bytes_total``) each time another ``chunk_size`` bytes have arrived, and at the end. Any failure raises
         :class:`~lumenfall_openai.errors.DownloadError` (or its subclass ``IntegrityError`` when
         the bytes do not match what the Video promised) that says what to do, with the cause
         chained; nothing is left at ``path`` and no temporary file remains.
