@@ -1,9 +1,9 @@
 """Create a video, watch it, download it, and show what it cost.
 
-    python examples/quickstart.py [--model mock-video] [--out video.mp4]
+    python examples/quickstart.py [--model MODEL] [--out video.mp4]
 
-With ``LUMENFALL_API_KEY`` set it talks to Lumenfall (and spends money unless the model is the
-free ``mock-video``). Without it, it starts the built-in local emulator
+With ``LUMENFALL_API_KEY`` set it talks to Lumenfall (the default model, ``mock-video``, is free;
+another ``--model`` spends money). Without it, it starts the built-in local emulator
 (``lumenfall_openai.testing.LumenfallEmulator``, needs the ``[emulator]`` extra) and says so.
 """
 
@@ -37,21 +37,32 @@ def lumenfall_client() -> Generator[Lumenfall, None, None]:
 
 
 def show(progress: PollProgress) -> None:
-    cost = progress.cost_estimate
-    cost_text = f", estimate ${cost:.2f}" if cost is not None else ""
+    meta = progress.video.metadata
+    if meta.cost is not None:
+        cost_text = f", cost ${meta.cost:.2f}"
+    elif meta.cost_estimate is not None:
+        cost_text = f", estimate ${meta.cost_estimate:.2f}"
+    else:
+        cost_text = ""
     print(f"  {progress.elapsed:5.1f}s  {progress.status}{cost_text}")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Create, watch and download one video.")
-    parser.add_argument("--model", default="mock-video", help="model slug (mock-video is free)")
+    parser.add_argument(
+        "--model",
+        help="model slug (default: mock-video, which is free, on Lumenfall; sora-2 on the emulator, "
+        "where nothing is billed, to show estimates and costs)",
+    )
     parser.add_argument("--prompt", default="A capybara lounging in a hot spring, steam rising gently")
     parser.add_argument("--seconds", default="4")
     parser.add_argument("--out", type=Path, default=Path("quickstart.mp4"))
     args = parser.parse_args(argv)
 
     with lumenfall_client() as client:
-        video = client.videos.create(model=args.model, prompt=args.prompt, seconds=args.seconds)
+        emulated = not os.environ.get("LUMENFALL_API_KEY")
+        model = args.model or ("sora-2" if emulated else "mock-video")
+        video = client.videos.create(model=model, prompt=args.prompt, seconds=args.seconds)
         print(f"Created {video.id} ({video.status}); waiting for it:")
         video = client.videos.poll(video.id, timeout=600, on_progress=show)
         if video.status != "completed" or video.output is None:
