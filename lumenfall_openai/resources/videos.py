@@ -470,7 +470,7 @@ class Videos(SyncAPIResource):
         save as ``<dir>/<video_id>.mp4``. The parent directory must exist.
 
         The file is streamed as the network delivers it (memory stays flat whatever its size)
-        into a hidden temporary file beside the destination (``.<name>.part-XXXX``), then renamed
+        into a hidden temporary file beside the destination (``.<name>.part-<random>``), then renamed
         into place (``os.replace``) only once its size equals ``output.size_bytes``, every
         response's Content-Length/Content-Range agreed, and the content type was ``video/*``. An
         existing file at ``path`` is replaced at that moment and not before; until then it is left
