@@ -34,6 +34,22 @@ def test_create_poll_download(client: Lumenfall, emulator: LumenfallEmulator, tm
     assert emulator.media_auth_attempts == []  # the key never reached the media host
 
 
+def test_download_content_sends_the_media_host_nothing_secret(base_url: str, emulator: LumenfallEmulator) -> None:
+    # The same rule as download(): no Authorization (even passed explicitly), no custom header
+    # unless passed again for this call, no header whose value carries the key.
+    with Lumenfall(api_key=TEST_KEY, base_url=base_url, default_headers={"X-Team": "video"}) as c:
+        video = c.videos.create_and_poll(model="mock-video", prompt="x")
+        content = c.videos.download_content(
+            video.id,
+            extra_headers={"Authorization": f"Bearer {TEST_KEY}", "X-Copy": f"key={TEST_KEY}", "X-Trace": "t1"},
+        )
+    assert video.output is not None and len(content.content) == video.output.size_bytes
+    assert emulator.media_auth_attempts == []
+    media = emulator.last_request("GET /media/{name}")
+    assert "x-team" not in media.headers and "x-copy" not in media.headers
+    assert media.headers["x-trace"] == "t1"
+
+
 def test_streaming_download_content(client: Lumenfall) -> None:
     video = client.videos.create_and_poll(model="mock-video", prompt="x")
     assert video.output is not None

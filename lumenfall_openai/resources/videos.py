@@ -19,6 +19,7 @@ from urllib.parse import quote
 import openai
 
 from .._compat import (
+    CUSTOM_HEADERS_ATTR,
     AsyncAPIResource,
     Body,
     Headers,
@@ -35,7 +36,7 @@ from .._compat import (
     to_streamed_response_wrapper,
 )
 from .._cost_tracking import dry_run_options, rereadable_request, video_dry_run
-from .._download import DEFAULT_CHUNK_SIZE, media_target
+from .._download import DEFAULT_CHUNK_SIZE, headers_to_strip, media_target
 from .._polling import Decision, Done, GiveUp, PollPolicy, PollProgress, PollState, Sleep, parse_server_hint
 from .._video_requests import InputReference, VideoCreateRequest, build_create_request, unsupported
 from ..errors import UnsupportedOperationError, WaitInterruptedError, WaitTimeoutError
@@ -133,15 +134,19 @@ def _check_timeout(
     )
 
 
-def _media_headers(custom_headers: object, extra_headers: Headers | None) -> Headers:
-    """Headers for the media host: no Lumenfall key, none of the client's custom headers.
+def _media_headers(client: Any, extra_headers: Headers | None) -> Headers:
+    """``download_content``'s headers for the media host, by ``download``'s rule
+    (:func:`~lumenfall_openai._download.headers_to_strip`): no Authorization, none of the client's
+    custom headers unless passed again for this call, no header carrying the key.
 
-    The media host never needs a key; a key that reaches it can leak through logs or a CDN.
+    openai merges these with its own headers by exact name before dropping ``Omit`` values, so
+    each header is omitted under the spelling it is sent with.
     """
-    stripped: dict[str, Any] = {"Authorization": omit}
-    if isinstance(custom_headers, dict):
-        stripped.update({name: omit for name in custom_headers})  # pyright: ignore[reportUnknownVariableType]
-    return {**stripped, "Accept": "*/*", **(extra_headers or {})}
+    custom: Mapping[str, str] = getattr(client, CUSTOM_HEADERS_ATTR)
+    explicit = {name: value for name, value in (extra_headers or {}).items() if isinstance(value, str)}
+    sent = [("Authorization", f"Bearer {client.api_key}"), *custom.items(), *explicit.items()]
+    strip = set(headers_to_strip(sent, custom_header_names=custom, explicit_names=explicit, secret=client.api_key))
+    return {"Accept": "*/*", **(extra_headers or {}), **{name: omit for name, _ in sent if name.lower() in strip}}
 
 
 class Videos(SyncAPIResource):
@@ -443,7 +448,7 @@ class Videos(SyncAPIResource):
         return self._get(
             url,
             options=make_request_options(
-                extra_headers=_media_headers(self._client._custom_headers, extra_headers),
+                extra_headers=_media_headers(self._client, extra_headers),
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
@@ -827,7 +832,7 @@ class AsyncVideos(AsyncAPIResource):
         return await self._get(
             url,
             options=make_request_options(
-                extra_headers=_media_headers(self._client._custom_headers, extra_headers),
+                extra_headers=_media_headers(self._client, extra_headers),
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
