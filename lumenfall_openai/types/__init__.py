@@ -10,27 +10,14 @@ from .cost import CostEstimate as CostEstimate
 from .images import ImageAttempt as ImageAttempt
 from .images import ImageMetadata as ImageMetadata
 from .images import ImagesResponse as ImagesResponse
-from .video import (
-    FINISHED_STATUSES as FINISHED_STATUSES,
-)
-from .video import (
-    Video as Video,
-)
-from .video import (
-    VideoDeleted as VideoDeleted,
-)
-from .video import (
-    VideoError as VideoError,
-)
-from .video import (
-    VideoMetadata as VideoMetadata,
-)
-from .video import (
-    VideoOutput as VideoOutput,
-)
-from .video import (
-    VideoStatus as VideoStatus,
-)
+from .metadata import ResponseMetadata as ResponseMetadata
+from .video import FINISHED_STATUSES as FINISHED_STATUSES
+from .video import Video as Video
+from .video import VideoDeleted as VideoDeleted
+from .video import VideoError as VideoError
+from .video import VideoMetadata as VideoMetadata
+from .video import VideoOutput as VideoOutput
+from .video import VideoStatus as VideoStatus
 from .webhooks import LumenfallWebhookEvent as LumenfallWebhookEvent
 from .webhooks import UnknownWebhookEvent as UnknownWebhookEvent
 from .webhooks import VideoCancelledEvent as VideoCancelledEvent

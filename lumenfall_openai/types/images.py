@@ -15,6 +15,7 @@ from pydantic import Field
 from typing_extensions import Self
 
 from ._base import LumenfallModel
+from .metadata import ResponseMetadata
 
 __all__ = ["ImageAttempt", "ImageMetadata", "ImagesResponse"]
 
@@ -37,25 +38,10 @@ class ImageAttempt(LumenfallModel):
     """The provider's error for a failed attempt, as sent."""
 
 
-class ImageMetadata(LumenfallModel):
-    """How the request ran and what it cost. Every field may be absent."""
+class ImageMetadata(ResponseMetadata):
+    """How the request ran and what it cost (images are billed at once, so ``cost`` is final),
+    plus the providers tried. Every field may be absent."""
 
-    provider_name: str | None = None
-    """Provider display name, e.g. ``"Replicate"``."""
-    provider: str | None = None
-    """Provider slug, e.g. ``"replicate"``."""
-    upstream_id: str | None = None
-    """The provider's request id, for reconciliation."""
-    model: str | None = None
-    """The model string sent in the request."""
-    executed_model: str | None = None
-    """What actually ran, as ``"{provider}/{provider_model}"``."""
-    cost: float | None = None
-    """Effective cost of this request (images are billed at once)."""
-    cost_estimate: float | None = None
-    """Estimated cost, if the server sent one."""
-    cost_currency: str | None = None
-    """Currency of ``cost``, e.g. ``"USD"``."""
     attempts: list[ImageAttempt] = Field(default_factory=list[ImageAttempt])
     """Providers tried, in order. Always a list (empty when the server sent none)."""
 

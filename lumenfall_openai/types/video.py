@@ -13,6 +13,7 @@ from typing_extensions import Self
 
 from ..errors import VideoFailedError
 from ._base import LumenfallModel
+from .metadata import ResponseMetadata
 
 __all__ = [
     "FINISHED_STATUSES",
@@ -49,25 +50,9 @@ class VideoError(LumenfallModel):
     """Human-readable reason."""
 
 
-class VideoMetadata(LumenfallModel):
-    """How the request ran and what it cost. Every field may be absent."""
-
-    provider_name: str | None = None
-    """Provider display name, e.g. ``"Google Vertex AI"``."""
-    provider: str | None = None
-    """Provider slug, e.g. ``"replicate"``."""
-    upstream_id: str | None = None
-    """The provider's job id, for reconciliation."""
-    model: str | None = None
-    """The model string sent in the request."""
-    executed_model: str | None = None
-    """What actually ran, as ``"{provider}/{provider_model}"``."""
-    cost: float | None = None
-    """Final effective cost; only once the job is ``completed``."""
-    cost_estimate: float | None = None
-    """Estimated cost while the job is ``queued`` or ``in_progress``."""
-    cost_currency: str | None = None
-    """Currency of ``cost`` and ``cost_estimate``, e.g. ``"USD"``."""
+class VideoMetadata(ResponseMetadata):
+    """How the job ran and what it cost. Every field may be absent: ``cost_estimate`` is sent
+    while the job is ``queued`` or ``in_progress``, ``cost`` once it is ``completed``."""
 
 
 class Video(LumenfallModel):
