@@ -45,7 +45,9 @@ def next_page_params(next_page_url: str | None, last_id: object) -> dict[str, ob
     return None
 
 
-class SyncCursorURLPage(BaseSyncPage[_T], BasePage[_T], Generic[_T]):
+class _CursorURLPage(BasePage[_T], Generic[_T]):
+    """What both twins share: the list envelope and how to find the next page."""
+
     object: str = "list"
     data: list[_T]
     next_page_url: str | None = None
@@ -64,20 +66,9 @@ class SyncCursorURLPage(BaseSyncPage[_T], BasePage[_T], Generic[_T]):
         return None if params is None else PageInfo(params=params)
 
 
-class AsyncCursorURLPage(BaseAsyncPage[_T], BasePage[_T], Generic[_T]):
-    object: str = "list"
-    data: list[_T]
-    next_page_url: str | None = None
-    previous_page_url: str | None = None
-    summary: RequestsSummary | None = None
-    """Totals over all matching requests, present when listed with ``summary=True``."""
+class SyncCursorURLPage(BaseSyncPage[_T], _CursorURLPage[_T], Generic[_T]):
+    """A page of a sync listing; iterate it to walk every following page too."""
 
-    @override
-    def _get_page_items(self) -> list[_T]:
-        return self.data or []
 
-    @override
-    def next_page_info(self) -> PageInfo | None:
-        last = getattr(self.data[-1], "id", None) if self.data else None
-        params = next_page_params(self.next_page_url, last)
-        return None if params is None else PageInfo(params=params)
+class AsyncCursorURLPage(BaseAsyncPage[_T], _CursorURLPage[_T], Generic[_T]):
+    """A page of an async listing; ``async for`` walks every following page too."""
