@@ -27,10 +27,7 @@ def emulator() -> Iterator[LumenfallEmulator]:
     emu.close()
 
 
-@pytest.fixture
-def base_url(emulator: LumenfallEmulator) -> Iterator[str]:
-    with emulator.serve() as url:
-        yield url
+# `base_url` comes from tests/conftest.py; it serves this directory's `emulator`.
 
 
 @pytest.fixture
