@@ -610,7 +610,7 @@ class Transfer:
             )
         if first == 0:
             self._remember_validator(headers)  # a new start: this answer's version is the file's
-        elif headers.get(self.validator_header) != self.validator:
+        elif self.validator is None or headers.get(self.validator_header) != self.validator:
             # The host may have ignored If-Range: these bytes could be from another version of
             # the file. Never splice: drop what is on disk and fetch the whole file again.
             sent = headers.get(self.validator_header)
