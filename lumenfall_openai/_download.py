@@ -542,15 +542,20 @@ class Transfer:
             url = location
         problem = media_url_problem(url)
         if problem is not None:
-            return Fail(
-                self._download_error(
-                    f"The media host redirected the download of video {self.target.video_id} to "
-                    f"{_url_for_message(url)}, which will not be followed: {problem}. Only absolute http(s) "
-                    "URLs without credentials are. Nothing was saved; report the video id to Lumenfall support."
-                )
-            )
+            return self.on_unusable_location(problem, url)
         self._hop_url = url
         return Redirect(url)
+
+    def on_unusable_location(self, problem: str, url: str | None = None) -> Fail:
+        """A redirect to somewhere that must not be fetched (or that cannot even be parsed)."""
+        where = f" to {_url_for_message(url)}" if url is not None else ""
+        return Fail(
+            self._download_error(
+                f"The media host redirected the download of video {self.target.video_id}{where}, which will "
+                f"not be followed: {problem}. Only absolute http(s) URLs without credentials are. Nothing was "
+                "saved; report the video id to Lumenfall support."
+            )
+        )
 
     def _content_type_problem(self, header: str | None) -> str | None:
         """Why the body is not the video, or None. A host that sends no type gets the benefit of

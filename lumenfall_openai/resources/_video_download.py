@@ -328,9 +328,12 @@ def download_sync(
             try:
                 response = http_client.send(request, stream=True, auth=None, follow_redirects=False)
             except Exception as error:
-                if not _is_httpx_error(error, "TransportError"):
+                if _is_httpx_error(error, "InvalidURL"):  # httpx parses a redirect's Location in send()
+                    action = transfer.on_unusable_location(str(error))
+                elif not _is_httpx_error(error, "TransportError"):
                     raise
-                action = transfer.on_transport_error(error)
+                else:
+                    action = transfer.on_transport_error(error)
             else:
                 try:
                     action = transfer.on_response(response.status_code, response.headers)
@@ -427,9 +430,12 @@ async def download_async(
             try:
                 response = await http_client.send(request, stream=True, auth=None, follow_redirects=False)
             except Exception as error:
-                if not _is_httpx_error(error, "TransportError"):
+                if _is_httpx_error(error, "InvalidURL"):  # httpx parses a redirect's Location in send()
+                    action = transfer.on_unusable_location(str(error))
+                elif not _is_httpx_error(error, "TransportError"):
                     raise
-                action = transfer.on_transport_error(error)
+                else:
+                    action = transfer.on_transport_error(error)
             else:
                 try:
                     action = transfer.on_response(response.status_code, response.headers)
