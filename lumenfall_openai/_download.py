@@ -25,7 +25,7 @@ instead of spliced.
 
 What "always ends" means: at most ``max_retries + 1`` attempts in a row that bring no byte
 beyond the furthest point reached so far (a restart from byte 0 is not progress), at most
-:data:`ATTEMPTS_PER_RETRY` ``* (max_retries + 1)`` attempts in all, at most
+:data:`ATTEMPTS_PER_RETRY` ``* (max_retries + 1)`` attempts in all (more for files over 16 MiB), at most
 :data:`MAX_REDIRECTS` redirects per attempt, never a byte past ``output.size_bytes``, and a real
 pause (:func:`retry_delay`) before every attempt that follows one without progress.
 
@@ -105,8 +105,11 @@ _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 10
 """Redirects one attempt may follow before the download fails (a loop ends here)."""
 ATTEMPTS_PER_RETRY = 8
-"""Requests in all (not counting redirects) per allowed failure: ``8 * (max_retries + 1)``. A
-host that brings a few new bytes each time is progress, but not forever."""
+"""Requests in all (not counting redirects) per allowed failure: ``8 * (max_retries + 1)``, plus
+one per :data:`BYTES_PER_EXTRA_ATTEMPT` of the file. A host that brings a few new bytes each
+time is progress, but not forever."""
+BYTES_PER_EXTRA_ATTEMPT = 16 * 1024 * 1024
+"""A big file on a flaky network may need more resumes: one more attempt per 16 MiB."""
 QUICK_RESUMES = 3
 """Attempts within which a dropped connection that brought new bytes is resumed at once; after
 that every attempt waits first, whatever the host does."""
@@ -426,7 +429,7 @@ class Transfer:
     @property
     def max_attempts(self) -> int:
         """Requests in all (redirects aside) before the download gives up, progress or not."""
-        return ATTEMPTS_PER_RETRY * (self.max_retries + 1)
+        return ATTEMPTS_PER_RETRY * (self.max_retries + 1) + self.total // BYTES_PER_EXTRA_ATTEMPT
 
     def can_resume(self) -> bool:
         """A resume needs bytes on disk, identity encoding and a validator: without one, the

@@ -245,3 +245,11 @@ def test_progress_reports_per_chunk_size() -> None:
     t.on_chunk(SIZE - 350)
     assert t.progress_due(10_000) == DownloadProgress(SIZE, SIZE)  # the end is always reported
     assert DownloadProgress(0, 0).fraction == 1.0 and DownloadProgress(1, 4).fraction == 0.25
+
+
+def test_big_files_may_take_more_attempts_but_never_unbounded() -> None:
+    big = Video.construct(**{**video().model_dump(), "output": {"url": "https://media.example/v.mp4",
+                                                                "content_type": "video/mp4",
+                                                                "size_bytes": 1024**3}})  # fmt: skip
+    assert Transfer(media_target(big), max_retries=3).max_attempts == 32 + 64
+    assert transfer(max_retries=0).max_attempts == 8

@@ -104,7 +104,7 @@ def _destination(path: str | os.PathLike[str], video: Video, overwrite: bool) ->
             "(clip.mp4) or a directory (out/) to save as <dir>/<video_id>.mp4.",
             video_id=video.id,
         )
-    is_dir = is_directory_path(text, exists_as_dir=os.path.isdir(text))
+    is_dir = is_directory_path(text, exists_as_dir=os.path.isdir(os.path.expanduser(text)))
     dest = plan_destination(text, video_id=video.id, content_type=target.content_type, is_dir=is_dir)
     if is_dir:
         try:

@@ -489,10 +489,10 @@ class Videos(SyncAPIResource):
         ``ETag``/``Last-Modified`` (never a file spliced from two versions; a host without them
         sends the whole file again). It gives up after ``max_retries`` failures in a row without
         new bytes (a restart from byte 0 is not progress) or ``8 * (max_retries + 1)`` requests
-        in all, pausing (0.25 s, doubling) between them. Only absolute http(s) URLs without
-        credentials are fetched, redirects included (10 at most). If the
-        media host refuses the URL (it expired: 403/410), the video is retrieved once for a
-        fresh URL. The request carries neither the Lumenfall key nor the client's custom headers
+        in all (one more per 16 MiB of file), pausing (0.25 s, doubling) between them. Only
+        absolute http(s) URLs without credentials are fetched, redirects included (10 at most).
+        If the media host refuses the URL (it expired: 403/410), the video is retrieved once for
+        a fresh URL. The request carries neither the Lumenfall key nor the client's custom headers
         (the media host needs none, and a key in a CDN's logs is a leaked key); it goes through
         the client's own HTTP client, so pool, proxies and transports apply. ``timeout`` is the
         HTTP timeout of each request (how long a stalled connection may wait for bytes), not a
