@@ -59,7 +59,8 @@ async def one_job(client: AsyncLumenfall, limit: asyncio.Semaphore, index: int, 
         if args.out is None:
             return JobResult(index, video.id, "completed", video.output.url if video.output else "")
         try:
-            path = await client.videos.download(video, args.out)
+            # A trailing separator makes it a directory (created if missing): one file per video.
+            path = await client.videos.download(video, os.path.join(args.out, ""))
         except DownloadError as error:  # nothing half-written is left behind
             return JobResult(index, video.id, "error", str(error))
         return JobResult(index, video.id, "completed", "", path)
@@ -119,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default="mock-video", help="model slug (mock-video is free)")
     parser.add_argument("--prompt", default="A paper boat drifting down a rain gutter")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds to wait for each job")
-    parser.add_argument("--out", type=Path, help="directory to save the videos in (must exist)")
+    parser.add_argument("--out", help="directory to save the videos in (created if missing)")
     args = parser.parse_args(argv)
     return asyncio.run(amain(args))
 

@@ -6,10 +6,12 @@ it into place only once it is known good. Every decision along the way lives her
 :class:`Transfer` that the I/O loops feed with what happened (a response's status and headers,
 a chunk's length, the end of a body, a network error) and that answers with what to do next:
 
-- :class:`Accept` the body (writing from ``offset``, after discarding what was written if the
-  server ignored our ``Range`` and sent the whole file again),
+- :class:`Accept` the body (writing from ``offset``; into a fresh temporary file when the bytes
+  on disk must go, e.g. the server ignored our ``Range`` and sent the whole file again),
+- :class:`Redirect` to another absolute ``http(s)`` URL (followed here, not by the HTTP library,
+  so every hop is checked and a loop ends),
 - :class:`Retry` after a pause (5xx, 429, a dropped connection, a short body), resuming with an
-  HTTP ``Range`` from the bytes already on disk,
+  HTTP ``Range`` from the bytes already on disk when that cannot splice two versions,
 - :class:`Refresh` the Video once for a fresh URL (media URLs expire: 403/410 after
   ``expires_at``),
 - :class:`Fail` with an error that says what to do,
@@ -20,17 +22,32 @@ What "known good" means: the byte count equals ``output.size_bytes``; every resp
 JSON error page served with 200 is not a video); a resumed range starts exactly where the file
 on disk ends, and carries ``If-Range`` so a file that changed on the server is sent whole
 instead of spliced.
+
+What "always ends" means: at most ``max_retries + 1`` attempts in a row that bring no byte
+beyond the furthest point reached so far (a restart from byte 0 is not progress), at most
+:data:`ATTEMPTS_PER_RETRY` ``* (max_retries + 1)`` attempts in all (more for files over 16 MiB), at most
+:data:`MAX_REDIRECTS` redirects per attempt, never a byte past ``output.size_bytes``, and a real
+pause (:func:`retry_delay`) before every attempt that follows one without progress.
+
+Why resuming never splices: a resume is sent only with a strong ``ETag`` or a ``Last-Modified``
+taken from the response that started the file (as ``If-Range``), and its ``206`` is used only if
+it carries that same validator; otherwise the bytes on disk are dropped and the file starts over
+from byte 0 in a fresh temporary file. A host that sends no validator is therefore never resumed
+mid-file: every attempt fetches the whole file.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 from .errors import DownloadError, IntegrityError
 from .types.video import Video
@@ -42,13 +59,18 @@ __all__ = [
     "DownloadProgress",
     "Fail",
     "MediaTarget",
+    "Redirect",
     "Refresh",
     "Retry",
     "Transfer",
     "headers_to_strip",
+    "is_directory_path",
     "media_target",
+    "media_url_problem",
     "needs_retrieve",
     "plan_destination",
+    "retry_delay",
+    "safe_file_name",
     "temp_prefix",
 ]
 
@@ -78,6 +100,79 @@ _EXTENSIONS = {
 }
 _CONTENT_RANGE = re.compile(r"^\s*bytes\s+(\d+)-(\d+)/(\d+|\*)\s*$", re.I)
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+MAX_REDIRECTS = 10
+"""Redirects one attempt may follow before the download fails (a loop ends here)."""
+ATTEMPTS_PER_RETRY = 8
+"""Requests in all (not counting redirects) per allowed failure: ``8 * (max_retries + 1)``, plus
+one per :data:`BYTES_PER_EXTRA_ATTEMPT` of the file. A host that brings a few new bytes each
+time is progress, but not forever."""
+BYTES_PER_EXTRA_ATTEMPT = 16 * 1024 * 1024
+"""A big file on a flaky network may need more resumes: one more attempt per 16 MiB."""
+QUICK_RESUMES = 3
+"""Attempts within which a dropped connection that brought new bytes is resumed at once; after
+that every attempt waits first, whatever the host does."""
+MAX_NAME_CHARS = 120
+"""Longest file name made from a video id (file systems allow 255 bytes; the temporary name
+adds a prefix and suffix)."""
+_RESERVED_NAMES = frozenset(
+    {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}
+    | {f"{stem}{n}" for stem in ("COM", "LPT") for n in [*"123456789", "\u00b9", "\u00b2", "\u00b3"]}
+)
+"""Windows device names: ``CON.mp4`` opens the console, not a file, whatever the extension."""
+
+
+def media_url_problem(url: object) -> str | None:
+    """Why ``url`` must not be fetched, or None. Only absolute ``http(s)`` URLs with a host and
+    no credentials: ``file:``, ``data:``, ``javascript:``, ``ftp:``, relative references and
+    ``user:pass@host`` never reach the HTTP client."""
+    if not isinstance(url, str) or not url:
+        return "it is empty"
+    if any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in url) or "\\" in url:
+        return "it contains whitespace, control characters or backslashes"
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as error:
+        return f"it cannot be parsed ({error})"
+    if parts.scheme.lower() not in ("http", "https"):
+        return f"its scheme is {parts.scheme + ':' if parts.scheme else 'missing (a relative URL)'}, not http(s)"
+    if not host or not parts.netloc:
+        return "it has no host"
+    if "@" in parts.netloc:
+        return "it carries credentials (user:password@host)"
+    return None
+
+
+def _url_for_message(url: object) -> str:
+    """The URL without anything that may be a secret: credentials and the query string."""
+    if not isinstance(url, str):
+        return repr(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return repr(url[:60])
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return repr(f"{parts.scheme}:{'//' + host if host else ''}{parts.path[:80]}")
+
+
+def retry_delay(failures_in_a_row: int, attempts: int, *, dropped: bool, retry_after: float | None) -> float:
+    """Seconds to wait before the next attempt: the back-off schedule, pure.
+
+    A dropped connection right after an attempt that brought new bytes resumes at once, but only
+    in the first :data:`QUICK_RESUMES` attempts; every other retry waits 0.25 s, doubling with each
+    failure in a row up to 8 s. A server's ``Retry-After`` may lengthen the wait (up to 30 s),
+    never shorten it.
+    """
+    if dropped and failures_in_a_row <= 1 and attempts <= QUICK_RESUMES:
+        delay = 0.0
+    else:
+        delay = min(8.0, 0.25 * 2.0 ** max(0, failures_in_a_row - 1))
+    if retry_after is not None and math.isfinite(retry_after) and retry_after > 0:
+        delay = max(delay, min(retry_after, 30.0))
+    return delay
 
 
 @dataclass(frozen=True)
@@ -129,6 +224,14 @@ def media_target(video: Video) -> MediaTarget:
     output = video.output
     if not isinstance(output.url, str) or not output.url:  # pyright: ignore[reportUnnecessaryIsInstance]
         raise DownloadError(f"Video {video.id} is completed but has no output.url.", video_id=video.id)
+    problem = media_url_problem(output.url)
+    if problem is not None:
+        raise DownloadError(
+            f"Video {video.id}'s output.url {_url_for_message(output.url)} will not be fetched: {problem}. Only "
+            "absolute http(s) URLs without credentials are downloaded. Nothing was requested; retrieve the "
+            "video again, and if it persists report the video id to Lumenfall support.",
+            video_id=video.id,
+        )
     size = output.size_bytes
     if not isinstance(size, int) or isinstance(size, bool) or size < 0:  # pyright: ignore[reportUnnecessaryIsInstance]
         raise IntegrityError(
@@ -159,24 +262,44 @@ def needs_retrieve(video: Video, now_epoch: float) -> bool:
     return video.expires_at is not None and now_epoch >= video.expires_at - EXPIRY_MARGIN
 
 
-def _safe_name(video_id: str) -> str:
-    name = _UNSAFE_NAME.sub("_", video_id).lstrip(".")
-    return name or "video"
+def safe_file_name(video_id: str) -> str:
+    """A file name (without extension) for ``video_id`` that is valid on every common file
+    system and cannot leave the directory: ASCII letters, digits, ``.``, ``_`` and ``-`` only,
+    no leading dot (hidden) or trailing dot or space, not a Windows device name, at most
+    :data:`MAX_NAME_CHARS` characters. An id that had to change gets a short hash of the
+    original appended, so two different ids never share a file."""
+    name = _UNSAFE_NAME.sub("_", video_id).strip(". ")[:MAX_NAME_CHARS].rstrip(". ")
+    if name == video_id and name.split(".", 1)[0].upper() not in _RESERVED_NAMES:
+        return name
+    digest = hashlib.sha256(video_id.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"{name[: MAX_NAME_CHARS - 13] or 'video'}-{digest}"
+
+
+def is_directory_path(path: str | os.PathLike[str], *, exists_as_dir: bool) -> bool:
+    """Whether ``path`` names a directory: it exists as one, or it ends with a separator
+    (``"out/"``; a ``pathlib.Path`` cannot, as it drops the trailing separator)."""
+    text = os.fspath(path)
+    separators = tuple(sep for sep in (os.sep, os.altsep, "/") if sep)
+    return exists_as_dir or text.endswith(separators)
 
 
 def plan_destination(path: str | os.PathLike[str], *, video_id: str, content_type: str, is_dir: bool) -> Path:
-    """Where the file goes. An existing directory gets ``<dir>/<video_id>.mp4`` (the extension
-    follows the content type); anything else is the file path itself."""
+    """Where the file goes. A directory gets ``<dir>/<safe id>.mp4`` (the extension follows the
+    content type, the name :func:`safe_file_name`); anything else is the file path itself."""
     dest = Path(os.fspath(path)).expanduser()
     if is_dir:
         media_type = content_type.split(";", 1)[0].strip().lower()
-        return dest / (_safe_name(video_id) + _EXTENSIONS.get(media_type, ".mp4"))
+        return dest / (safe_file_name(video_id) + _EXTENSIONS.get(media_type, ".mp4"))
     return dest
 
 
 def temp_prefix(dest: Path) -> str:
-    """Prefix of the temporary file beside ``dest``: hidden, and clearly a partial download."""
-    return f".{dest.name}.part-"
+    """Prefix of the temporary file beside ``dest``: hidden, clearly a partial download, and
+    short enough that the random suffix still fits a 255-byte file name."""
+    name = dest.name
+    while len(name.encode("utf-8", "surrogateescape")) > MAX_NAME_CHARS:
+        name = name[: len(name) - 1]
+    return f".{name}.part-"
 
 
 def headers_to_strip(
@@ -207,10 +330,19 @@ def headers_to_strip(
 
 @dataclass(frozen=True)
 class Accept:
-    """Write this response's body, starting at ``offset``; empty the file first if ``restart``."""
+    """Write this response's body, starting at ``offset``. If ``restart``, first replace the
+    temporary file with a new empty one: what it holds must not be kept (another attempt's or
+    another version's bytes)."""
 
     offset: int
     restart: bool = False
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """Send the same request (same ``Range``) to ``url``: an absolute http(s) URL, already checked."""
+
+    url: str
 
 
 @dataclass(frozen=True)
@@ -238,7 +370,7 @@ class Complete:
     """Every byte is on disk and verified: move the temporary file into place."""
 
 
-Action = Accept | Retry | Refresh | Fail | Complete
+Action = Accept | Redirect | Retry | Refresh | Fail | Complete
 
 
 def _media_type(value: str | None) -> str:
@@ -249,7 +381,7 @@ def _parse_int(value: str | None) -> int | None:
     if value is None:
         return None
     value = value.strip()
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 @dataclass
@@ -263,40 +395,62 @@ class Transfer:
     refreshes_left: int = 1
     """Fresh-URL retrieves allowed after the media host refuses the URL (403/410/...)."""
     bytes_done: int = 0
+    """Bytes of the current temporary file (what the next ``Range`` resumes from)."""
+    furthest: int = 0
+    """The most bytes any attempt has had on disk: only going beyond it is progress, so a
+    server that restarts from byte 0 every time is failing, however many bytes it sends."""
     failures_in_a_row: int = 0
     attempts: int = 0
+    redirects: int = 0
+    """Redirects followed in the current attempt."""
     resumable: bool = True
     """False once a response came content-encoded: byte offsets then no longer mean file offsets."""
     validator: str | None = None
-    """``ETag`` (or ``Last-Modified``) of the first response, sent as ``If-Range`` on a resume."""
+    """``ETag`` (or ``Last-Modified``) of the response that started the file, sent as
+    ``If-Range`` on a resume and required on the partial answer."""
+    validator_header: str = "etag"
     refreshed_urls: list[str] = field(default_factory=list[str])
-    _bytes_at_attempt_start: int = 0
+    _hop_url: str | None = None
+    _dirty: bool = False
+    _response_end: int = -1
+    _furthest_at_attempt_start: int = 0
     _reported: int = -1
 
     # -- what to send ---------------------------------------------------------------------
     @property
     def url(self) -> str:
-        return self.target.url
+        """Where the next request goes: ``output.url``, or the redirect being followed."""
+        return self._hop_url or self.target.url
 
     @property
     def total(self) -> int:
         return self.target.size_bytes
 
-    def next_request_headers(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-        """Headers for the next request: identity encoding (so byte offsets are file offsets)
-        and, when resuming, ``Range`` from the end of what is on disk plus ``If-Range``."""
-        self.attempts += 1
-        self._bytes_at_attempt_start = self.bytes_done
-        headers = {"Accept": "video/*, */*;q=0.5", "Accept-Encoding": "identity", **(extra or {})}
-        if self.bytes_done > 0 and self.resumable:
-            headers["Range"] = f"bytes={self.bytes_done}-"
-            if self.validator:
-                headers["If-Range"] = self.validator
-        return headers
+    @property
+    def max_attempts(self) -> int:
+        """Requests in all (redirects aside) before the download gives up, progress or not."""
+        return ATTEMPTS_PER_RETRY * (self.max_retries + 1) + self.total // BYTES_PER_EXTRA_ATTEMPT
 
-    def should_start_empty(self) -> bool:
-        """True when the next request asks for the whole file, so the file must be emptied."""
-        return self.bytes_done > 0 and not self.resumable
+    def can_resume(self) -> bool:
+        """A resume needs bytes on disk, identity encoding and a validator: without one, the
+        rest of the file could come from another version of it (a splice)."""
+        return self.bytes_done > 0 and self.resumable and self.validator is not None
+
+    def next_request_headers(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+        """Start an attempt. Headers for it: identity encoding (so byte offsets are file
+        offsets) and, when resuming, ``Range`` from the end of what is on disk plus ``If-Range``.
+        When it cannot resume, the whole file is asked for and the bytes on disk will go."""
+        self.attempts += 1
+        self.redirects = 0
+        self._hop_url = None
+        self._furthest_at_attempt_start = self.furthest
+        headers = {"Accept": "video/*, */*;q=0.5", "Accept-Encoding": "identity", **(extra or {})}
+        if self.can_resume():
+            headers["Range"] = f"bytes={self.bytes_done}-"
+            headers["If-Range"] = self.validator or ""
+        else:
+            self.bytes_done = 0
+        return headers
 
     # -- errors ---------------------------------------------------------------------------
     def _download_error(self, message: str) -> DownloadError:
@@ -305,29 +459,35 @@ class Transfer:
     def _integrity_error(self, message: str) -> IntegrityError:
         return IntegrityError(message, video_id=self.target.video_id, path=self.path, bytes_done=self.bytes_done)
 
-    def _retry(self, reason: str, hint: float | None = None, *, at_once: bool = False) -> Retry | Fail:
-        if self.bytes_done > self._bytes_at_attempt_start:
-            self.failures_in_a_row = 0  # the last attempt brought bytes: the transfer is moving
+    def _retry(self, reason: str, hint: float | None = None, *, dropped: bool = False) -> Retry | Fail:
+        if self.furthest > self._furthest_at_attempt_start:
+            self.failures_in_a_row = 0  # the last attempt brought new bytes: the transfer is moving
+        self._furthest_at_attempt_start = self.furthest
         self.failures_in_a_row += 1
         if self.failures_in_a_row > self.max_retries:
             return Fail(
                 self._download_error(
                     f"Downloading video {self.target.video_id} failed {self.failures_in_a_row} times in a row "
-                    f"without progress (last: {reason}); {self.bytes_done} of {self.total} bytes had arrived "
+                    f"without progress (last: {reason}); {self.furthest} of {self.total} bytes had arrived "
                     "and were discarded. The media host or the network is failing; try again later (the "
                     "call is safe to repeat)."
                 )
             )
-        # After a dropped connection there is nothing to wait for: reconnect and resume at once.
-        first_drop = at_once and self.failures_in_a_row == 1
-        delay = 0.0 if first_drop else min(8.0, 0.25 * 2.0 ** (self.failures_in_a_row - 1))
-        if hint is not None and math.isfinite(hint) and hint > 0:
-            delay = max(delay, min(hint, 30.0))
-        return Retry(delay, reason)
+        if self.attempts >= self.max_attempts:
+            return Fail(
+                self._download_error(
+                    f"Downloading video {self.target.video_id} gave up after {self.attempts} requests (last: "
+                    f"{reason}); {self.furthest} of {self.total} bytes had arrived and were discarded. The "
+                    "media host keeps breaking off; try again later (the call is safe to repeat)."
+                )
+            )
+        return Retry(retry_delay(self.failures_in_a_row, self.attempts, dropped=dropped, retry_after=hint), reason)
 
     # -- what came back -------------------------------------------------------------------
     def on_response(self, status: int, headers: Mapping[str, str]) -> Action:
         """Decide about a response from its status line and headers, before reading the body."""
+        if status in _REDIRECT_STATUSES:
+            return self._redirect(status, headers.get("location"))
         if status in URL_INVALID_STATUSES:
             if self.refreshes_left > 0:
                 self.refreshes_left -= 1
@@ -360,6 +520,46 @@ class Transfer:
             return self._accept_full(headers, encoded)
         return self._accept_range(headers, encoded)
 
+    def _redirect(self, status: int, location: str | None) -> Redirect | Fail:
+        if not location:
+            return Fail(
+                self._download_error(
+                    f"The media host answered {status} (a redirect) for video {self.target.video_id} without "
+                    "saying where to. Nothing was saved. Try again; if it persists, report the video id."
+                )
+            )
+        self.redirects += 1
+        if self.redirects > MAX_REDIRECTS:
+            return Fail(
+                self._download_error(
+                    f"The media host redirected the download of video {self.target.video_id} more than "
+                    f"{MAX_REDIRECTS} times (last to {_url_for_message(location)}): a redirect loop. Nothing was "
+                    "saved. Try again later; if it persists, report the video id to Lumenfall support."
+                )
+            )
+        # A relative Location resolves against the URL that sent it (RFC 9110): the result is
+        # then an absolute URL like any other, checked the same way.
+        try:
+            url = urljoin(self.url, location.strip())
+        except ValueError:
+            url = location
+        problem = media_url_problem(url)
+        if problem is not None:
+            return self.on_unusable_location(problem, url)
+        self._hop_url = url
+        return Redirect(url)
+
+    def on_unusable_location(self, problem: str, url: str | None = None) -> Fail:
+        """A redirect to somewhere that must not be fetched (or that cannot even be parsed)."""
+        where = f" to {_url_for_message(url)}" if url is not None else ""
+        return Fail(
+            self._download_error(
+                f"The media host redirected the download of video {self.target.video_id}{where}, which will "
+                f"not be followed: {problem}. Only absolute http(s) URLs without credentials are. Nothing was "
+                "saved; report the video id to Lumenfall support."
+            )
+        )
+
     def _content_type_problem(self, header: str | None) -> str | None:
         """Why the body is not the video, or None. A host that sends no type gets the benefit of
         the Video's own ``output.content_type``."""
@@ -384,10 +584,7 @@ class Transfer:
             )
         self.resumable = not encoded
         self._remember_validator(headers)
-        restart = self.bytes_done > 0
-        self.bytes_done = 0
-        self._bytes_at_attempt_start = 0
-        return Accept(0, restart=restart)
+        return self._start(0, self.total)
 
     def _accept_range(self, headers: Mapping[str, str], encoded: bool) -> Action:
         match = _CONTENT_RANGE.match(headers.get("content-range") or "")
@@ -419,36 +616,60 @@ class Transfer:
                     + ". Nothing was saved. Retrieve the video and try again."
                 )
             )
-        return Accept(first)
+        if first == 0:
+            self._remember_validator(headers)  # a new start: this answer's version is the file's
+        elif self.validator is None or headers.get(self.validator_header) != self.validator:
+            # The host may have ignored If-Range: these bytes could be from another version of
+            # the file. Never splice: drop what is on disk and fetch the whole file again.
+            sent = headers.get(self.validator_header)
+            self.bytes_done = 0
+            self.validator = None
+            return self._retry(
+                f"the partial answer's {self.validator_header} {sent!r} does not prove it is the same file"
+            )
+        return self._start(first, last + 1)
+
+    def _start(self, offset: int, end: int) -> Accept:
+        restart = offset == 0 and self._dirty
+        if restart:
+            self._dirty = False
+        self.bytes_done = offset
+        self._response_end = end
+        return Accept(offset, restart=restart)
 
     def _remember_validator(self, headers: Mapping[str, str]) -> None:
         etag = headers.get("etag")
-        if etag and not etag.startswith("W/"):  # If-Range needs a strong validator
-            self.validator = etag
+        if etag and not etag.strip().startswith("W/"):  # If-Range needs a strong validator
+            self.validator, self.validator_header = etag, "etag"
         else:
-            self.validator = headers.get("last-modified")
+            self.validator, self.validator_header = headers.get("last-modified") or None, "last-modified"
 
     def on_chunk(self, size: int) -> None:
         """Account for ``size`` more bytes about to be written; raises :class:`IntegrityError`
-        before writing anything past ``output.size_bytes``."""
-        if self.bytes_done + size > self.total:
+        before writing anything past ``output.size_bytes`` (or past the range the response
+        announced)."""
+        end = self.total if self._response_end < 0 else self._response_end
+        if self.bytes_done + size > end:
+            beyond = f"output.size_bytes={self.total}" if end == self.total else f"its Content-Range (end {end})"
             raise self._integrity_error(
-                f"The media host sent more than output.size_bytes={self.total} bytes for video "
+                f"The media host sent more than {beyond} bytes for video "
                 f"{self.target.video_id}. Nothing was saved. Retrieve the video and try again; if it "
                 "persists, report the video id to Lumenfall support."
             )
         self.bytes_done += size
+        self._dirty = self._dirty or size > 0
+        self.furthest = max(self.furthest, self.bytes_done)
 
     def on_body_end(self) -> Action:
         """The body ended without a network error."""
         if self.bytes_done == self.total:
             return Complete()
-        return self._retry(f"the body ended after {self.bytes_done} of {self.total} bytes", at_once=True)
+        return self._retry(f"the body ended after {self.bytes_done} of {self.total} bytes", dropped=True)
 
     def on_transport_error(self, error: BaseException) -> Action:
         """A connection failed, timed out or dropped before or during the body."""
         reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-        return self._retry(reason, at_once=True)
+        return self._retry(reason, dropped=True)
 
     def refreshed(self, video: Video, now_epoch: float) -> Fail | None:
         """The Video retrieved after the URL was refused: None to go on with its URL, or Fail."""
@@ -464,8 +685,10 @@ class Transfer:
         if target.size_bytes != self.target.size_bytes:
             # A different file: nothing on disk can be kept.
             self.bytes_done = 0
+            self.furthest = 0
             self.validator = None
         self.target = target
+        self._hop_url = None
         self.refreshed_urls.append(target.url)
         return None
 

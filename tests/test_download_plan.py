@@ -46,7 +46,7 @@ def transfer(**kwargs: Any) -> Transfer:
 
 def partial(first: int, last: int, total: int | str = SIZE, **extra: str) -> dict[str, str]:
     return {"content-type": "video/mp4", "content-range": f"bytes {first}-{last}/{total}",
-            "content-length": str(last - first + 1), **extra}  # fmt: skip
+            "content-length": str(last - first + 1), "etag": '"v1"', **extra}  # fmt: skip
 
 
 # -- what a Video promises -----------------------------------------------------------------------
@@ -157,8 +157,8 @@ def test_wrong_length_fails_but_an_encoded_body_is_taken_without_resume() -> Non
     assert t.on_response(200, {**OK, "content-encoding": "gzip", "content-length": "10"}) == Accept(0)
     t.on_chunk(100)
     t.on_transport_error(OSError())
-    assert t.should_start_empty()
     assert "Range" not in t.next_request_headers()  # offsets in an encoded body are not file offsets
+    assert t.bytes_done == 0 and t.on_response(200, OK) == Accept(0, restart=True)
 
 
 def test_overflow_is_caught_before_writing() -> None:
@@ -179,11 +179,15 @@ def test_retries_count_only_attempts_without_progress() -> None:
     t.next_request_headers()
     assert isinstance(t.on_response(502, {}), Fail)  # third failure in a row, no byte came
     moving = transfer(max_retries=1)
-    for _ in range(5):  # each attempt brings bytes: never gives up
+    delays: list[float] = []
+    for attempt in range(5):  # each attempt brings new bytes: it goes on
         moving.next_request_headers()
+        moving.on_response(*((200, OK) if attempt == 0 else (206, partial(attempt * 10, SIZE - 1))))
         moving.on_chunk(10)
         decision = moving.on_transport_error(OSError())
-        assert isinstance(decision, Retry) and decision.delay == 0.0  # a drop: resume at once
+        assert isinstance(decision, Retry)
+        delays.append(decision.delay)
+    assert delays == [0.0, 0.0, 0.0, 0.25, 0.25]  # a drop resumes at once, then always a pause
 
 
 def test_expired_url_refreshes_once_then_fails_clearly() -> None:
@@ -241,3 +245,11 @@ def test_progress_reports_per_chunk_size() -> None:
     t.on_chunk(SIZE - 350)
     assert t.progress_due(10_000) == DownloadProgress(SIZE, SIZE)  # the end is always reported
     assert DownloadProgress(0, 0).fraction == 1.0 and DownloadProgress(1, 4).fraction == 0.25
+
+
+def test_big_files_may_take_more_attempts_but_never_unbounded() -> None:
+    big = Video.construct(**{**video().model_dump(), "output": {"url": "https://media.example/v.mp4",
+                                                                "content_type": "video/mp4",
+                                                                "size_bytes": 1024**3}})  # fmt: skip
+    assert Transfer(media_target(big), max_retries=3).max_attempts == 32 + 64
+    assert transfer(max_retries=0).max_attempts == 8

@@ -83,8 +83,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     waiting = argparse.ArgumentParser(add_help=False)
     waiting.add_argument("--timeout", type=_seconds, metavar="SECONDS", help="give up waiting after this long (exit 4)")
     waiting.add_argument(
-        "--download", metavar="PATH", type=Path, help="save the video here when done (a directory: <id>.mp4)"
-    )
+        "--download",
+        metavar="PATH",
+        help="save the video here when done (a directory, or a path ending in /: <id>.mp4)",
+    )  # a str, not a Path: pathlib drops the trailing "/" that makes "out/" a directory
 
     create = commands.add_parser(
         "create",
@@ -123,12 +125,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "download",
         parents=[output],
         help="save a finished job's video (streamed, verified, atomic)",
-        description="Save a finished video. PATH may be a file or a directory (default: ./<id>.mp4).",
+        description="Save a finished video. PATH may be a file, or a directory (existing, or ending in /, then "
+        "created): <dir>/<id>.mp4 (default: ./<id>.mp4).",
         epilog=EPILOG,
         formatter_class=formatter,
     )
     download.add_argument("video_id", metavar="VIDEO_ID")
-    download.add_argument("path", metavar="PATH", nargs="?", type=Path, default=Path("."))
+    download.add_argument("path", metavar="PATH", nargs="?", default=".")  # a str: keeps a trailing "/"
     download.set_defaults(handler=_handler(run_download))
 
 
@@ -322,7 +325,7 @@ def _wait_and_save(
     return _report_done(video, out, emulated, time.monotonic() - started, file, estimate=view.last_estimate)
 
 
-def _save(client: Lumenfall, video: Video, path: Path, view: JobView) -> Path:
+def _save(client: Lumenfall, video: Video, path: str, view: JobView) -> Path:
     return client.videos.download(video, path, on_progress=view.on_download)
 
 

@@ -7,6 +7,7 @@ these loops only move bytes from the HTTP client to a temporary file and act on 
 Requests go through the openai client's own HTTP client (``client._client``), so its connection
 pool, proxies and any mock transport apply, but they are built by hand: no Lumenfall key, none
 of the client's custom headers, and no ``auth`` of the HTTP client reach the media host.
+Redirects are followed here, one checked hop at a time, not by the HTTP library.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import shutil
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
@@ -29,10 +31,12 @@ from .._download import (
     Complete,
     DownloadProgress,
     Fail,
+    Redirect,
     Refresh,
     Retry,
     Transfer,
     headers_to_strip,
+    is_directory_path,
     media_target,
     needs_retrieve,
     plan_destination,
@@ -90,9 +94,28 @@ def _check_args(chunk_size: int, max_retries: int) -> None:
 
 
 def _destination(path: str | os.PathLike[str], video: Video, overwrite: bool) -> Path:
-    """Where the file goes, checked before any byte is fetched."""
+    """Where the file goes, checked before any byte is fetched. A directory path (one that
+    exists as a directory, or ends with a separator) is created if missing."""
     target = media_target(video)
-    dest = plan_destination(path, video_id=video.id, content_type=target.content_type, is_dir=os.path.isdir(path))
+    text: object = os.fspath(path)
+    if not isinstance(text, str) or not text or "\x00" in text:
+        raise DownloadError(
+            f"Cannot save video {video.id} to {path!r}: that is not a usable path. Pass a file path "
+            "(clip.mp4) or a directory (out/) to save as <dir>/<video_id>.mp4.",
+            video_id=video.id,
+        )
+    is_dir = is_directory_path(text, exists_as_dir=os.path.isdir(os.path.expanduser(text)))
+    dest = plan_destination(text, video_id=video.id, content_type=target.content_type, is_dir=is_dir)
+    if is_dir:
+        try:
+            os.makedirs(dest.parent, exist_ok=True)
+        except OSError as error:
+            raise DownloadError(
+                f"Cannot save video {video.id} in the directory {str(dest.parent)!r}: it could not be created "
+                f"({error}). Pass a directory that exists or can be created, or a file path.",
+                video_id=video.id,
+                path=str(dest),
+            ) from error
     if not dest.parent.is_dir():
         raise DownloadError(
             f"Cannot save video {video.id} to {str(dest)!r}: the directory {str(dest.parent)!r} does not "
@@ -118,16 +141,15 @@ def _destination(path: str | os.PathLike[str], video: Video, overwrite: bool) ->
 
 def _media_request(
     http_client: Any,
-    transfer: Transfer,
+    url: str,
+    headers: Mapping[str, str],
     *,
     custom_headers: Mapping[str, str],
     extra_headers: Mapping[str, str] | None,
     api_key: str,
     timeout: Any,
 ) -> Any:
-    request = http_client.build_request(
-        "GET", transfer.url, headers=transfer.next_request_headers(extra_headers), timeout=timeout
-    )
+    request = http_client.build_request("GET", url, headers=headers, timeout=timeout)
     for name in headers_to_strip(
         request.headers.items(),
         custom_header_names=custom_headers,
@@ -155,19 +177,68 @@ def _open_temp(dest: Path) -> tuple[IO[bytes], str]:
     raise FileExistsError(f"could not create a temporary file beside {dest}")
 
 
-def _finish_file(file: IO[bytes], transfer: Transfer, tmp: str, dest: Path) -> None:
-    """Flush to disk, check the size on disk, then rename into place atomically."""
+def _fresh_temp(file: IO[bytes], tmp: str, dest: Path) -> tuple[IO[bytes], str]:
+    """A new empty temporary file in place of ``tmp``: its bytes must not be kept."""
+    fresh = _open_temp(dest)
+    _remove(file, tmp)
+    return fresh
+
+
+def _finish_file(file: IO[bytes], transfer: Transfer, tmp: str, dest: Path, overwrite: bool) -> None:
+    """Flush to disk, check the size on disk, then move into place atomically: replacing what
+    is there (``overwrite``), or never (a file that appeared meanwhile stays and wins)."""
     file.flush()
     os.fsync(file.fileno())
     transfer.verify_file(os.fstat(file.fileno()).st_size)
     file.close()
-    os.replace(tmp, dest)
+    if overwrite:
+        os.replace(tmp, dest)
+    else:
+        _place_new(tmp, dest, transfer)
     with contextlib.suppress(OSError):  # make the rename itself durable (POSIX; not on Windows)
         dir_fd = os.open(dest.parent, os.O_RDONLY)
         try:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def _place_new(tmp: str, dest: Path, transfer: Transfer) -> None:
+    """Put ``tmp`` at ``dest`` only if nothing is there, in one step: a hard link fails if the
+    name exists (``exists()`` then ``replace()`` would race with a file appearing between)."""
+    try:
+        os.link(tmp, dest)
+    except FileExistsError:
+        raise _appeared(dest, transfer) from None
+    except (OSError, NotImplementedError):  # no hard links here (FAT, some network file systems)
+        _copy_exclusive(tmp, dest, transfer)
+    os.unlink(tmp)
+
+
+def _copy_exclusive(tmp: str, dest: Path, transfer: Transfer) -> None:
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(dest, flags, 0o666)
+    except FileExistsError:
+        raise _appeared(dest, transfer) from None
+    try:
+        with os.fdopen(fd, "wb") as out, open(tmp, "rb") as source:
+            shutil.copyfileobj(source, out)
+            out.flush()
+            os.fsync(out.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(dest)
+        raise
+
+
+def _appeared(dest: Path, transfer: Transfer) -> DownloadError:
+    return DownloadError(
+        f"{str(dest)!r} appeared while video {transfer.target.video_id} was downloading, and overwrite=False: "
+        "that file was left as it is and the download discarded. Pass another path, or overwrite=True.",
+        video_id=transfer.target.video_id,
+        path=str(dest),
+    )
 
 
 def _restart_file(file: IO[bytes], offset: int) -> None:
@@ -245,22 +316,31 @@ def download_sync(
         file, tmp = out, tmp_name  # what to clean up if anything below fails
         if on_progress is not None:
             on_progress(transfer.progress())
+        headers: dict[str, str] | None = None
         while True:
             action: Action
+            if headers is None:  # a new attempt (a redirect repeats the same request elsewhere)
+                headers = transfer.next_request_headers(extra_headers)
             request = _media_request(
-                http_client, transfer, custom_headers=getattr(client, CUSTOM_HEADERS_ATTR),
+                http_client, transfer.url, headers, custom_headers=getattr(client, CUSTOM_HEADERS_ATTR),
                 extra_headers=extra_headers, api_key=client.api_key, timeout=request_timeout,
             )  # fmt: skip
             try:
-                response = http_client.send(request, stream=True, auth=None, follow_redirects=True)
+                response = http_client.send(request, stream=True, auth=None, follow_redirects=False)
             except Exception as error:
-                if not _is_httpx_error(error, "TransportError"):
+                if _is_httpx_error(error, "InvalidURL"):  # httpx parses a redirect's Location in send()
+                    action = transfer.on_unusable_location(str(error))
+                elif not _is_httpx_error(error, "TransportError"):
                     raise
-                action = transfer.on_transport_error(error)
+                else:
+                    action = transfer.on_transport_error(error)
             else:
                 try:
                     action = transfer.on_response(response.status_code, response.headers)
                     if isinstance(action, Accept):
+                        if action.restart:
+                            out, tmp_name = _fresh_temp(out, tmp_name, dest)  # in the loop: no cancel gap
+                            file, tmp = out, tmp_name
                         _restart_file(out, action.offset)
                         try:
                             for chunk in response.iter_bytes():
@@ -276,6 +356,9 @@ def download_sync(
                             action = transfer.on_body_end()
                 finally:
                     response.close()
+            if isinstance(action, Redirect):
+                continue
+            headers = None
             if isinstance(action, Complete):
                 break
             if isinstance(action, Fail):
@@ -286,7 +369,7 @@ def download_sync(
                 refused = transfer.refreshed(videos.retrieve(video_id, timeout=http_timeout), time.time())
                 if refused is not None:
                     raise refused.error
-        _finish_file(out, transfer, tmp_name, dest)
+        _finish_file(out, transfer, tmp_name, dest, overwrite)
         file = tmp = None
         return dest
     except BaseException as error:
@@ -335,22 +418,31 @@ async def download_async(
         file, tmp = out, tmp_name  # what to clean up if anything below fails
         if on_progress is not None:
             await _call(on_progress, transfer.progress())
+        headers: dict[str, str] | None = None
         while True:
             action: Action
+            if headers is None:  # a new attempt (a redirect repeats the same request elsewhere)
+                headers = transfer.next_request_headers(extra_headers)
             request = _media_request(
-                http_client, transfer, custom_headers=getattr(client, CUSTOM_HEADERS_ATTR),
+                http_client, transfer.url, headers, custom_headers=getattr(client, CUSTOM_HEADERS_ATTR),
                 extra_headers=extra_headers, api_key=client.api_key, timeout=request_timeout,
             )  # fmt: skip
             try:
-                response = await http_client.send(request, stream=True, auth=None, follow_redirects=True)
+                response = await http_client.send(request, stream=True, auth=None, follow_redirects=False)
             except Exception as error:
-                if not _is_httpx_error(error, "TransportError"):
+                if _is_httpx_error(error, "InvalidURL"):  # httpx parses a redirect's Location in send()
+                    action = transfer.on_unusable_location(str(error))
+                elif not _is_httpx_error(error, "TransportError"):
                     raise
-                action = transfer.on_transport_error(error)
+                else:
+                    action = transfer.on_transport_error(error)
             else:
                 try:
                     action = transfer.on_response(response.status_code, response.headers)
                     if isinstance(action, Accept):
+                        if action.restart:
+                            out, tmp_name = _fresh_temp(out, tmp_name, dest)  # in the loop: no cancel gap
+                            file, tmp = out, tmp_name
                         _restart_file(out, action.offset)
                         try:
                             async for chunk in response.aiter_bytes():
@@ -366,6 +458,9 @@ async def download_async(
                             action = transfer.on_body_end()
                 finally:
                     await response.aclose()
+            if isinstance(action, Redirect):
+                continue
+            headers = None
             if isinstance(action, Complete):
                 break
             if isinstance(action, Fail):
@@ -376,7 +471,7 @@ async def download_async(
                 refused = transfer.refreshed(await videos.retrieve(video_id, timeout=http_timeout), time.time())
                 if refused is not None:
                     raise refused.error
-        await anyio.to_thread.run_sync(_finish_file, out, transfer, tmp_name, dest)
+        await anyio.to_thread.run_sync(_finish_file, out, transfer, tmp_name, dest, overwrite)
         file = tmp = None
         return dest
     except BaseException as error:

@@ -471,20 +471,28 @@ class Videos(SyncAPIResource):
         """Save a finished video to ``path``, streaming, verified, and atomically; returns the path.
 
         ``video_or_id``: a Video (used as is when completed and its URL is still valid: no extra
-        request) or an id (retrieved first). ``path``: a file path, or an existing directory to
-        save as ``<dir>/<video_id>.mp4``. The parent directory must exist.
+        request) or an id (retrieved first). ``path``: a file path (its directory must exist), or
+        a directory, to save as ``<dir>/<video_id>.mp4``: one that exists, or a ``str`` ending with
+        a separator (``"out/"``), created if missing. A file name made from an id keeps only
+        ``[A-Za-z0-9._-]`` (plus a short hash when the id had to change), so it stays in ``dir``.
 
         The file is streamed as the network delivers it (memory stays flat whatever its size)
         into a hidden temporary file beside the destination (``.<name>.part-<random>``), then renamed
         into place (``os.replace``) only once its size equals ``output.size_bytes``, every
         response's Content-Length/Content-Range agreed, and the content type was ``video/*``. An
         existing file at ``path`` is replaced at that moment and not before; until then it is left
-        untouched (``overwrite=False`` refuses an existing file instead, before fetching anything).
+        untouched (``overwrite=False`` refuses an existing file, before fetching anything and again
+        at the end: the final step never replaces a file that appeared meanwhile).
 
         An interrupted transfer (dropped connection, 5xx, short body) resumes with an HTTP Range
-        from where it stopped, up to ``max_retries`` failures in a row without progress. If the
-        media host refuses the URL (it expired: 403/410), the video is retrieved once for a
-        fresh URL. The request carries neither the Lumenfall key nor the client's custom headers
+        and ``If-Range`` from where it stopped, and only if the host's answer carries the same
+        ``ETag``/``Last-Modified`` (never a file spliced from two versions; a host without them
+        sends the whole file again). It gives up after ``max_retries`` failures in a row without
+        new bytes (a restart from byte 0 is not progress) or ``8 * (max_retries + 1)`` requests
+        in all (one more per 16 MiB of file), pausing (0.25 s, doubling) between them. Only
+        absolute http(s) URLs without credentials are fetched, redirects included (10 at most).
+        If the media host refuses the URL (it expired: 403/410), the video is retrieved once for
+        a fresh URL. The request carries neither the Lumenfall key nor the client's custom headers
         (the media host needs none, and a key in a CDN's logs is a leaked key); it goes through
         the client's own HTTP client, so pool, proxies and transports apply. ``timeout`` is the
         HTTP timeout of each request (how long a stalled connection may wait for bytes), not a
