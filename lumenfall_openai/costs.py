@@ -436,7 +436,8 @@ class CostLedger:
         status: object = video.status
         finished = isinstance(status, str) and status in _FINISHED
         with self._lock:
-            if not finished and to_micros(cost) is None:  # still running: nothing to settle yet
+            micros = to_micros(cost)
+            if not finished and (micros is None or micros < 0):  # running, nothing readable: wait
                 return None
             pending = self._pending_by_video.pop(video_id, None)
             holds: list[Reservation] = []
