@@ -345,6 +345,32 @@ class CostLedger:
                 ledger._reserved += micros
             return Reservation(self, micros, code)
 
+    def unsettled_creates(self) -> dict[str, int]:
+        """Creates whose outcome is unknown (answer lost, timeout, 5xx, unreadable body), by
+        idempotency key, with the micros still reserved for each. Each settles by itself when a
+        create with its key is sent again (Lumenfall answers with the job, if there is one)."""
+        with self._lock:
+            return {
+                key: pending.hold.amount_micros if pending.hold is not None and pending.hold.open else 0
+                for key, pending in self._pending_by_key.items()
+                if pending.inflight == 0
+            }
+
+    def release_create(self, idempotency_key: str) -> int:
+        """Give back what an unsettled create (see :meth:`unsettled_creates`) holds; returns the
+        micros released. Only for a job you know does not exist (e.g. no such request in
+        ``client.requests.list()``): releasing one that runs lets its cost exceed the budget."""
+        with self._lock:
+            pending = self._pending_by_key.get(idempotency_key)
+            if pending is None or pending.inflight > 0:
+                return 0
+            del self._pending_by_key[idempotency_key]
+            hold = pending.hold
+            if hold is None or not hold.open:
+                return 0
+            hold._release_locked()
+            return hold.amount_micros
+
     # -- recording ------------------------------------------------------------------------------
     def record(
         self,

@@ -505,3 +505,45 @@ def test_an_images_refusal_frees_its_estimate(base_url: str, emulator: Lumenfall
 
 def test_a_finite_float_is_not_an_estimate() -> None:
     assert not usable_micros(2_100_000.0) and not usable_micros(True) and not math.isnan(0.0)
+
+
+def test_an_unsettled_create_can_be_listed_and_released_by_hand(base_url: str, emulator: LumenfallEmulator) -> None:
+    arm = arming_client(lambda: emulator.faults.fail_next(status=503, code="UPSTREAM_ERROR", route=CREATE_ROUTE))
+    client = _client(base_url, arm, budget=3, max_retries=0)
+    with pytest.raises(openai.InternalServerError):
+        client.videos.create(model="sora-2", prompt="p", seconds=10, idempotency_key="gone-1")
+    assert client.ledger.unsettled_creates() == {"gone-1": SORA_10S}
+    assert emulator.video_ids == []  # the fault answered before Lumenfall ran anything
+    assert client.ledger.release_create("gone-1") == SORA_10S
+    assert client.ledger.release_create("gone-1") == 0  # once
+    assert (client.ledger.unsettled_creates(), client.ledger.reserved_micros) == ({}, 0)
+
+
+def test_a_raw_create_is_settled_when_parsed_and_its_errors_carry_the_key(
+    base_url: str, emulator: LumenfallEmulator
+) -> None:
+    arm = arming_client(lambda: emulator.faults.drop_connection_after(0, route=CREATE_ROUTE))
+    client = _client(base_url, arm, budget=3, max_retries=0)
+    with pytest.raises(openai.APIConnectionError) as info:
+        client.with_raw_response.videos.create(model="sora-2", prompt="p", seconds=10, idempotency_key="raw-1")
+    assert getattr(info.value, "idempotency_key", None) == "raw-1"
+    raw = client.with_raw_response.videos.create(model="sora-2", prompt="p", seconds=10, idempotency_key="raw-1")
+    video = raw.parse()
+    assert emulator.video_ids == [video.id]
+    client.videos.poll(video.id)
+    assert (client.ledger.reserved_micros, client.ledger.total_micros) == (0, SORA_10S)
+
+
+@pytest.mark.parametrize("micros", ["40000", 40000.0, -1, None, True])
+def test_an_images_budget_refuses_an_unusable_estimate(micros: object) -> None:
+    def answer(request: http.Request) -> http.Response:
+        if "dryRun" in request.url.params:
+            return _json_response(200, {**_estimate_body(micros), "model": "flux-1.1-pro"})
+        return _json_response(200, {"created": 1, "data": [], "metadata": {"cost": 0.04}})
+
+    recorder = Recorder(answer)
+    client = budget_client(recorder, budget=1)
+    with pytest.raises(UnusableEstimateError):
+        client.images.generate(model="flux-1.1-pro", prompt="p")
+    assert [r for r in recorder.requests if _paid(r, "/images/generations")] == []
+    assert (client.ledger.reserved_micros, client.ledger.total_micros) == (0, 0)
