@@ -193,7 +193,11 @@ class Videos(SyncAPIResource):
         Retrying is safe: every call carries an ``idempotency_key`` (generated unless you pass
         one), so a create that openai retries after a lost response returns the job already
         started instead of paying for a second. Pass your own key to make a retry after a crash
-        safe too.
+        safe too. An error raised once the request may have reached Lumenfall (a lost answer,
+        a timeout, a 5xx, an unreadable body) keeps its openai class and carries
+        ``idempotency_key`` (and ``job_may_exist``): call ``create`` again with that key to get
+        the job. With a budget, see :class:`~lumenfall_openai.costs.CostLedger` for what is
+        reserved and when.
         """
         request = build_create_request(
             prompt=prompt, model=model, seconds=seconds, size=size, input_reference=input_reference,
