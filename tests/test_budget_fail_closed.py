@@ -547,3 +547,62 @@ def test_an_images_budget_refuses_an_unusable_estimate(micros: object) -> None:
         client.images.generate(model="flux-1.1-pro", prompt="p")
     assert [r for r in recorder.requests if _paid(r, "/images/generations")] == []
     assert (client.ledger.reserved_micros, client.ledger.total_micros) == (0, 0)
+
+
+# -- the fault matrix: each create-side fault x each create operation ---------------------------------
+
+FAULTS: dict[str, Callable[[LumenfallEmulator], None]] = {
+    "drop-0": lambda e: e.faults.drop_connection_after(0, route=CREATE_ROUTE),
+    "drop-40": lambda e: e.faults.drop_connection_after(40, route=CREATE_ROUTE),
+    "truncate": lambda e: e.faults.truncate_next(route=CREATE_ROUTE),
+    "malformed": lambda e: e.faults.malformed_json_next(route=CREATE_ROUTE),
+    "502": lambda e: e.faults.fail_next(status=502, route=CREATE_ROUTE),
+    "slow": lambda e: e.faults.delay_next(1.5, route=CREATE_ROUTE),
+}
+
+
+@pytest.mark.parametrize("retries", [0, 2])
+@pytest.mark.parametrize("operation", ["create", "create+budget", "create_and_poll+budget"])
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_fault_matrix_no_lost_job_no_double_job_no_lost_money(
+    base_url: str, emulator: LumenfallEmulator, fault: str, operation: str, retries: int
+) -> None:
+    budgeted = "budget" in operation
+    client = _client(
+        base_url, arming_client(lambda: FAULTS[fault](emulator)), budget=3 if budgeted else None, max_retries=retries
+    )
+    key = f"matrix-{fault}-{operation}-{retries}"
+    args: dict[str, Any] = {"model": "sora-2", "prompt": "p", "seconds": 10, "idempotency_key": key}
+    if fault == "slow":
+        args["timeout"] = 0.5
+    call = client.videos.create_and_poll if operation.startswith("create_and_poll") else client.videos.create
+    error = attempt(lambda: call(**args))
+    assert len(emulator.video_ids) <= 1  # never a second job, whatever openai retried
+    if error is not None:
+        assert getattr(error, "idempotency_key", None) == key, repr(error)
+        if getattr(error, "job_may_exist", False):
+            assert f"idempotency_key={key!r}" in str(error)
+    else:
+        assert len(emulator.video_ids) == 1
+    if budgeted:  # whatever happened, the money for the one possible job is held or spent, once
+        assert client.ledger.reserved_micros + client.ledger.total_micros == SORA_10S
+    # Resuming with the key always lands on exactly one job, settled once.
+    args.pop("timeout", None)
+    video = client.videos.create_and_poll(**args)
+    assert emulator.video_ids == [video.id] and video.status == "completed"
+    assert (client.ledger.reserved_micros, client.ledger.total_micros) == (0, SORA_10S)
+
+
+def test_fifty_concurrent_creates_with_a_missing_estimate_send_nothing() -> None:
+    recorder = fake_lumenfall(lambda: _json_response(200, _estimate_body(MISSING)), lambda: _json_response(200, {}))
+    client = budget_client(recorder, budget=3)
+    barrier = threading.Barrier(50)
+
+    def one(_: int) -> str:
+        barrier.wait()
+        return type(attempt(lambda: client.videos.create(model="sora-2", prompt="p", seconds=10))).__name__
+
+    with concurrent.futures.ThreadPoolExecutor(50) as pool:
+        outcomes = set(pool.map(one, range(50)))
+    assert outcomes == {"UnusableEstimateError"} and _paid_requests(recorder) == []
+    assert client.ledger.reserved_micros == 0
