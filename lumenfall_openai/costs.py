@@ -170,12 +170,12 @@ def _unusable(estimate: CostEstimate | None, name: str, value: object, detail: s
     )
 
 
-def _budget_micros(budget: float | int | str | Decimal | None) -> int | None:
+def _budget_micros(budget: float | int | str | Decimal | None, *, name: str = "budget") -> int | None:
     if budget is None:
         return None
     micros = to_micros(budget)
     if micros is None or micros < 0:
-        raise ValueError(f"budget must be a non-negative amount of money like 5, 12.5 or '12.50', got {budget!r}.")
+        raise ValueError(f"{name} must be a non-negative amount of money like 5, 12.5 or '12.50', got {budget!r}.")
     return micros
 
 
@@ -192,6 +192,12 @@ class CostLedger:
 
     Read it with :attr:`total_micros` / :attr:`total`, :meth:`totals` (``by="model"``,
     ``"provider"``, ``"user"``, ...), :meth:`entries`, and for budgets :attr:`remaining_micros`.
+
+    ``unpriced_reserve`` is the explicit opt-out from refusing unpriceable jobs: off (None) by
+    default, a budgeted request whose estimate cannot be read raises
+    :class:`~lumenfall_openai.errors.UnusableEstimateError`; set to an amount, such a request
+    reserves that amount instead (and is refused if it does not fit), so a worst case you
+    choose still bounds the spend.
     """
 
     def __init__(
@@ -200,6 +206,7 @@ class CostLedger:
         *,
         currency: str = "USD",
         parent: CostLedger | None = None,
+        unpriced_reserve: float | int | str | Decimal | None = None,
     ) -> None:
         self.currency = currency.upper()
         if parent is not None and parent.currency != self.currency:
@@ -208,6 +215,7 @@ class CostLedger:
             )
         self.parent = parent
         self._budget = _budget_micros(budget)
+        self._unpriced_reserve = _budget_micros(unpriced_reserve, name="unpriced_reserve")
         # One lock for a whole tree of ledgers: a reservation checks and updates every budget
         # up the chain atomically.
         self._lock: threading.RLock = parent._lock if parent is not None else threading.RLock()
@@ -508,6 +516,18 @@ class CostLedger:
             provider=None, user=None, holds=(hold,),
         )  # fmt: skip
 
+    def _price(self, estimate: object) -> tuple[int, str]:
+        """What a budgeted request reserves for ``estimate``: its amount if usable (see
+        :func:`usable_estimate`), else the ``unpriced_reserve`` of this ledger or the nearest
+        parent that sets one, else UnusableEstimateError."""
+        try:
+            return usable_estimate(estimate)
+        except UnusableEstimateError:
+            for ledger in self._chain:
+                if ledger._unpriced_reserve is not None:
+                    return ledger._unpriced_reserve, ledger.currency
+            raise
+
     # -- the video create protocol (used by videos.create and the client's response hook) -------
     #
     # A create takes a ticket (a _Pending filed under its idempotency key) before it sends:
@@ -532,7 +552,7 @@ class CostLedger:
     def _start_create(self, idempotency_key: str, estimate: CostEstimate | None, *, what: str) -> _Pending:
         """A ticket for this key, reserving ``estimate`` (None: no budget) unless one is already
         held for it. Raises UnusableEstimateError / BudgetExceededError with nothing reserved."""
-        priced = usable_estimate(estimate) if estimate is not None else None
+        priced = self._price(estimate) if estimate is not None else None
         with self._lock:
             pending = self._pending_by_key.get(idempotency_key)
             if pending is None:

@@ -606,3 +606,16 @@ def test_fifty_concurrent_creates_with_a_missing_estimate_send_nothing() -> None
         outcomes = set(pool.map(one, range(50)))
     assert outcomes == {"UnusableEstimateError"} and _paid_requests(recorder) == []
     assert client.ledger.reserved_micros == 0
+
+
+def test_the_explicit_opt_out_reserves_a_chosen_worst_case_for_an_unpriceable_job() -> None:
+    recorder = fake_lumenfall(lambda: _json_response(200, _estimate_body("??")), lambda: _json_response(200, {}))
+    ledger = CostLedger(5, unpriced_reserve=3)
+    client = Lumenfall(api_key=TEST_KEY, base_url=FAKE_BASE, ledger=ledger, http_client=recorder.client())
+    client.videos.create(model="sora-2", prompt="p", seconds=10)  # reserves the chosen $3
+    assert ledger.reserved_micros == 3_000_000
+    with pytest.raises(BudgetExceededError):  # a second $3 does not fit the $5 budget
+        client.videos.create(model="sora-2", prompt="p", seconds=10)
+    assert len(_paid_requests(recorder)) == 1
+    with pytest.raises(ValueError, match="unpriced_reserve"):
+        CostLedger(5, unpriced_reserve=-1)

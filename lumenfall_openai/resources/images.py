@@ -26,7 +26,6 @@ from typing_extensions import ParamSpec
 from .._compat import RAW_RESPONSE_HEADER
 from .._cost_tracking import IMAGE_HOLD, dry_run_options, rereadable
 from .._create_outcome import caller_wants_raw, may_have_started, parse_answer
-from ..costs import usable_estimate
 from ..errors import UnsupportedOperationError
 from ..types.cost import CostEstimate
 from ..types.images import ImagesResponse
@@ -145,7 +144,7 @@ class Images(_OpenAIImages):
         if not ledger.has_budget:
             return None
         estimate = self._dry_run(method, args, kwargs)
-        micros, currency = usable_estimate(estimate)
+        micros, currency = ledger._price(estimate)  # pyright: ignore[reportPrivateUsage]
         return ledger.reserve(micros, currency=currency, estimate=estimate, what=f"This images.{name} request")
 
     def _call(
@@ -204,7 +203,7 @@ class AsyncImages(_OpenAIAsyncImages):
         if not ledger.has_budget:
             return None
         estimate = await self._dry_run(method, args, kwargs)
-        micros, currency = usable_estimate(estimate)
+        micros, currency = ledger._price(estimate)  # pyright: ignore[reportPrivateUsage]
         return ledger.reserve(micros, currency=currency, estimate=estimate, what=f"This images.{name} request")
 
     async def _call(
