@@ -619,3 +619,28 @@ def test_the_explicit_opt_out_reserves_a_chosen_worst_case_for_an_unpriceable_jo
     assert len(_paid_requests(recorder)) == 1
     with pytest.raises(ValueError, match="unpriced_reserve"):
         CostLedger(5, unpriced_reserve=-1)
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_fault_matrix_on_the_async_twin(base_url: str, emulator: LumenfallEmulator, fault: str) -> None:
+    key = f"async-matrix-{fault}"
+    args: dict[str, Any] = {"model": "sora-2", "prompt": "p", "seconds": 10, "idempotency_key": key}
+
+    async def main() -> None:
+        arm = async_arming_client(lambda: FAULTS[fault](emulator))
+        async with AsyncLumenfall(
+            api_key=TEST_KEY, base_url=base_url, budget=3, max_retries=0, http_client=arm
+        ) as client:
+            error: openai.OpenAIError | None = None
+            try:
+                await client.videos.create(**args, timeout=0.5 if fault == "slow" else 30)
+            except openai.OpenAIError as raised:
+                error = raised
+            assert len(emulator.video_ids) <= 1
+            assert error is None or getattr(error, "idempotency_key", None) == key
+            assert client.ledger.reserved_micros + client.ledger.total_micros == SORA_10S
+            video = await client.videos.create_and_poll(**args)
+            assert emulator.video_ids == [video.id]
+            assert (client.ledger.reserved_micros, client.ledger.total_micros) == (0, SORA_10S)
+
+    anyio.run(main)
