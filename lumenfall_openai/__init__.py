@@ -25,6 +25,9 @@ from .errors import (
     AuthenticationFailedError as AuthenticationFailedError,
 )
 from .errors import (
+    BudgetError as BudgetError,
+)
+from .errors import (
     BudgetExceededError as BudgetExceededError,
 )
 from .errors import (
@@ -61,7 +64,13 @@ from .errors import (
     RateLimitedError as RateLimitedError,
 )
 from .errors import (
+    ResponseParseError as ResponseParseError,
+)
+from .errors import (
     UnsupportedOperationError as UnsupportedOperationError,
+)
+from .errors import (
+    UnusableEstimateError as UnusableEstimateError,
 )
 from .errors import (
     UpstreamError as UpstreamError,

@@ -12,7 +12,7 @@ They are ``openai.OpenAI`` / ``openai.AsyncOpenAI`` subclasses, so every resourc
 - ``client.images`` answers with typed ``metadata`` (cost, provider) and can ``estimate``;
   ``client.webhooks`` verifies Lumenfall's deliveries; ``client.account`` / ``client.requests``
   reach the native API;
-- an optional :class:`~lumenfall_openai.costs.CostLedger` (``ledger=`` / ``budget=``) sees every
+- a :class:`~lumenfall_openai.costs.CostLedger` (its own, or ``ledger=`` / ``budget=``) sees every
   cost the client parses, through one hook on ``get``/``post`` (``_cost_tracking``), and is shared
   by copies.
 """
@@ -79,10 +79,11 @@ Money = float | int | str | Decimal
 """An amount in the ledger's currency: ``5``, ``12.5``, ``"12.50"`` or ``Decimal("12.50")``."""
 
 
-def _ledger_for(ledger: CostLedger | None, budget: Money | None) -> CostLedger | None:
-    """The ledger a client records into: ``budget`` makes a budgeted sub-ledger of ``ledger``."""
+def _ledger_for(ledger: CostLedger | None, budget: Money | None) -> CostLedger:
+    """The ledger a client records into: ``ledger`` or a new one; ``budget`` makes a budgeted
+    sub-ledger of it. Always a ledger, so ``client.ledger.total_micros`` works for everyone."""
     if budget is None:
-        return ledger
+        return ledger if ledger is not None else CostLedger()
     return CostLedger(budget, parent=ledger, currency=ledger.currency if ledger is not None else "USD")
 
 
@@ -91,12 +92,12 @@ class _LumenfallClientMixin:
 
     api_key: str
     _lumenfall: _settings.ResolvedSettings
-    _ledger: CostLedger | None
+    _ledger: CostLedger
 
     @property
-    def ledger(self) -> CostLedger | None:
-        """The :class:`~lumenfall_openai.costs.CostLedger` this client records costs into (shared
-        with its copies), or None when it keeps no ledger (create it with ``ledger=`` or ``budget=``)."""
+    def ledger(self) -> CostLedger:
+        """The :class:`~lumenfall_openai.costs.CostLedger` this client records costs into, shared
+        with its copies: a new, unbudgeted one unless ``ledger=`` or ``budget=`` was passed."""
         return self._ledger
 
     if not TYPE_CHECKING:
@@ -307,8 +308,8 @@ class Lumenfall(_LumenfallClientMixin, openai.OpenAI):
     ) -> Self:
         """A new client with the same settings, some overridden. The key and base URL stay Lumenfall's.
 
-        The copy records into the same ledger (``ledger=`` replaces it; ``budget=`` gives the copy
-        a budgeted sub-ledger of it, as :meth:`with_budget` does).
+        The copy records into the same ledger (``ledger=`` replaces it, ``ledger=None`` with a new
+        empty one; ``budget=`` gives the copy a budgeted sub-ledger of it, as :meth:`with_budget` does).
         """
         return self.__class__(**self._copy_arguments(locals()))
 

@@ -28,7 +28,6 @@ from ._compat import (
     REQUEST_OPTIONS_PARAMS_KEY,
     REQUEST_OPTIONS_POST_PARSER_KEY,
     Headers,
-    Omit,
     Query,
 )
 from ._video_requests import VideoCreateRequest
@@ -63,12 +62,13 @@ def is_dry_run(options: Mapping[str, Any]) -> bool:
 def dry_run_options(
     extra_headers: Headers | None, extra_query: Query | None, *, multipart: bool
 ) -> tuple[Headers, Query]:
-    """Headers and query for an estimate: ``?dryRun=true``, and never a raw response.
+    """Headers and query for an estimate: ``?dryRun=true``, answered as a raw response.
 
-    The raw-response marker is dropped because an estimate made on behalf of a budget must be
-    parsed here even when the create it guards was called through ``with_raw_response``.
+    The caller parses it with :func:`~lumenfall_openai._create_outcome.parse_answer`, so an
+    unreadable body becomes an ``openai.OpenAIError``, and an estimate made on behalf of a budget
+    is parsed here even when the create it guards was called through ``with_raw_response``.
     """
-    headers: dict[str, Any] = {**(extra_headers or {}), RAW_RESPONSE_HEADER: Omit()}
+    headers: dict[str, Any] = {**(extra_headers or {}), RAW_RESPONSE_HEADER: "true"}
     if multipart:
         headers = {"Content-Type": "multipart/form-data", **headers}
     return headers, {**(extra_query or {}), DRY_RUN_PARAM: "true"}

@@ -12,13 +12,14 @@ from __future__ import annotations
 import math
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
-__all__ = ["MICROS_PER_UNIT", "format_money", "micros_to_decimal", "micros_to_float", "to_micros"]
+__all__ = ["MAX_MICROS", "MICROS_PER_UNIT", "format_money", "micros_to_decimal", "micros_to_float", "to_micros"]
 
 MICROS_PER_UNIT = 1_000_000
 
 # A cost beyond a trillion units is garbage, not a bill; refusing it keeps a hostile or broken
 # response from making the ledger build million-digit integers.
 _MAX_UNITS = Decimal(10) ** 12
+MAX_MICROS = 10**12 * MICROS_PER_UNIT
 
 
 def to_micros(value: object) -> int | None:

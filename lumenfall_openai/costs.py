@@ -1,7 +1,7 @@
 """Cost accounting a team can bill from: a ledger of what every response cost, and budgets.
 
-A :class:`CostLedger` given to a client (``Lumenfall(ledger=...)``, or implicitly with
-``Lumenfall(budget=...)``) records every response that reports a cost: a finished video's
+Every client has a :class:`CostLedger` (``client.ledger``; a new empty one unless ``ledger=``
+or ``budget=`` is passed). It records every response that reports a cost: a finished video's
 ``metadata.cost`` (once per video id, however often it is retrieved) and every images
 response's ``metadata.cost``. It is shared, not copied, by ``copy()`` / ``with_options()``.
 
@@ -12,8 +12,16 @@ $100, which float addition does not promise.
 Budgets: with a budget, a create first asks Lumenfall for a free estimate (``?dryRun=true``)
 and *reserves* it under a lock, so two concurrent jobs cannot both pass a budget that fits only
 one. A job that would not fit raises :class:`~lumenfall_openai.errors.BudgetExceededError`
-before anything paid is sent. The reservation becomes the real cost when the job's cost is
-seen, and is released when it fails, is rejected, or is cancelled.
+before anything paid is sent; an estimate that is not a non-negative integer of micros raises
+:class:`~lumenfall_openai.errors.UnusableEstimateError` instead (a job that cannot be priced is
+not taken as free). The reservation becomes the real cost when the job's cost is seen, and is
+released when the job fails or is cancelled, or when the create was definitely refused (4xx).
+
+Fail closed: when the outcome is unknown (a lost answer, a timeout, a 5xx, an unreadable 2xx),
+the job may exist and may be billed, so the reservation stays until a retrieve of the job or a
+create with the same idempotency key settles it; concurrent creates sharing one key share one
+reservation. A final cost that is missing, unreadable or negative never lowers the total: the
+reservation is recorded as spent instead (``LedgerEntry.estimated``).
 
 Grouping: entries carry the model, provider and the request's ``user`` field, the natural tag:
 it is also what Lumenfall shows in ``client.requests.list()``, so the local ledger and the
@@ -30,17 +38,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
-import openai
-
-from ._money import format_money, micros_to_decimal, micros_to_float, to_micros
-from .errors import BudgetExceededError
+from ._create_outcome import may_have_started
+from ._money import MAX_MICROS, format_money, micros_to_decimal, micros_to_float, to_micros
+from .errors import BudgetExceededError, UnusableEstimateError
 
 if TYPE_CHECKING:
     from .types.cost import CostEstimate
     from .types.images import ImagesResponse
     from .types.video import Video
 
-__all__ = ["CostLedger", "GroupBy", "LedgerEntry", "Reservation"]
+__all__ = ["CostLedger", "GroupBy", "LedgerEntry", "Reservation", "usable_estimate"]
 
 GroupBy = Literal["model", "provider", "user", "kind", "executed_model"]
 
@@ -69,6 +76,9 @@ class LedgerEntry:
     """The request's ``user`` field, the ledger's tag (None if none was sent)."""
     recorded_at: float
     """Unix seconds when this process saw the cost."""
+    estimated: bool = False
+    """True when the server's final cost was missing, unreadable or negative (or its answer was
+    lost) and the reservation made from the estimate was recorded as spent in its place."""
 
     @property
     def cost(self) -> float:
@@ -82,13 +92,19 @@ class Reservation:
     settles its own reservations; manual ones are for work this package does not see.
     """
 
-    __slots__ = ("currency", "ledger", "micros", "open")
+    __slots__ = ("amount_micros", "currency", "ledger", "open")
 
     def __init__(self, ledger: CostLedger, micros: int, currency: str) -> None:
         self.ledger = ledger
-        self.micros = micros
+        self.amount_micros = micros
+        """What is set aside, in micros of ``currency``."""
         self.currency = currency
         self.open = True
+
+    @property
+    def micros(self) -> int:
+        """Deprecated name of :attr:`amount_micros`."""
+        return self.amount_micros
 
     def release(self) -> None:
         """Give the money back to the budget (once; later calls do nothing)."""
@@ -99,25 +115,67 @@ class Reservation:
         if self.open:
             self.open = False
             for ledger in self.ledger._chain:
-                ledger._reserved -= self.micros
+                ledger._reserved -= self.amount_micros
 
 
-@dataclass
+@dataclass(eq=False)
 class _Pending:
-    """A video created through ``owner``'s client whose final cost has not been seen yet."""
+    """A video created through ``owner``'s client whose final cost has not been seen yet.
+
+    Before its answer is parsed it is filed under its idempotency key, shared by every create
+    in flight with that key (``inflight`` counts them; ``may_exist`` is set once any of them
+    ended in a way that may have started the job); afterwards under its video id.
+    """
 
     owner: CostLedger
+    key: str | None = None
     user: str | None = None
     hold: Reservation | None = None
     extra_holds: list[Reservation] = field(default_factory=list[Reservation])
+    inflight: int = 0
+    may_exist: bool = False
 
 
-def _budget_micros(budget: float | int | str | Decimal | None) -> int | None:
+def usable_estimate(estimate: object) -> tuple[int, str]:
+    """An estimate's ``(total_cost_micros, currency)`` if a budget can trust them, else
+    :class:`UnusableEstimateError`: the amount must be a non-negative ``int`` (not a bool, a
+    float, text or NaN) of at most a trillion units, the currency a three-letter code."""
+    from .types.cost import CostEstimate
+
+    if not isinstance(estimate, CostEstimate):
+        raise _unusable(None, "estimate", estimate, f"the answer was a {type(estimate).__name__}, not an estimate")
+    micros: object = estimate.total_cost_micros  # as sent: construct() does not validate
+    if type(micros) is not int or not 0 <= micros <= MAX_MICROS:
+        detail = f"{_short(micros)}, not a non-negative integer number of micros"
+        raise _unusable(estimate, "total_cost_micros", micros, detail)
+    currency: object = estimate.currency
+    if not isinstance(currency, str) or len(currency) != 3 or not currency.isascii() or not currency.isalpha():
+        raise _unusable(estimate, "currency", currency, f"{_short(currency)}, not a currency code like 'USD'")
+    return micros, currency.upper()
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:57]}..."
+
+
+def _unusable(estimate: CostEstimate | None, name: str, value: object, detail: str) -> UnusableEstimateError:
+    return UnusableEstimateError(
+        f"The budget cannot be checked: Lumenfall's estimate for this request has an unusable {name} "
+        f"({detail}). Nothing paid was sent. Retry later; if it persists, report it to Lumenfall "
+        "support, or send this request from a client without a budget if you accept an unpriced job.",
+        estimate=estimate,
+        field=name,
+        value=value,
+    )
+
+
+def _budget_micros(budget: float | int | str | Decimal | None, *, name: str = "budget") -> int | None:
     if budget is None:
         return None
     micros = to_micros(budget)
     if micros is None or micros < 0:
-        raise ValueError(f"budget must be a non-negative amount of money like 5, 12.5 or '12.50', got {budget!r}.")
+        raise ValueError(f"{name} must be a non-negative amount of money like 5, 12.5 or '12.50', got {budget!r}.")
     return micros
 
 
@@ -134,6 +192,12 @@ class CostLedger:
 
     Read it with :attr:`total_micros` / :attr:`total`, :meth:`totals` (``by="model"``,
     ``"provider"``, ``"user"``, ...), :meth:`entries`, and for budgets :attr:`remaining_micros`.
+
+    ``unpriced_reserve`` is the explicit opt-out from refusing unpriceable jobs: off (None) by
+    default, a budgeted request whose estimate cannot be read raises
+    :class:`~lumenfall_openai.errors.UnusableEstimateError`; set to an amount, such a request
+    reserves that amount instead (and is refused if it does not fit), so a worst case you
+    choose still bounds the spend.
     """
 
     def __init__(
@@ -142,6 +206,7 @@ class CostLedger:
         *,
         currency: str = "USD",
         parent: CostLedger | None = None,
+        unpriced_reserve: float | int | str | Decimal | None = None,
     ) -> None:
         self.currency = currency.upper()
         if parent is not None and parent.currency != self.currency:
@@ -150,6 +215,7 @@ class CostLedger:
             )
         self.parent = parent
         self._budget = _budget_micros(budget)
+        self._unpriced_reserve = _budget_micros(unpriced_reserve, name="unpriced_reserve")
         # One lock for a whole tree of ledgers: a reservation checks and updates every budget
         # up the chain atomically.
         self._lock: threading.RLock = parent._lock if parent is not None else threading.RLock()
@@ -165,6 +231,8 @@ class CostLedger:
         # sub-ledger's client and polled through the parent's still settles on the sub-ledger.
         self._pending_by_key: dict[str, _Pending] = parent._pending_by_key if parent is not None else {}
         self._pending_by_video: dict[str, _Pending] = parent._pending_by_video if parent is not None else {}
+        # Which video each answered idempotency key named: a later create with the key is a replay.
+        self._video_by_key: dict[str, str] = parent._video_by_key if parent is not None else {}
 
     # -- reading --------------------------------------------------------------------------------
     @property
@@ -285,6 +353,32 @@ class CostLedger:
                 ledger._reserved += micros
             return Reservation(self, micros, code)
 
+    def unsettled_creates(self) -> dict[str, int]:
+        """Creates whose outcome is unknown (answer lost, timeout, 5xx, unreadable body), by
+        idempotency key, with the micros still reserved for each. Each settles by itself when a
+        create with its key is sent again (Lumenfall answers with the job, if there is one)."""
+        with self._lock:
+            return {
+                key: pending.hold.amount_micros if pending.hold is not None and pending.hold.open else 0
+                for key, pending in self._pending_by_key.items()
+                if pending.inflight == 0
+            }
+
+    def release_create(self, idempotency_key: str) -> int:
+        """Give back what an unsettled create (see :meth:`unsettled_creates`) holds; returns the
+        micros released. Only for a job you know does not exist (e.g. no such request in
+        ``client.requests.list()``): releasing one that runs lets its cost exceed the budget."""
+        with self._lock:
+            pending = self._pending_by_key.get(idempotency_key)
+            if pending is None or pending.inflight > 0:
+                return 0
+            del self._pending_by_key[idempotency_key]
+            hold = pending.hold
+            if hold is None or not hold.open:
+                return 0
+            hold._release_locked()
+            return hold.amount_micros
+
     # -- recording ------------------------------------------------------------------------------
     def record(
         self,
@@ -325,16 +419,33 @@ class CostLedger:
         user: str | None,
         holds: Iterable[Reservation],
     ) -> LedgerEntry | None:
+        """Record ``cost`` under ``key`` and settle ``holds`` against it, atomically.
+
+        A cost that is missing, unreadable, negative or in another currency than what was
+        reserved never lowers the total: the largest hold (they all reserved the same job) is
+        recorded as spent instead, as an ``estimated`` entry; without a hold nothing is recorded.
+        """
         micros = to_micros(cost)
+        code = (currency or self.currency).upper()
         with self._lock:
-            for hold in holds:  # settle: the real cost replaces the reservation, atomically
+            open_holds = [hold for hold in holds if hold.open]
+            for hold in open_holds:
                 hold._release_locked()
+            readable = micros is not None and micros >= 0
+            if open_holds and readable and code != open_holds[0].currency:
+                readable = False  # a cost in another currency would slip past the budget
+            estimated = not readable
+            if estimated:
+                if not open_holds:
+                    return None
+                largest = max(open_holds, key=lambda hold: hold.amount_micros)
+                micros, code = largest.amount_micros, largest.currency
             if micros is None or key in self._keys:
                 return None
             entry = LedgerEntry(
-                key=key, kind=kind, cost_micros=micros, currency=(currency or self.currency).upper(),
-                model=model, executed_model=executed_model, provider=provider, user=user,
-                recorded_at=time.time(),
+                key=key, kind=kind, cost_micros=micros, currency=code, model=model,
+                executed_model=executed_model, provider=provider, user=user, recorded_at=time.time(),
+                estimated=estimated,
             )  # fmt: skip
             for ledger in self._chain:
                 if key not in ledger._keys:
@@ -347,26 +458,29 @@ class CostLedger:
         """Record a video's cost if it reports one (``completed`` with ``metadata.cost``).
 
         Called for every Video the client parses; safe to call with the same video any number of
-        times. A finished job also releases what its create reserved.
+        times. A finished job also settles what its create reserved: a failed or cancelled job
+        without a cost releases it; a completed job whose cost is missing or unreadable keeps it
+        as spent.
         """
-        video_id = video.id
-        if not isinstance(video_id, str):  # pyright: ignore[reportUnnecessaryIsInstance]
+        video_id: object = video.id
+        if not isinstance(video_id, str) or not video_id:
             return None
         meta = video.metadata
         cost = getattr(meta, "cost", None)
-        finished = video.status in _FINISHED
+        status: object = video.status
+        finished = isinstance(status, str) and status in _FINISHED
         with self._lock:
-            pending = self._pending_by_video.get(video_id)
-            if not finished and cost is None:
+            micros = to_micros(cost)
+            if not finished and (micros is None or micros < 0):  # running, nothing readable: wait
                 return None
+            pending = self._pending_by_video.pop(video_id, None)
             holds: list[Reservation] = []
             owner = self
             if pending is not None:
-                del self._pending_by_video[video_id]
                 holds = [h for h in (pending.hold, *pending.extra_holds) if h is not None]
                 user = pending.user if pending.user is not None else user
                 owner = pending.owner  # the cost belongs to the ledger whose client created the job
-            if cost is None:
+            if cost is None and status != "completed":
                 for hold in holds:  # failed or cancelled: nothing to bill, free the reservation
                     hold._release_locked()
                 return None
@@ -382,7 +496,8 @@ class CostLedger:
     def record_images(
         self, response: ImagesResponse, *, user: str | None = None, hold: Reservation | None = None
     ) -> LedgerEntry | None:
-        """Record an images response's ``metadata.cost`` (each response object once)."""
+        """Record an images response's ``metadata.cost`` (each response object once); an
+        unreadable cost keeps ``hold`` as spent."""
         meta = response.metadata
         return self._record(
             getattr(meta, "cost", None), key=f"image:{uuid.uuid4().hex}",
@@ -393,41 +508,95 @@ class CostLedger:
             holds=() if hold is None else (hold,),
         )  # fmt: skip
 
+    def _spend_hold(self, hold: Reservation, *, kind: Literal["video", "image", "other"]) -> None:
+        """A request whose outcome can never be learned (an images call whose answer was lost):
+        what it reserved is recorded as spent, so it neither leaks nor frees money that may be gone."""
+        self._record(
+            None, key=f"{kind}:{uuid.uuid4().hex}", currency=None, kind=kind, model=None, executed_model=None,
+            provider=None, user=None, holds=(hold,),
+        )  # fmt: skip
+
+    def _price(self, estimate: object) -> tuple[int, str]:
+        """What a budgeted request reserves for ``estimate``: its amount if usable (see
+        :func:`usable_estimate`), else the ``unpriced_reserve`` of this ledger or the nearest
+        parent that sets one, else UnusableEstimateError."""
+        try:
+            return usable_estimate(estimate)
+        except UnusableEstimateError:
+            for ledger in self._chain:
+                if ledger._unpriced_reserve is not None:
+                    return ledger._unpriced_reserve, ledger.currency
+            raise
+
     # -- the video create protocol (used by videos.create and the client's response hook) -------
-    def _needs_estimate(self, idempotency_key: str) -> bool:
-        """A budgeted create must be estimated and reserved first, unless an earlier attempt with
-        the same idempotency key already holds a reservation (a retry of the same job)."""
-        if not self.has_budget:
-            return False
+    #
+    # A create takes a ticket (a _Pending filed under its idempotency key) before it sends:
+    # _join_create shares one already in flight, held or answered for that key; otherwise the
+    # caller estimates (if budgeted) and _start_create reserves. The answer's post_parser
+    # (_video_created) moves the ticket to the video id; _create_failed / _create_returned
+    # close the call's share of it.
+
+    def _join_create(self, idempotency_key: str) -> _Pending | None:
+        """The ticket of a create with this key already in flight, held or answered (no second
+        estimate, no second reservation), or None if this call must start one."""
         with self._lock:
             pending = self._pending_by_key.get(idempotency_key)
-            return pending is None or pending.hold is None
+            if pending is not None and (pending.hold is not None or not self.has_budget):
+                pending.inflight += 1
+                return pending
+            if pending is None and idempotency_key in self._video_by_key:
+                # Answered before: Lumenfall replays that job, so nothing new can be billed.
+                return _Pending(owner=self, key=idempotency_key, inflight=1)
+            return None
 
-    def _hold_for_create(self, idempotency_key: str, estimate: CostEstimate, *, what: str) -> None:
-        hold = self.reserve(estimate.micros, currency=estimate.currency, estimate=estimate, what=what)
+    def _start_create(self, idempotency_key: str, estimate: CostEstimate | None, *, what: str) -> _Pending:
+        """A ticket for this key, reserving ``estimate`` (None: no budget) unless one is already
+        held for it. Raises UnusableEstimateError / BudgetExceededError with nothing reserved."""
+        priced = self._price(estimate) if estimate is not None else None
         with self._lock:
-            self._pending_by_key[idempotency_key] = _Pending(owner=self, hold=hold)
+            pending = self._pending_by_key.get(idempotency_key)
+            if pending is None:
+                if idempotency_key in self._video_by_key:  # answered while this call estimated
+                    return _Pending(owner=self, key=idempotency_key, inflight=1)
+                pending = _Pending(owner=self, key=idempotency_key)
+            if priced is not None and pending.hold is None:
+                micros, currency = priced
+                pending.hold = self.reserve(micros, currency=currency, estimate=estimate, what=what)
+            pending.inflight += 1
+            self._pending_by_key[idempotency_key] = pending
+            return pending
 
-    def _create_failed(self, idempotency_key: str, error: BaseException) -> None:
-        """Free the reservation of a create that surely made no job (a 4xx answer, or a local
-        error before anything was sent). A lost response, a 5xx or a cancellation mid-request may
-        hide a running job, so its reservation stays until a retry with the same idempotency key
-        (which reuses it) or the job's final state settles it."""
-        definite = isinstance(error, openai.APIStatusError) and error.status_code < 500
-        definite = definite or (isinstance(error, Exception) and not isinstance(error, openai.APIError))
-        if not definite:
-            return
+    def _create_failed(self, ticket: _Pending, error: BaseException) -> None:
+        """A create raised. Only when every call sharing the ticket was definitely refused (4xx,
+        or a local error before sending) is its reservation released; a lost answer, a 5xx, an
+        unreadable 2xx or an interruption may hide a running job, so the reservation stays until
+        a create with the same key or the job's final state settles it."""
         with self._lock:
-            pending = self._pending_by_key.pop(idempotency_key, None)
-            if pending is not None and pending.hold is not None:
-                pending.hold._release_locked()
+            ticket.inflight -= 1
+            if may_have_started(error):
+                ticket.may_exist = True
+            if ticket.inflight > 0 or ticket.may_exist or ticket.key is None:
+                return
+            if self._pending_by_key.get(ticket.key) is ticket:
+                del self._pending_by_key[ticket.key]
+                if ticket.hold is not None:
+                    ticket.hold._release_locked()
+
+    def _create_returned(self, ticket: _Pending) -> None:
+        """A create answered 2xx: the job exists. Parsed, the ticket already moved to the video id;
+        unparsed (a raw response the caller has not parsed yet), its reservation stays."""
+        with self._lock:
+            ticket.inflight -= 1
+            ticket.may_exist = True
 
     def _video_created(self, idempotency_key: str | None, video: Video, *, user: str | None) -> None:
         """A create's response was parsed: attach its reservation and tag to the video id."""
-        video_id = video.id
-        if isinstance(video_id, str):  # pyright: ignore[reportUnnecessaryIsInstance]
+        video_id: object = video.id
+        if isinstance(video_id, str) and video_id:
             with self._lock:
                 pending = self._pending_by_key.pop(idempotency_key, None) if idempotency_key else None
+                if idempotency_key:
+                    self._video_by_key[idempotency_key] = video_id
                 pending = pending or _Pending(owner=self)
                 if pending.user is None:
                     pending.user = user

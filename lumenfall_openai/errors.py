@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AllProvidersExhaustedError",
     "AuthenticationFailedError",
+    "BudgetError",
     "BudgetExceededError",
     "ContentPolicyViolationError",
     "DownloadError",
@@ -33,7 +34,9 @@ __all__ = [
     "ModelDisabledError",
     "ModelNotFoundError",
     "RateLimitedError",
+    "ResponseParseError",
     "UnsupportedOperationError",
+    "UnusableEstimateError",
     "UpstreamError",
     "VideoFailedError",
     "WaitInterruptedError",
@@ -258,7 +261,11 @@ class UnsupportedOperationError(LumenfallError, NotImplementedError):
     """An OpenAI video operation that Lumenfall does not offer; the message says what to use."""
 
 
-class BudgetExceededError(LumenfallError):
+class BudgetError(LumenfallError):
+    """A budget refused a request before anything paid was sent (base of the two reasons below)."""
+
+
+class BudgetExceededError(BudgetError):
     """A job's estimate exceeds what is left of the client's budget; nothing was sent.
 
     Raised before the paid request, after a free ``?dryRun=true`` estimate. ``estimate`` is
@@ -291,6 +298,74 @@ class BudgetExceededError(LumenfallError):
     @property
     def budget(self) -> float:
         return self.budget_micros / 1_000_000
+
+
+class UnusableEstimateError(BudgetError):
+    """The free estimate that a budget needs could not be read as money; nothing paid was sent.
+
+    A budget can only be kept if every job is priced first. An estimate whose
+    ``total_cost_micros`` is not a non-negative integer (missing, text, a float, NaN, negative,
+    absurdly large) or whose ``currency`` is not a currency code prices nothing, so the job is
+    refused rather than taken as free. ``estimate`` is what came back (None if it was not even
+    an estimate object), ``field`` the unreadable field and ``value`` what it held.
+    """
+
+    def __init__(self, message: str, *, estimate: CostEstimate | None, field: str, value: object) -> None:
+        super().__init__(message)
+        self.estimate = estimate
+        self.field = field
+        self.value = value
+
+
+class ResponseParseError(LumenfallError, openai.APIResponseValidationError):
+    """A 2xx answer whose body could not be read as what was asked for (not JSON, wrong shape).
+
+    Raised instead of the raw ``JSONDecodeError`` / ``TypeError`` / pydantic error, so
+    ``except openai.OpenAIError`` (and ``except openai.APIResponseValidationError``) catches it;
+    the original is ``__cause__``. After a video create, a 2xx means the job probably exists:
+    ``idempotency_key`` is set and the message says how to get the job back without paying twice.
+    """
+
+    idempotency_key: str | None = None
+    video_id: str | None = None
+
+
+# What a create error carries so the job it may have started is never lost. Set as attributes on
+# the exception openai raised (its class is kept, so `except openai.APIConnectionError` still
+# works) by `attach_create_context`; read them with `getattr(error, "idempotency_key", None)`.
+CREATE_CONTEXT_ATTRS = ("idempotency_key", "video_id", "job_may_exist")
+
+
+def attach_create_context(
+    error: BaseException, *, idempotency_key: str, video_id: str | None, job_may_exist: bool
+) -> BaseException:
+    """Give ``error`` the create's ``idempotency_key`` / ``video_id`` and, when a job may exist,
+    append to its message how to resume. Returns ``error`` itself (once; idempotent)."""
+    if getattr(error, "idempotency_key", None) is not None:
+        return error
+    try:
+        for name, value in zip(CREATE_CONTEXT_ATTRS, (idempotency_key, video_id, job_may_exist), strict=True):
+            setattr(error, name, value)
+    except (AttributeError, TypeError):  # an exception type with __slots__: leave it as it is
+        return error
+    if job_may_exist and isinstance(error, Exception):
+        hint = resume_hint(idempotency_key, video_id)
+        first: object = error.args[0] if error.args else None
+        error.args = (f"{first} {hint}", *error.args[1:]) if isinstance(first, str) else (hint, *error.args)
+        message: object = getattr(error, "message", None)
+        if isinstance(message, str):
+            setattr(error, "message", f"{message} {hint}")  # noqa: B010  (openai's APIError.message)
+    return error
+
+
+def resume_hint(idempotency_key: str, video_id: str | None) -> str:
+    where = f"video {video_id}" if video_id else "a video job"
+    return (
+        f"Lumenfall may have started {where} (and may bill it) although this call failed. Do not "
+        f"start a new job: call client.videos.create(...) again with idempotency_key={idempotency_key!r} "
+        "and the same arguments; Lumenfall answers with the same job instead of starting (and "
+        "billing) a second one."
+    )
 
 
 class WebhookVerificationError(LumenfallError, openai.InvalidWebhookSignatureError):

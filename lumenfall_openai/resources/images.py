@@ -17,20 +17,22 @@ checker sees are exactly those of the installed openai, on every supported versi
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from openai.resources.images import AsyncImages as _OpenAIAsyncImages
 from openai.resources.images import Images as _OpenAIImages
 from typing_extensions import ParamSpec
 
+from .._compat import RAW_RESPONSE_HEADER
 from .._cost_tracking import IMAGE_HOLD, dry_run_options, rereadable
+from .._create_outcome import caller_wants_raw, may_have_started, parse_answer
 from ..errors import UnsupportedOperationError
 from ..types.cost import CostEstimate
 from ..types.images import ImagesResponse
 
 if TYPE_CHECKING:
     from .._client import AsyncLumenfall, Lumenfall
-    from ..costs import Reservation
+    from ..costs import CostLedger, Reservation
 
 __all__ = ["AsyncImages", "Images"]
 
@@ -74,6 +76,28 @@ def _dry_run_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
     return {**kwargs, "extra_headers": headers, "extra_query": query}
 
 
+def _raw_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The call's arguments asking openai for the raw response, which ``_call`` parses itself
+    (so an unreadable body raises ResponseParseError, an ``openai.OpenAIError``)."""
+    return {**kwargs, "extra_headers": {**(kwargs.get("extra_headers") or {}), RAW_RESPONSE_HEADER: "true"}}
+
+
+def _what(method: Callable[..., Any]) -> str:
+    return f"images.{getattr(method, '__name__', 'request')}"
+
+
+def _settle_failed(ledger: CostLedger, hold: Reservation | None, error: BaseException) -> None:
+    """An images call raised: a definite refusal frees its reservation. Any other outcome (lost
+    answer, 5xx, unreadable body) may have made and billed the images, and there is no job to ask
+    later, so the reservation is recorded as spent (an ``estimated`` ledger entry)."""
+    if hold is None:
+        return
+    if may_have_started(error):
+        ledger._spend_hold(hold, kind="image")  # pyright: ignore[reportPrivateUsage]
+    else:
+        hold.release()
+
+
 def _rereadable_uploads(kwargs: dict[str, Any]) -> dict[str, Any]:
     """Open files read into bytes, so the budget's dry run and the real call send the same upload."""
     return {k: (rereadable(v) if k in _FILE_ARGUMENTS else v) for k, v in kwargs.items()}
@@ -107,32 +131,32 @@ class Images(_OpenAIImages):
         return self._dry_run(_OpenAIImages.generate, args, kwargs)
 
     def _budgeted(self) -> bool:
-        ledger = self._client.ledger
-        return ledger is not None and ledger.has_budget
+        return self._client.ledger.has_budget
 
     def _dry_run(self, method: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> CostEstimate:
-        return cast(CostEstimate, method(self, *args, **_dry_run_kwargs(kwargs)))
+        raw: Any = method(self, *args, **_dry_run_kwargs(kwargs))
+        return parse_answer(raw, CostEstimate, what="the images estimate (?dryRun=true)")
 
     def _reserve(
         self, name: str, method: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> Reservation | None:
         ledger = self._client.ledger
-        if ledger is None or not ledger.has_budget:
+        if not ledger.has_budget:
             return None
         estimate = self._dry_run(method, args, kwargs)
-        return ledger.reserve(
-            estimate.micros, currency=estimate.currency, estimate=estimate, what=f"This images.{name} request"
-        )
+        micros, currency = ledger._price(estimate)  # pyright: ignore[reportPrivateUsage]
+        return ledger.reserve(micros, currency=currency, estimate=estimate, what=f"This images.{name} request")
 
     def _call(
         self, method: Callable[..., Any], hold: Reservation | None, args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> Any:
+        raw = not caller_wants_raw(kwargs.get("extra_headers"))
         token = IMAGE_HOLD.set(hold)
         try:
-            return method(self, *args, **kwargs)
-        except BaseException:
-            if hold is not None:  # images answer at once: an error means nothing was made
-                hold.release()
+            answer = method(self, *args, **(_raw_kwargs(kwargs) if raw else kwargs))
+            return parse_answer(answer, ImagesResponse, what=_what(method)) if raw else answer
+        except BaseException as error:
+            _settle_failed(self._client.ledger, hold, error)
             raise
         finally:
             IMAGE_HOLD.reset(token)
@@ -166,32 +190,32 @@ class AsyncImages(_OpenAIAsyncImages):
         return await self._dry_run(_OpenAIAsyncImages.generate, args, kwargs)
 
     def _budgeted(self) -> bool:
-        ledger = self._client.ledger
-        return ledger is not None and ledger.has_budget
+        return self._client.ledger.has_budget
 
     async def _dry_run(self, method: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> CostEstimate:
-        return cast(CostEstimate, await method(self, *args, **_dry_run_kwargs(kwargs)))
+        raw: Any = await method(self, *args, **_dry_run_kwargs(kwargs))
+        return parse_answer(raw, CostEstimate, what="the images estimate (?dryRun=true)")
 
     async def _reserve(
         self, name: str, method: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> Reservation | None:
         ledger = self._client.ledger
-        if ledger is None or not ledger.has_budget:
+        if not ledger.has_budget:
             return None
         estimate = await self._dry_run(method, args, kwargs)
-        return ledger.reserve(
-            estimate.micros, currency=estimate.currency, estimate=estimate, what=f"This images.{name} request"
-        )
+        micros, currency = ledger._price(estimate)  # pyright: ignore[reportPrivateUsage]
+        return ledger.reserve(micros, currency=currency, estimate=estimate, what=f"This images.{name} request")
 
     async def _call(
         self, method: Callable[..., Any], hold: Reservation | None, args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> Any:
+        raw = not caller_wants_raw(kwargs.get("extra_headers"))
         token = IMAGE_HOLD.set(hold)
         try:
-            return await method(self, *args, **kwargs)
-        except BaseException:
-            if hold is not None:
-                hold.release()
+            answer = await method(self, *args, **(_raw_kwargs(kwargs) if raw else kwargs))
+            return parse_answer(answer, ImagesResponse, what=_what(method)) if raw else answer
+        except BaseException as error:
+            _settle_failed(self._client.ledger, hold, error)
             raise
         finally:
             IMAGE_HOLD.reset(token)

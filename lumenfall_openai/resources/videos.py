@@ -36,10 +36,11 @@ from .._compat import (
     to_streamed_response_wrapper,
 )
 from .._cost_tracking import dry_run_options, rereadable_request, video_dry_run
+from .._create_outcome import caller_wants_raw, may_have_started, parse_answer
 from .._download import DEFAULT_CHUNK_SIZE, headers_to_strip, media_target
 from .._polling import Decision, Done, GiveUp, PollPolicy, PollProgress, PollState, Sleep, parse_server_hint
 from .._video_requests import InputReference, VideoCreateRequest, build_create_request, unsupported
-from ..errors import UnsupportedOperationError, WaitInterruptedError, WaitTimeoutError
+from ..errors import UnsupportedOperationError, WaitInterruptedError, WaitTimeoutError, attach_create_context
 from ..types.cost import CostEstimate
 from ..types.video import Video, VideoDeleted
 from ._video_download import (
@@ -192,7 +193,11 @@ class Videos(SyncAPIResource):
         Retrying is safe: every call carries an ``idempotency_key`` (generated unless you pass
         one), so a create that openai retries after a lost response returns the job already
         started instead of paying for a second. Pass your own key to make a retry after a crash
-        safe too.
+        safe too. An error raised once the request may have reached Lumenfall (a lost answer,
+        a timeout, a 5xx, an unreadable body) keeps its openai class and carries
+        ``idempotency_key`` (and ``job_may_exist``): call ``create`` again with that key to get
+        the job. With a budget, see :class:`~lumenfall_openai.costs.CostLedger` for what is
+        reserved and when.
         """
         request = build_create_request(
             prompt=prompt, model=model, seconds=seconds, size=size, input_reference=input_reference,
@@ -244,7 +249,7 @@ class Videos(SyncAPIResource):
     ) -> CostEstimate:
         dry = video_dry_run(request)
         headers, query = dry_run_options(extra_headers, extra_query, multipart=dry.is_multipart)
-        return self._post(
+        raw: Any = self._post(
             "/videos",
             body=dry.body,
             files=dry.files or None,
@@ -253,6 +258,7 @@ class Videos(SyncAPIResource):
             ),
             cast_to=CostEstimate,
         )
+        return parse_answer(raw, CostEstimate, what="the video estimate (?dryRun=true)")
 
     def _create_within_budget(
         self,
@@ -265,21 +271,45 @@ class Videos(SyncAPIResource):
         """``_post_create``, first checked against the client's budget (if it has one).
 
         With a budget the job is estimated (free) and the estimate reserved before anything paid
-        is sent; a job that does not fit raises BudgetExceededError with no create sent.
+        is sent; a job that does not fit, or whose estimate is unreadable, raises a BudgetError
+        with no create sent. Calls sharing an idempotency key share one reservation. Whatever
+        the create raises carries ``idempotency_key`` (see ``errors.attach_create_context``).
         """
         ledger = self._client.ledger
-        if ledger is None:
-            return self._post_create(request, extra_headers, extra_query, extra_body, timeout)
         key = request.idempotency_key
-        if ledger._needs_estimate(key):
-            request = rereadable_request(request)  # the dry run must not use up an open file
-            estimate = self._post_estimate(request, extra_headers, extra_query, extra_body, timeout)
-            ledger._hold_for_create(key, estimate, what=f"This {request.body.get('model')} video job")
+        ticket = ledger._join_create(key)
+        if ticket is None:
+            estimate: CostEstimate | None = None
+            if ledger.has_budget:
+                request = rereadable_request(request)  # the dry run must not use up an open file
+                estimate = self._post_estimate(request, extra_headers, extra_query, extra_body, timeout)
+            ticket = ledger._start_create(key, estimate, what=f"This {request.body.get('model')} video job")
         try:
-            return self._post_create(request, extra_headers, extra_query, extra_body, timeout)
+            video = self._send_create(request, extra_headers, extra_query, extra_body, timeout)
         except BaseException as error:
-            ledger._create_failed(key, error)
+            ledger._create_failed(ticket, error)
+            attach_create_context(error, idempotency_key=key, video_id=None, job_may_exist=may_have_started(error))
             raise
+        ledger._create_returned(ticket)
+        return video
+
+    def _send_create(
+        self,
+        request: VideoCreateRequest,
+        extra_headers: Headers | None,
+        extra_query: Query | None,
+        extra_body: Body | None,
+        timeout: float | http.Timeout | NotGiven | None,
+    ) -> Video:
+        """``_post_create``, parsed here (unless the caller asked for the raw response), so that a
+        garbled 2xx body raises ResponseParseError, an ``openai.OpenAIError``, never a raw one."""
+        if caller_wants_raw(extra_headers):
+            return self._post_create(request, extra_headers, extra_query, extra_body, timeout)
+        post = to_raw_response_wrapper(self._post_create)
+        raw = post(
+            request, extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout
+        )
+        return parse_answer(raw, Video, what="the video create", require_id=True)
 
     def _post_create(
         self,
@@ -651,7 +681,7 @@ class AsyncVideos(AsyncAPIResource):
     ) -> CostEstimate:
         dry = video_dry_run(request)
         headers, query = dry_run_options(extra_headers, extra_query, multipart=dry.is_multipart)
-        return await self._post(
+        raw: Any = await self._post(
             "/videos",
             body=dry.body,
             files=dry.files or None,
@@ -660,6 +690,7 @@ class AsyncVideos(AsyncAPIResource):
             ),
             cast_to=CostEstimate,
         )
+        return parse_answer(raw, CostEstimate, what="the video estimate (?dryRun=true)")
 
     async def _create_within_budget(
         self,
@@ -672,21 +703,45 @@ class AsyncVideos(AsyncAPIResource):
         """``_post_create``, first checked against the client's budget (if it has one).
 
         With a budget the job is estimated (free) and the estimate reserved before anything paid
-        is sent; a job that does not fit raises BudgetExceededError with no create sent.
+        is sent; a job that does not fit, or whose estimate is unreadable, raises a BudgetError
+        with no create sent. Calls sharing an idempotency key share one reservation. Whatever
+        the create raises carries ``idempotency_key`` (see ``errors.attach_create_context``).
         """
         ledger = self._client.ledger
-        if ledger is None:
-            return await self._post_create(request, extra_headers, extra_query, extra_body, timeout)
         key = request.idempotency_key
-        if ledger._needs_estimate(key):
-            request = rereadable_request(request)  # the dry run must not use up an open file
-            estimate = await self._post_estimate(request, extra_headers, extra_query, extra_body, timeout)
-            ledger._hold_for_create(key, estimate, what=f"This {request.body.get('model')} video job")
+        ticket = ledger._join_create(key)
+        if ticket is None:
+            estimate: CostEstimate | None = None
+            if ledger.has_budget:
+                request = rereadable_request(request)  # the dry run must not use up an open file
+                estimate = await self._post_estimate(request, extra_headers, extra_query, extra_body, timeout)
+            ticket = ledger._start_create(key, estimate, what=f"This {request.body.get('model')} video job")
         try:
-            return await self._post_create(request, extra_headers, extra_query, extra_body, timeout)
+            video = await self._send_create(request, extra_headers, extra_query, extra_body, timeout)
         except BaseException as error:
-            ledger._create_failed(key, error)
+            ledger._create_failed(ticket, error)
+            attach_create_context(error, idempotency_key=key, video_id=None, job_may_exist=may_have_started(error))
             raise
+        ledger._create_returned(ticket)
+        return video
+
+    async def _send_create(
+        self,
+        request: VideoCreateRequest,
+        extra_headers: Headers | None,
+        extra_query: Query | None,
+        extra_body: Body | None,
+        timeout: float | http.Timeout | NotGiven | None,
+    ) -> Video:
+        """``_post_create``, parsed here (unless the caller asked for the raw response), so that a
+        garbled 2xx body raises ResponseParseError, an ``openai.OpenAIError``, never a raw one."""
+        if caller_wants_raw(extra_headers):
+            return await self._post_create(request, extra_headers, extra_query, extra_body, timeout)
+        post = async_to_raw_response_wrapper(self._post_create)
+        raw = await post(
+            request, extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout
+        )
+        return parse_answer(raw, Video, what="the video create", require_id=True)
 
     async def _post_create(
         self,

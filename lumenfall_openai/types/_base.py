@@ -137,7 +137,9 @@ def _convert(p: _FieldPlan, value: object) -> object:
         return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
     if p.kind == "float":
         if isinstance(value, int) and not isinstance(value, bool):
-            return float(value)
+            # An integer too large for a float (a hostile cost) stays an int rather than
+            # raising OverflowError out of the parse; money code refuses it as garbage.
+            return float(value) if abs(value) < 2**1023 else value
         return value
     if p.kind == "model" and p.model is not None and isinstance(value, dict):
         return p.model.construct(**value)  # pyright: ignore[reportUnknownArgumentType]

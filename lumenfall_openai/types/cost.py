@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from pydantic import Field
+from typing_extensions import deprecated
 
 from .._money import format_money, micros_to_decimal, micros_to_float
 from ._base import LumenfallModel
@@ -40,13 +41,19 @@ class CostComponent(LumenfallModel):
     """Units billed (may differ from ``quantity``, e.g. a minimum duration)."""
     unit_price: float
     """Price per unit in the estimate's currency (a plain number, not micros)."""
-    total_cost: int
-    """This line's cost in micros (millionths of the currency)."""
+    total_cost_micros: int = Field(alias="total_cost")
+    """This line's cost in micros (millionths of the currency); sent as ``total_cost`` on the wire."""
 
     @property
     def amount(self) -> float:
-        """``total_cost`` in the currency (e.g. ``2.1`` for 2 100 000 micros)."""
-        return micros_to_float(_micros(self.total_cost))
+        """``total_cost_micros`` in the currency (e.g. ``2.1`` for 2 100 000 micros)."""
+        return micros_to_float(_micros(self.total_cost_micros))
+
+    @property
+    @deprecated("CostComponent.total_cost is in micros; use total_cost_micros (or .amount in the currency).")
+    def total_cost(self) -> int:
+        """Deprecated: the old name of :attr:`total_cost_micros` (micros, not currency units)."""
+        return self.total_cost_micros
 
 
 class CostEstimate(LumenfallModel):
@@ -63,26 +70,30 @@ class CostEstimate(LumenfallModel):
     provider: str
     """The provider Lumenfall would route to now (it may pick another at run time)."""
     total_cost_micros: int
-    """The whole request's cost in micros (millionths of ``currency``)."""
+    """The whole request's cost in micros (millionths of ``currency``). A budget refuses the
+    request when this is not a non-negative int (see ``errors.UnusableEstimateError``)."""
     currency: str
     """ISO currency code, e.g. ``"USD"``."""
     components: list[CostComponent] = Field(default_factory=list[CostComponent])
     """How the total breaks down."""
 
     @property
+    @deprecated("CostEstimate.micros is deprecated; use total_cost_micros.")
     def micros(self) -> int:
-        """``total_cost_micros`` as an int, even if a server sent it as a float."""
+        """Deprecated: ``total_cost_micros`` read leniently (a float rounded, garbage as 0).
+        Budgets never read it: they refuse an estimate whose ``total_cost_micros`` is not an int."""
         return _micros(self.total_cost_micros)
 
     @property
     def total_cost(self) -> float:
-        """The total in the currency as a float (``2.1``), computed from the exact micros."""
-        return micros_to_float(self.micros)
+        """The total in the currency (not micros) as a float (``2.1``), computed from the exact micros."""
+        return micros_to_float(_micros(self.total_cost_micros))
 
     @property
     def total_cost_decimal(self) -> Decimal:
         """The total in the currency, exactly (``Decimal("2.1")``)."""
-        return micros_to_decimal(self.micros)
+        return micros_to_decimal(_micros(self.total_cost_micros))
 
     def __str__(self) -> str:
-        return f"{format_money(self.micros, self.currency)} ({self.model} via {self.provider}, estimated)"
+        money = format_money(_micros(self.total_cost_micros), self.currency)
+        return f"{money} ({self.model} via {self.provider}, estimated)"

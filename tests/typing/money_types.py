@@ -47,7 +47,7 @@ def estimates_and_budgets(client: OpenAI) -> None:
     assert_type(estimate.total_cost_micros, int)
     assert_type(estimate.total_cost, float)
     assert_type(estimate.total_cost_decimal, Decimal)
-    assert_type(estimate.components[0].total_cost, int)
+    assert_type(estimate.components[0].total_cost_micros, int)
     ledger = client.with_budget(5).ledger
     assert ledger is not None
     assert_type(ledger.total_micros, int)
@@ -58,7 +58,8 @@ def estimates_and_budgets(client: OpenAI) -> None:
     except BudgetExceededError as error:
         assert_type(error.estimate, "CostEstimate | None")
         assert_type(error.remaining, float)
-    assert_type(Lumenfall(ledger=CostLedger(), budget="2.50").ledger, "CostLedger | None")
+    assert_type(Lumenfall(ledger=CostLedger(), budget="2.50").ledger, CostLedger)
+    assert_type(Lumenfall().ledger.total_micros, int)  # every client has a ledger
 
 
 def account(client: Lumenfall) -> None:

@@ -1,0 +1,100 @@
+"""What a paid request's outcome means, and reading its answer so that nothing escapes as a raw error.
+
+Pure decisions (no I/O) shared by the sync and async twins of ``videos.create`` and
+``images.generate/edit`` and by the ledger:
+
+- :func:`may_have_started`: could the request have started (and billed) a job? Only a definite
+  refusal says no; a lost answer, a timeout, a 5xx, an unreadable 2xx or an interruption
+  mid-request all say "maybe", and money and job ids are then kept as if it had.
+- :func:`parse_answer`: parse a raw response, turning any non-openai parsing error (JSON, pydantic,
+  ``TypeError``, ...) into :class:`~lumenfall_openai.errors.ResponseParseError`, and checking the
+  result is the type asked for (a Video needs an id: without one the job cannot be found).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, TypeVar
+
+import openai
+
+from ._compat import RAW_RESPONSE_HEADER, Headers
+from .errors import ResponseParseError
+
+__all__ = ["ParseableResponse", "caller_wants_raw", "may_have_started", "parse_answer"]
+
+_T = TypeVar("_T")
+
+# The most of an unreadable body kept on the error (enough to see what came back; bounded, so a
+# hostile multi-megabyte answer is not held in memory by a logged exception).
+_BODY_KEPT = 2_000
+
+
+class ParseableResponse(Protocol):
+    """What this module needs of openai's raw response (``LegacyAPIResponse``)."""
+
+    @property
+    def http_response(self) -> Any: ...
+
+    def parse(self) -> Any: ...
+
+
+def may_have_started(error: BaseException) -> bool:
+    """False only when the request surely made no job: a 4xx answer (except 408, which a proxy
+    sends for a request it may have forwarded), or a local error raised before anything was sent
+    (any non-openai ``Exception`` out of openai's request code; parsing errors are turned into
+    :class:`ResponseParseError`, an ``openai.APIError``, before they get here)."""
+    if isinstance(error, openai.APIStatusError):
+        return not (400 <= error.status_code < 500 and error.status_code != 408)
+    if isinstance(error, openai.APIError):  # connection lost, timeout, unreadable 2xx
+        return True
+    # KeyboardInterrupt, task cancellation (BaseException) may land mid-request: maybe.
+    return not isinstance(error, Exception)
+
+
+def caller_wants_raw(extra_headers: Headers | None) -> bool:
+    """True when the call came through ``with_raw_response`` / ``with_streaming_response``: the
+    caller parses the answer, so it must be handed back unparsed."""
+    value: object = (extra_headers or {}).get(RAW_RESPONSE_HEADER)
+    return isinstance(value, str) and bool(value)
+
+
+def _body_text(response: Any) -> str:
+    try:
+        text: object = response.text
+    except Exception:  # undecodable bytes: what matters is that it was not readable
+        return "<unreadable body>"
+    return text[:_BODY_KEPT] if isinstance(text, str) else "<unreadable body>"
+
+
+def parse_answer(raw: ParseableResponse, expected: type[_T], *, what: str, require_id: bool = False) -> _T:
+    """``raw.parse()``, as ``expected``, or :class:`ResponseParseError` (cause chained).
+
+    ``require_id``: the object must carry a non-empty string ``id`` (a Video without one is a
+    job that cannot be found again, so it is not an answer)."""
+    response = raw.http_response
+    try:
+        parsed: object = raw.parse()
+    except openai.OpenAIError:
+        raise
+    except Exception as error:
+        raise _parse_error(response, what, f"{type(error).__name__}: {error}") from error
+    if not isinstance(parsed, expected):
+        raise _parse_error(response, what, f"it is a {type(parsed).__name__}, not the expected object")
+    if require_id:
+        ident: object = getattr(parsed, "id", None)
+        if not isinstance(ident, str) or not ident:
+            raise _parse_error(response, what, f"it has no usable id (id={ident!r})")
+    return parsed
+
+
+def _parse_error(response: Any, what: str, detail: str) -> ResponseParseError:
+    status = getattr(response, "status_code", "?")
+    return ResponseParseError(
+        response=response,
+        body=_body_text(response),
+        message=(
+            f"Lumenfall answered {what} with HTTP {status}, but the body could not be read ({detail}). "
+            "This is a fault of the server or of something between you and it (a proxy, a truncated "
+            "connection)."
+        ),
+    )
