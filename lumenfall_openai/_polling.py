@@ -50,9 +50,22 @@ __all__ = [
     "Sleep",
     "TimedOut",
     "detection_bound",
+    "finite_number",
     "parse_server_hint",
     "poll_arguments",
 ]
+
+
+def finite_number(value: object) -> float | None:
+    """``value`` as a finite float, or None for NaN, infinities, ints too large for a float,
+    bools and non-numbers (so a check never raises OverflowError)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 @dataclass(frozen=True)
@@ -83,7 +96,7 @@ class PollPolicy:
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            if finite_number(value) is None:
                 raise ValueError(
                     f"PollPolicy.{name} must be a finite number of seconds (or a fraction), got {value!r}."
                 )
@@ -127,21 +140,22 @@ def poll_arguments(poll_interval_ms: object, timeout: object) -> tuple[float | N
     if timeout is not None:
         if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
             raise TypeError(f"timeout must be a number of seconds (or None to wait indefinitely), got {timeout!r}.")
-        if not math.isfinite(timeout) or timeout < 0:
+        deadline = finite_number(timeout)
+        if deadline is None or deadline < 0:
             raise ValueError(
                 f"timeout must be a finite number of seconds >= 0 (or None to wait indefinitely), got {timeout!r}."
             )
-        deadline = float(timeout)
     fixed: float | None = None
     if poll_interval_ms is not None:
         if isinstance(poll_interval_ms, bool) or not isinstance(poll_interval_ms, (int, float)):
             raise TypeError(f"poll_interval_ms must be a number of milliseconds like 1000, got {poll_interval_ms!r}.")
-        if not math.isfinite(poll_interval_ms) or poll_interval_ms <= 0:
+        interval_ms = finite_number(poll_interval_ms)
+        if interval_ms is None or interval_ms <= 0:
             raise ValueError(
                 "poll_interval_ms must be a finite, positive number of milliseconds like 1000, "
                 f"got {poll_interval_ms!r}."
             )
-        fixed = poll_interval_ms / 1000.0
+        fixed = interval_ms / 1000.0
     return fixed, deadline
 
 

@@ -18,6 +18,7 @@ from typing import Any, TypedDict, cast
 from typing_extensions import NotRequired
 
 from ._compat import FileTypes, is_given
+from ._polling import finite_number
 from .errors import UnsupportedOperationError
 
 __all__ = [
@@ -26,7 +27,7 @@ __all__ = [
     "VideoCreateRequest",
     "build_create_request",
     "check_http_timeout",
-    "check_json_numbers",
+    "check_json_value",
 ]
 
 MAX_IDEMPOTENCY_KEY = 256
@@ -118,11 +119,22 @@ def normalize_seconds(seconds: object) -> str:
     return str(int(value)) if value == int(value) else text
 
 
-def check_json_numbers(name: str, value: object) -> None:
-    """Refuse a NaN or infinite float anywhere inside ``value`` (a JSON body part), naming where.
+def _check_text(where: str, text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ValueError(
+            f"{where} is not valid Unicode text (a lone surrogate {text[error.start]!r} at position {error.start}); "
+            "pass text decoded correctly (e.g. bytes.decode('utf-8'))."
+        ) from None
 
-    JSON has no such numbers: openai would send the invalid token ``NaN`` (or ``Infinity``) and
-    the server would answer with an error only after the request went out.
+
+def check_json_value(name: str, value: object) -> None:
+    """Refuse what JSON cannot carry anywhere inside ``value`` (a body part), naming where.
+
+    A NaN or infinite float: openai would send the invalid token ``NaN`` (or ``Infinity``) and
+    the server would answer with an error only after the request went out. A string (or key)
+    with a lone surrogate: it cannot be encoded, and would fail deep in the HTTP library.
     """
     stack: list[tuple[str, object]] = [(name, value)]
     seen: set[int] = set()
@@ -131,10 +143,14 @@ def check_json_numbers(name: str, value: object) -> None:
         identity = id(item)
         if isinstance(item, float) and not math.isfinite(item):
             raise ValueError(f"{where} is {item!r}, which JSON cannot carry; pass a finite number (or leave it out).")
+        if isinstance(item, str):
+            _check_text(where, item)
+            continue
         children: list[tuple[str, object]]
         if isinstance(item, Mapping):
             mapping = cast("Mapping[object, object]", item)
             children = [(f"{where}[{key!r}]", child) for key, child in mapping.items()]
+            children += [(f"a key of {where}", key) for key in mapping if isinstance(key, str)]
         elif isinstance(item, (list, tuple)):
             sequence = cast("Sequence[object]", item)
             children = [(f"{where}[{i}]", child) for i, child in enumerate(sequence)]
@@ -160,7 +176,8 @@ def check_http_timeout(timeout: object) -> None:
     for where, part in parts:
         if part is None:
             continue
-        if isinstance(part, bool) or not isinstance(part, (int, float)) or not math.isfinite(part) or part < 0:
+        number = finite_number(part)
+        if number is None or number < 0:
             raise ValueError(f"{where} must be a finite number of seconds >= 0 (or None for no limit), got {part!r}.")
 
 
@@ -244,7 +261,8 @@ def build_create_request(
             body = {k: (str(v) if isinstance(v, int) else v) for k, v in body.items()}
         else:
             body["input_reference"] = refs[0] if len(refs) == 1 and not isinstance(input_reference, list) else refs
-    check_json_numbers("input_reference", body.get("input_reference"))
+    for name, value in body.items():
+        check_json_value(name, value)
     return VideoCreateRequest(body=body, files=files, idempotency_key=key)
 
 

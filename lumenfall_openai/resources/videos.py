@@ -54,7 +54,7 @@ from .._video_requests import (
     VideoCreateRequest,
     build_create_request,
     check_http_timeout,
-    check_json_numbers,
+    check_json_value,
     unsupported,
 )
 from ..errors import UnsupportedOperationError, WaitInterruptedError, WaitTimeoutError
@@ -98,15 +98,19 @@ def _error_hint(error: BaseException) -> float | None:
     return None
 
 
+def _poll_arguments(poll_interval_ms: int | Omit, timeout: float | None) -> tuple[float | None, float | None]:
+    return poll_arguments(None if isinstance(poll_interval_ms, Omit) else poll_interval_ms, timeout)
+
+
 def _new_poll_state(poll_interval_ms: int | Omit, timeout: float | None, policy: PollPolicy | None) -> PollState:
-    fixed, deadline = poll_arguments(None if isinstance(poll_interval_ms, Omit) else poll_interval_ms, timeout)
+    fixed, deadline = _poll_arguments(poll_interval_ms, timeout)
     return PollState(
         policy=policy or PollPolicy(), started_at=time.monotonic(), deadline=deadline, fixed_interval=fixed
     )
 
 
 def _check_call_numbers(extra_body: Body | None, timeout: object) -> None:
-    check_json_numbers("extra_body", extra_body)
+    check_json_value("extra_body", extra_body)
     check_http_timeout(timeout)
 
 
@@ -449,6 +453,7 @@ class Videos(SyncAPIResource):
 
         The create answer counts as the first check (``on_progress`` sees the queued job at once).
         If the wait ends early, the error carries ``video_id``: the job is never lost."""
+        _poll_arguments(poll_interval_ms, poll_timeout)  # checked before anything is paid for
         video = self.create(
             prompt=prompt, model=model, seconds=seconds, size=size, input_reference=input_reference,
             aspect_ratio=aspect_ratio, resolution=resolution, n=n, negative_prompt=negative_prompt,
@@ -848,6 +853,7 @@ class AsyncVideos(AsyncAPIResource):
         timeout: float | http.Timeout | NotGiven | None = not_given,
     ) -> Video:
         """``create`` then ``poll``; see :meth:`Videos.create_and_poll`."""
+        _poll_arguments(poll_interval_ms, poll_timeout)  # checked before anything is paid for
         video = await self.create(
             prompt=prompt, model=model, seconds=seconds, size=size, input_reference=input_reference,
             aspect_ratio=aspect_ratio, resolution=resolution, n=n, negative_prompt=negative_prompt,
