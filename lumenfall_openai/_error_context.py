@@ -33,10 +33,13 @@ def _root_cause(error: BaseException) -> BaseException | None:
     """The most specific cause in the chain: an ``OSError`` (``[Errno 111] Connection refused``)
     if there is one, else the deepest exception that says anything."""
     chain: list[BaseException] = []
-    current = error.__cause__ or error.__context__
-    while current is not None and len(chain) < _MAX_CHAIN and current not in chain:
+    pending: list[BaseException | None] = [error.__cause__, error.__context__]
+    while pending and len(chain) < _MAX_CHAIN:  # both links: a cause may hide the OSError in its context
+        current = pending.pop(0)
+        if current is None or any(current is seen for seen in chain):
+            continue
         chain.append(current)
-        current = current.__cause__ or current.__context__
+        pending += [current.__cause__, current.__context__]
     for candidate in reversed(chain):
         if isinstance(candidate, OSError) and str(candidate):
             return candidate
