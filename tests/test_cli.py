@@ -158,6 +158,35 @@ def test_help_documents_exit_codes() -> None:
         assert line in result.stdout
 
 
+def test_a_create_whose_answer_is_lost_says_how_to_get_the_job(
+    lumenfall_env: str, emulator: LumenfallEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    create = "POST /openai/v1/videos"
+    emulator.faults.drop_connection_after(0, times=3, route=create)  # the first try and openai's 2 retries
+    code, payload, err = run_json(["create", f"x {FAST}", "--model", "mock-video"], capsys)
+    assert code == 1 and payload["error"]["type"] == "connection"
+    key = payload["idempotency_key"]
+    assert f"--idempotency-key {key}" in payload["error"]["message"] and "may or may not" in err
+    code, payload, _ = run_json(["create", f"x {FAST}", "--model", "mock-video", "--idempotency-key", key], capsys)
+    assert code == 0
+    creates = [r for r in emulator.requests if r.route == create]
+    assert len(creates) == 4
+    assert len({r.json["idempotency_key"] for r in creates}) == 1  # one key: at most one job
+    assert emulator.video_ids == [payload["video"]["id"]]  # the retry got the job the lost answer started
+
+
+def test_an_error_while_waiting_names_the_job_and_the_resume_command(
+    lumenfall_env: str, emulator: LumenfallEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    emulator.faults.fail_next(1, status=401, code="AUTHENTICATION_FAILED", route="GET /openai/v1/videos/{id}")
+    code, payload, _ = run_json(["create", f"x {FAST}", "--model", "mock-video", "--wait"], capsys)
+    assert code == 1 and payload["error"]["status_code"] == 401
+    video_id = payload["error"]["video_id"]
+    assert f"Resume with: lumenfall-openai video wait {video_id}" in payload["error"]["message"]
+    code, payload, _ = run_json(["wait", video_id], capsys)
+    assert code == 0 and payload["video"]["status"] == "completed"
+
+
 def test_connection_errors_name_the_host_and_the_cause(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

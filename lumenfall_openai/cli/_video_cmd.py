@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import json
 import math
 import os
 import sys
@@ -278,9 +279,42 @@ def run_create(client: Lumenfall, args: argparse.Namespace, out: Output, emulate
         )
         out.note(message)
         return _fail(out, EXIT_INTERRUPTED, "interrupted", message, extra={"idempotency_key": key})
+    except Exception as error:
+        if not create_may_have_started(error):
+            raise  # refused before or by Lumenfall: reported like any other failure
+        message = (
+            f"{error} The job may or may not have been created. Run the same command with "
+            f"--idempotency-key {key} to get it (no second job is created)."
+        )
+        if emulated:
+            message += f" {EMULATOR_CAVEAT}"
+        out.note(f"error: {message}", style="red")
+        return _fail(out, EXIT_ERROR, _error_kind(error), message, emulated=emulated, extra={"idempotency_key": key})
     if not (args.wait or args.download):
         return _report_created(client, video, out, emulated)
     return _wait_and_save(client, video, args, out, emulated, started)
+
+
+def create_may_have_started(error: BaseException) -> bool:
+    """Whether a failed create may still have started a (paid) job: fail closed.
+
+    Only a refusal is sure: our own argument checks (a ValueError/TypeError raised before
+    sending) and a 4xx answer (other than 408/409/429, which openai retries). A lost or
+    garbled answer, a timeout, a 5xx or anything unforeseen may hide a job.
+    """
+    import openai
+
+    if isinstance(error, json.JSONDecodeError):  # a garbled 2xx body: the job exists
+        return True
+    if isinstance(error, (ValueError, TypeError, KeyboardInterrupt)):
+        return False
+    from ..errors import LumenfallError
+
+    if isinstance(error, openai.APIStatusError):
+        return error.status_code >= 500 or error.status_code in (408, 409, 429)
+    if getattr(error, "idempotency_key", None) is not None:  # the SDK's own "the job may exist" errors
+        return True
+    return not isinstance(error, LumenfallError)  # ours (budget, configuration) are raised before sending
 
 
 def _report_created(client: Lumenfall, video: Video, out: Output, emulated: bool) -> int:
@@ -507,31 +541,47 @@ def _fail(
     return exit_code
 
 
+def _error_kind(error: BaseException) -> str:
+    """The ``error.type`` of a failure in the JSON object (``usage`` exits 2, the rest 1)."""
+    import openai
+
+    from ..errors import DownloadError, LumenfallConfigurationError, WaitInterruptedError
+
+    if isinstance(error, json.JSONDecodeError):
+        return "api"  # a garbled answer, not a bad argument
+    if isinstance(error, (LumenfallConfigurationError, ValueError)):
+        return "usage"
+    if isinstance(error, WaitInterruptedError):
+        return "wait_interrupted"
+    if isinstance(error, DownloadError):
+        return "download"
+    if isinstance(error, openai.APIConnectionError):
+        return "connection"
+    if isinstance(error, openai.APIError):
+        return "api"
+    if isinstance(error, openai.OpenAIError):
+        return "error"
+    return "internal"
+
+
 def _report_exception(out: Output, error: Exception, *, emulated: bool = False) -> int:
     import openai
 
-    from ..errors import DownloadError, LumenfallAPIError, LumenfallConfigurationError, WaitInterruptedError
+    from ..errors import DownloadError, LumenfallAPIError
 
     message = str(error)
-    if isinstance(error, (LumenfallConfigurationError, ValueError)):
-        code, kind = EXIT_USAGE, "usage"
-    elif isinstance(error, WaitInterruptedError):
-        code, kind = EXIT_ERROR, "wait_interrupted"
-    elif isinstance(error, DownloadError):
-        code, kind = EXIT_ERROR, "download"
-    elif isinstance(error, openai.APIConnectionError):
-        code, kind = EXIT_ERROR, "connection"
-    elif isinstance(error, openai.APIError):
-        code, kind = EXIT_ERROR, "api"
-    elif isinstance(error, openai.OpenAIError):
-        code, kind = EXIT_ERROR, "error"
-    else:  # a bug or an unforeseen failure: still a message and an exit code, never a traceback
+    kind = _error_kind(error)
+    code = EXIT_USAGE if kind == "usage" else EXIT_ERROR
+    if kind == "internal":  # a bug or an unforeseen failure: still a message and an exit code, never a traceback
         from . import unexpected_error_message
 
         if os.environ.get("LUMENFALL_DEBUG"):
             traceback.print_exception(error)
-        code, kind = EXIT_ERROR, "internal"
         message = unexpected_error_message(error)
+    video_id = getattr(error, "video_id", None)
+    if isinstance(video_id, str) and video_id:
+        command = "download" if isinstance(error, DownloadError) else "wait"
+        message += " " + resume_hint(f"lumenfall-openai video {command} {video_id}", emulated)
     if isinstance(error, LumenfallAPIError) and error.request_id:
         message += f" (request id {error.request_id})"
     if emulated and isinstance(error, openai.NotFoundError):
