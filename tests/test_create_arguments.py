@@ -68,15 +68,28 @@ json_values = st.recursive(
     timeout=st.one_of(st.none(), st.floats(), st.integers(min_value=-5, max_value=100), st.integers(10**300, 10**400)),
     prompt=st.text(st.characters(exclude_categories=()), max_size=8),
     user=st.one_of(st.just(Omit()), st.text(st.characters(exclude_categories=()), max_size=4)),
+    model=st.one_of(st.just("mock-video"), st.text(max_size=4), st.integers()),
+    size=st.one_of(st.just(Omit()), st.none(), st.text(max_size=5), st.integers(), st.floats()),
 )
 def test_property_refused_before_sending_or_sent_well_formed(
-    method: str, seconds: Any, n: Any, extra_body: Any, timeout: Any, prompt: str, user: Any
+    method: str,
+    seconds: Any,
+    n: Any,
+    extra_body: Any,
+    timeout: Any,
+    prompt: str,
+    user: Any,
+    model: Any,
+    size: Any,
 ) -> None:
     recorder = Recorder(_answer)
     client = Lumenfall(api_key=TEST_KEY, http_client=recorder.client(), max_retries=0)
     call = getattr(client.videos, method)
     try:
-        call(prompt=prompt, model="mock-video", seconds=seconds, n=n, user=user, extra_body=extra_body, timeout=timeout)
+        call(
+            prompt=prompt, model=model, seconds=seconds, n=n, user=user, size=size, extra_body=extra_body,
+            timeout=timeout,
+        )  # fmt: skip
     except (ValueError, TypeError) as error:
         message = str(error)
         assert message and any(w in message for w in ("must", "cannot", "pass", "describe")), message
@@ -90,6 +103,8 @@ def test_property_refused_before_sending_or_sent_well_formed(
     if not isinstance(n, Omit):
         assert body["n"] in (1, 2, 3, 4) and not isinstance(body["n"], bool)
     assert body["prompt"] == prompt and prompt.strip()
+    assert body["model"] == model and isinstance(model, str) and model.strip()
+    assert body.get("size") == (size if isinstance(size, str) else None)
 
 
 @pytest.mark.parametrize("seconds", ["inf", "1e400", float("nan"), float("inf"), -1, 0, "0", True, 10**400, "nan"])
