@@ -19,6 +19,7 @@ They are ``openai.OpenAI`` / ``openai.AsyncOpenAI`` subclasses, so every resourc
 
 from __future__ import annotations
 
+import inspect
 import os
 from collections.abc import Mapping
 from decimal import Decimal
@@ -37,6 +38,7 @@ from typing_extensions import Self, override
 from . import _settings
 from ._compat import AMBIENT_AUTHORIZATIONS_ATTR, CUSTOM_HEADERS_ATTR, NotGiven, http
 from ._cost_tracking import observe
+from ._error_context import add_connection_detail
 from .costs import CostLedger
 from .errors import status_error_for
 from .resources.account import (
@@ -87,6 +89,14 @@ def _ledger_for(ledger: CostLedger | None, budget: Money | None) -> CostLedger:
     return CostLedger(budget, parent=ledger, currency=ledger.currency if ledger is not None else "USD")
 
 
+async def _with_connection_detail(pending: Any) -> Any:
+    try:
+        return await pending
+    except openai.APIConnectionError as error:
+        add_connection_detail(error)
+        raise
+
+
 class _LumenfallClientMixin:
     """What the sync and async clients share: settings, scrubbing, errors, repr, cost hook."""
 
@@ -109,6 +119,16 @@ class _LumenfallClientMixin:
 
         def post(self, path, **kwargs):
             return super().post(path, **observe(self._ledger, "post", path, kwargs))
+
+        # Every call ends here: a connection failure says which host and why, not just
+        # "Connection error." (same exception object and class; see _error_context).
+        def request(self, *args, **kwargs):
+            try:
+                result = super().request(*args, **kwargs)
+            except openai.APIConnectionError as error:
+                add_connection_detail(error)
+                raise
+            return _with_connection_detail(result) if inspect.iscoroutine(result) else result
 
     def _setup(self, arguments: Mapping[str, Any]) -> None:
         """Check and resolve a constructor's arguments (its ``locals()``): the rules both twins share."""

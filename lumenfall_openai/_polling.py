@@ -23,10 +23,16 @@ Transient failures (5xx, 429, dropped connections) do not end a wait: the job ke
 Lumenfall whatever happens to one GET. They are waited through with a growing back-off, until
 the deadline or until they have lasted ``max_error_streak`` seconds in a row; either way the
 caller gets an error that carries the job id, so the wait can be resumed.
+
+A 404 right after a job was created is not the end either: Lumenfall's answer to the create
+may reach a replica before the job does (replication lag), so a 404 is retried like a transient
+failure for ``not_found_grace`` seconds from the start of the wait, as long as no check in this
+wait has found the job yet. After that (or once the job was seen), a 404 means what it says.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -44,8 +50,22 @@ __all__ = [
     "Sleep",
     "TimedOut",
     "detection_bound",
+    "finite_number",
     "parse_server_hint",
+    "poll_arguments",
 ]
+
+
+def finite_number(value: object) -> float | None:
+    """``value`` as a finite float, or None for NaN, infinities, ints too large for a float,
+    bools and non-numbers (so a check never raises OverflowError)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 @dataclass(frozen=True)
@@ -70,7 +90,16 @@ class PollPolicy:
     """Seconds of consecutive transient failures tolerated before giving up (the job keeps
     running on Lumenfall; a short outage or a flaky network must not end the wait)."""
 
+    not_found_grace: float = 10.0
+    """Seconds from the start of a wait during which a 404 is retried while no check has found
+    the job yet (a job just created may not have reached every replica). 0 turns this off."""
+
     def __post_init__(self) -> None:
+        for name, value in vars(self).items():
+            if finite_number(value) is None:
+                raise ValueError(
+                    f"PollPolicy.{name} must be a finite number of seconds (or a fraction), got {value!r}."
+                )
         if not 0 < self.first_interval <= self.min_interval <= self.max_interval:
             raise ValueError(
                 "PollPolicy needs 0 < first_interval <= min_interval <= max_interval, got "
@@ -78,8 +107,8 @@ class PollPolicy:
             )
         if self.growth < 0 or not 0 <= self.jitter < 1:
             raise ValueError(f"PollPolicy needs growth >= 0 and 0 <= jitter < 1, got {self.growth}, {self.jitter}.")
-        if self.max_hint < 0 or self.max_error_streak < 0:
-            raise ValueError("PollPolicy.max_hint and max_error_streak must be >= 0.")
+        if self.max_hint < 0 or self.max_error_streak < 0 or self.not_found_grace < 0:
+            raise ValueError("PollPolicy.max_hint, max_error_streak and not_found_grace must be >= 0.")
 
     def base_interval(self, elapsed: float) -> float:
         """The interval before jitter, after a check ``elapsed`` seconds into the wait."""
@@ -99,6 +128,35 @@ class PollPolicy:
         """
         exponent = min(max(streak - 1, 0), 32)
         return min(self.max_interval, self.first_interval * 2.0**exponent) * (1.0 - self.jitter * rand)
+
+
+def poll_arguments(poll_interval_ms: object, timeout: object) -> tuple[float | None, float | None]:
+    """``poll``'s ``poll_interval_ms`` and ``timeout`` checked: ``(fixed interval, deadline)`` in seconds.
+
+    ``poll_interval_ms`` is None when not given (the policy paces the wait); ``timeout`` None
+    waits as long as it takes. NaN, infinities, bools and non-numbers are refused with what to pass.
+    """
+    deadline: float | None = None
+    if timeout is not None:
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+            raise TypeError(f"timeout must be a number of seconds (or None to wait indefinitely), got {timeout!r}.")
+        deadline = finite_number(timeout)
+        if deadline is None or deadline < 0:
+            raise ValueError(
+                f"timeout must be a finite number of seconds >= 0 (or None to wait indefinitely), got {timeout!r}."
+            )
+    fixed: float | None = None
+    if poll_interval_ms is not None:
+        if isinstance(poll_interval_ms, bool) or not isinstance(poll_interval_ms, (int, float)):
+            raise TypeError(f"poll_interval_ms must be a number of milliseconds like 1000, got {poll_interval_ms!r}.")
+        interval_ms = finite_number(poll_interval_ms)
+        if interval_ms is None or interval_ms <= 0:
+            raise ValueError(
+                "poll_interval_ms must be a finite, positive number of milliseconds like 1000, "
+                f"got {poll_interval_ms!r}."
+            )
+        fixed = interval_ms / 1000.0
+    return fixed, deadline
 
 
 def detection_bound(policy: PollPolicy, finished_at: float) -> float:
@@ -226,6 +284,8 @@ class PollState:
     error_streak_started: float | None = None
     last_video: Video | None = None
     next_delay: float | None = None
+    found: bool = False
+    """A check in this wait has fetched the job (a create's own answer does not count)."""
 
     def elapsed(self, now: float) -> float:
         return now - self.started_at
@@ -247,9 +307,12 @@ class PollState:
         self.next_delay = max(0.0, delay)
         return Sleep(self.next_delay)
 
-    def observe(self, video: Video, now: float, hint: float | None = None) -> Decision:
-        """A successful check returned ``video``; ``hint`` is the server's pacing hint in seconds."""
+    def observe(self, video: Video, now: float, hint: float | None = None, *, fetched: bool = True) -> Decision:
+        """A successful check returned ``video``; ``hint`` is the server's pacing hint in seconds.
+
+        ``fetched=False`` for a Video that did not come from checking (``create``'s answer)."""
         self.polls += 1
+        self.found = self.found or fetched
         self.consecutive_errors = 0
         self.error_streak_started = None
         self.last_video = video
@@ -281,6 +344,14 @@ class PollState:
                 self.policy.error_backoff(self.consecutive_errors, rand=self.rand()),
             )
         return self._sleep(now, delay, hint)
+
+    def may_be_replication_lag(self, now: float) -> bool:
+        """Whether a 404 at ``now`` may only mean the job has not reached the replica yet.
+
+        True while no check has found the job and the wait is younger than ``not_found_grace``;
+        the caller then treats the 404 as a transient failure (:meth:`observe_error`).
+        """
+        return not self.found and self.elapsed(now) < self.policy.not_found_grace
 
     def progress(self, now: float) -> PollProgress:
         """What to tell ``on_progress`` after the last successful check."""

@@ -8,18 +8,27 @@ instead of becoming a paid request or a 400 after an upload.
 from __future__ import annotations
 
 import io
+import math
 import os
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 from typing_extensions import NotRequired
 
 from ._compat import FileTypes, is_given
+from ._polling import finite_number
 from .errors import UnsupportedOperationError
 
-__all__ = ["ImageURLReference", "InputReference", "VideoCreateRequest", "build_create_request"]
+__all__ = [
+    "ImageURLReference",
+    "InputReference",
+    "VideoCreateRequest",
+    "build_create_request",
+    "check_http_timeout",
+    "check_json_value",
+]
 
 MAX_IDEMPOTENCY_KEY = 256
 
@@ -90,17 +99,86 @@ def _check_reference(item: object) -> object:
 
 
 def normalize_seconds(seconds: object) -> str:
-    """Lumenfall takes seconds as a string or number; OpenAI's types only allow '4'|'8'|'12'."""
+    """Lumenfall takes seconds as a string or number; OpenAI's types only allow '4'|'8'|'12'.
+
+    Finite and positive, else a ValueError (never OverflowError: ``"1e400"`` and ``10**400`` are
+    refused like ``"inf"``).
+    """
+    usage = "pass a positive number of seconds like 10 or '10'"
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float, str)):
         raise TypeError(f"seconds must be a number of seconds like 10 or '10', not {seconds!r}.")
-    text = str(seconds).strip()
+    text = str(seconds).strip() if not isinstance(seconds, str) else seconds.strip()
     try:
-        value = float(text)
+        value = float(text)  # a string never overflows: too large reads as inf
     except ValueError:
-        raise ValueError(f"seconds must be a number of seconds like 10 or '10', not {seconds!r}.") from None
+        raise ValueError(f"seconds must be a number, got {seconds!r}; {usage}.") from None
+    if not math.isfinite(value):
+        raise ValueError(f"seconds must be a finite number, got {seconds!r}; {usage}.")
     if value <= 0:
-        raise ValueError(f"seconds must be positive, got {seconds!r}.")
+        raise ValueError(f"seconds must be positive, got {seconds!r}; {usage}.")
     return str(int(value)) if value == int(value) else text
+
+
+def _check_text(where: str, text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ValueError(
+            f"{where} is not valid Unicode text (a lone surrogate {text[error.start]!r} at position {error.start}); "
+            "pass text decoded correctly (e.g. bytes.decode('utf-8'))."
+        ) from None
+
+
+def check_json_value(name: str, value: object) -> None:
+    """Refuse what JSON cannot carry anywhere inside ``value`` (a body part), naming where.
+
+    A NaN or infinite float: openai would send the invalid token ``NaN`` (or ``Infinity``) and
+    the server would answer with an error only after the request went out. A string (or key)
+    with a lone surrogate: it cannot be encoded, and would fail deep in the HTTP library.
+    """
+    stack: list[tuple[str, object]] = [(name, value)]
+    seen: set[int] = set()
+    while stack:
+        where, item = stack.pop()
+        identity = id(item)
+        if isinstance(item, float) and not math.isfinite(item):
+            raise ValueError(f"{where} is {item!r}, which JSON cannot carry; pass a finite number (or leave it out).")
+        if isinstance(item, str):
+            _check_text(where, item)
+            continue
+        children: list[tuple[str, object]]
+        if isinstance(item, Mapping):
+            mapping = cast("Mapping[object, object]", item)
+            children = [(f"{where}[{key!r}]", child) for key, child in mapping.items()]
+            children += [(f"a key of {where}", key) for key in mapping if isinstance(key, str)]
+        elif isinstance(item, (list, tuple)):
+            sequence = cast("Sequence[object]", item)
+            children = [(f"{where}[{i}]", child) for i, child in enumerate(sequence)]
+        else:
+            continue
+        if identity not in seen:  # a structure that contains itself is checked once
+            seen.add(identity)
+            stack.extend(children)
+
+
+def check_http_timeout(timeout: object) -> None:
+    """The per-request ``timeout``: None, NotGiven, a number >= 0, or an httpx Timeout; never NaN or inf."""
+    if timeout is None or not is_given(timeout):
+        return
+    parts: list[tuple[str, object]]
+    if isinstance(timeout, (int, float)) and not isinstance(timeout, bool):
+        parts = [("timeout", timeout)]
+    else:
+        names = ("connect", "read", "write", "pool")
+        if not all(hasattr(timeout, n) for n in names):
+            raise TypeError(f"timeout must be a number of seconds, None or an httpx Timeout, got {timeout!r}.")
+        parts = [(f"timeout.{n}", getattr(timeout, n)) for n in names]
+    for where, part in parts:
+        if part is None:
+            continue
+        number = finite_number(part)
+        if number is None or number < 0:
+            raise ValueError(f"{where} must be a finite number of seconds >= 0 (or None for no limit), got {part!r}.")
 
 
 def build_create_request(
@@ -183,6 +261,8 @@ def build_create_request(
             body = {k: (str(v) if isinstance(v, int) else v) for k, v in body.items()}
         else:
             body["input_reference"] = refs[0] if len(refs) == 1 and not isinstance(input_reference, list) else refs
+    for name, value in body.items():
+        check_json_value(name, value)
     return VideoCreateRequest(body=body, files=files, idempotency_key=key)
 
 

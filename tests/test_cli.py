@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -80,6 +81,22 @@ def test_timeout_exits_4_and_says_how_to_resume(lumenfall_env: str, capsys: pyte
     assert code == 0 and payload["cancel_requested"] is True
 
 
+def test_cancel_of_a_finished_job_says_so_and_exits_1(lumenfall_env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, created, _ = run_json(["create", f"x {FAST}", "--model", "mock-video", "--wait"], capsys)
+    video_id = created["video"]["id"]
+    code, payload, err = run_json(["cancel", video_id], capsys)
+    assert code == 1 and payload["ok"] is False and payload["cancel_requested"] is False
+    assert payload["error"]["type"] == "already_finished" and payload["error"]["video_id"] == video_id
+    assert "already finished; nothing was cancelled" in err and f"video download {video_id}" in err
+    code = main(["video", "cancel", video_id])
+    captured = capsys.readouterr()
+    assert code == 1 and "cancel requested" not in captured.out and "not cancelled" in captured.out
+    code, failed, _ = run_json(["create", f"x {FAST}[lumenfall:fail=UPSTREAM_ERROR]", "--model", "mock-video",
+                                "--wait"], capsys)  # fmt: skip
+    code, payload, err = run_json(["cancel", failed["video"]["id"]], capsys)
+    assert code == 1 and payload["video"]["status"] == "failed" and "is failed" in err
+
+
 def test_status_wait_download_estimate(lumenfall_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, created, _ = run_json(["create", f"x {FAST}", "--model", "mock-video"], capsys)
     assert code == 0 and created["video"]["status"] == "queued"
@@ -107,13 +124,14 @@ def test_api_errors_exit_1(lumenfall_env: str, tmp_path: Path, capsys: pytest.Ca
 
 
 def test_bad_usage_exits_2(lumenfall_env: str, capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as info:
-        main(["video", "create"])  # no prompt: argparse
-    assert info.value.code == 2
-    with pytest.raises(SystemExit) as info:
-        main(["video", "wait", "video_x", "--timeout", "soon"])
-    assert info.value.code == 2
+    assert main(["video", "create"]) == 2  # no prompt: argparse's message, returned (no SystemExit)
+    assert "required: PROMPT" in capsys.readouterr().err
+    assert main(["video", "wait", "video_x", "--timeout", "soon"]) == 2
     assert main(["video"]) == 2  # no command: help on stderr
+    code, payload, _ = run_json(["wait", "video_x", "--timeout", "inf"], capsys)  # argparse error, still JSON
+    assert (
+        code == 2 and payload["error"]["type"] == "usage" and "finite number of seconds" in payload["error"]["message"]
+    )
     code, payload, _ = run_json(["create", "x", "--image", "/no/such/file.png"], capsys)
     assert code == 2 and payload["error"]["type"] == "usage"
     code, payload, _ = run_json(["create", "x", "--n", "9", "--model", "mock-video"], capsys)
@@ -140,7 +158,135 @@ def test_help_documents_exit_codes() -> None:
         assert line in result.stdout
 
 
+def test_a_create_whose_answer_is_lost_says_how_to_get_the_job(
+    lumenfall_env: str, emulator: LumenfallEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    create = "POST /openai/v1/videos"
+    emulator.faults.drop_connection_after(0, times=3, route=create)  # the first try and openai's 2 retries
+    code, payload, err = run_json(["create", f"x {FAST}", "--model", "mock-video"], capsys)
+    assert code == 1 and payload["error"]["type"] == "connection"
+    key = payload["idempotency_key"]
+    assert f"--idempotency-key {key}" in payload["error"]["message"] and "may or may not" in err
+    code, payload, _ = run_json(["create", f"x {FAST}", "--model", "mock-video", "--idempotency-key", key], capsys)
+    assert code == 0
+    creates = [r for r in emulator.requests if r.route == create]
+    assert len(creates) == 4
+    assert len({r.json["idempotency_key"] for r in creates}) == 1  # one key: at most one job
+    assert emulator.video_ids == [payload["video"]["id"]]  # the retry got the job the lost answer started
+
+
+def test_an_error_while_waiting_names_the_job_and_the_resume_command(
+    lumenfall_env: str, emulator: LumenfallEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    emulator.faults.fail_next(1, status=401, code="AUTHENTICATION_FAILED", route="GET /openai/v1/videos/{id}")
+    code, payload, _ = run_json(["create", f"x {FAST}", "--model", "mock-video", "--wait"], capsys)
+    assert code == 1 and payload["error"]["status_code"] == 401
+    video_id = payload["error"]["video_id"]
+    assert f"Resume with: lumenfall-openai video wait {video_id}" in payload["error"]["message"]
+    code, payload, _ = run_json(["wait", video_id], capsys)
+    assert code == 0 and payload["video"]["status"] == "completed"
+
+
+def test_connection_errors_name_the_host_and_the_cause(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = closed_port()
+    monkeypatch.setenv("LUMENFALL_API_KEY", TEST_KEY)
+    monkeypatch.setenv("LUMENFALL_BASE_URL", f"http://127.0.0.1:{port}/openai/v1")
+    code, payload, err = run_json(["status", "video_1"], capsys)
+    assert code == 1 and payload["error"]["type"] == "connection"
+    message = payload["error"]["message"]
+    assert f"Could not connect to 127.0.0.1:{port}" in message and "Connection refused" in message
+    assert message in err
+
+
 # -- real processes --------------------------------------------------------------------------------
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+    return port
+
+
+def run_cli(*argv: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "lumenfall_openai.cli", *argv],
+        capture_output=True, text=True, env=cli_env(**env), cwd=ROOT, timeout=60,
+    )  # fmt: skip
+
+
+BAD_INPUTS: list[tuple[list[str], int]] = [
+    (["video", "create", "x", "--seconds", "inf", "--model", "mock-video"], 2),
+    (["video", "create", "x", "--seconds", "1e400", "--model", "mock-video"], 2),
+    (["video", "create", "x", "--seconds", "nan", "--model", "mock-video"], 2),
+    (["video", "create", "x", "--seconds", "-3", "--model", "mock-video"], 2),
+    (["video", "estimate", "x", "--seconds", "inf", "--model", "mock-video"], 2),
+    (["video", "create", "x", "--n", "1e400"], 2),
+    (["video", "create", "", "--model", "mock-video"], 2),
+    (["video", "create", "x", "--model", "mock-video", "--wait", "--timeout", "inf"], 2),
+    (["video", "create", "x", "--model", "mock-video", "--bogus"], 2),
+    (["video", "status", "."], 2),
+    (["video", "cancel", ".."], 2),
+    (["video", "wait", "a/b"], 2),
+    (["video", "download", "%2e%2e"], 2),
+    (["video", "status", "video_never_created"], 1),
+    (["video"], 2),
+]
+
+
+@pytest.mark.parametrize(("argv", "expected"), BAD_INPUTS, ids=[" ".join(a) for a, _ in BAD_INPUTS])
+def test_bad_inputs_never_print_a_traceback(
+    argv: list[str], expected: int, lumenfall_env: str, emulator: LumenfallEmulator
+) -> None:
+    """A real process each time: the exit code, a message on stderr, and with --json one object on stdout."""
+    env = {"LUMENFALL_API_KEY": TEST_KEY, "LUMENFALL_BASE_URL": lumenfall_env}
+    plain = run_cli(*argv, **env)
+    assert plain.returncode == expected, plain.stderr
+    assert "Traceback" not in plain.stderr and plain.stderr.strip()
+    as_json = run_cli(*argv, "--json", **env)
+    assert as_json.returncode == expected and "Traceback" not in as_json.stderr
+    payload = json.loads(as_json.stdout)  # exactly one JSON object (json.loads refuses trailing data)
+    assert payload["ok"] is False and payload["exit_code"] == expected and payload["error"]["message"]
+    assert not any(r.route == "POST /openai/v1/videos" for r in emulator.requests)  # nothing was paid for
+
+
+def test_a_closed_port_is_a_message_not_a_traceback() -> None:
+    port = closed_port()
+    env = {"LUMENFALL_API_KEY": TEST_KEY, "LUMENFALL_BASE_URL": f"http://127.0.0.1:{port}/openai/v1"}
+    result = run_cli("video", "create", "x", "--model", "mock-video", "--json", **env)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["error"]["type"] == "connection"
+    assert f"Could not connect to 127.0.0.1:{port}: [Errno 111] Connection refused" in payload["error"]["message"]
+
+
+def test_an_unexpected_error_is_a_message_and_exit_1(
+    lumenfall_env: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("something nobody foresaw")
+
+    monkeypatch.setattr("lumenfall_openai.resources.videos.Videos.retrieve", broken)
+    code, payload, err = run_json(["status", "video_1"], capsys)
+    assert code == 1 and payload["error"]["type"] == "internal"
+    assert "RuntimeError: something nobody foresaw" in payload["error"]["message"] and "Traceback" not in err
+
+
+def test_emulator_mode_resume_hints_say_the_job_dies_with_the_command(tmp_path: Path) -> None:
+    result = run_cli("video", "create", "x [lumenfall:duration=30]", "--model", "mock-video", "--wait",
+                     "--timeout", "0.3", "--json")  # fmt: skip
+    assert result.returncode == 4, result.stderr
+    payload = json.loads(result.stdout)
+    assert "lumenfall-openai video wait" in payload["error"]["message"]
+    assert "not with the local emulator" in payload["error"]["message"] and "404" in payload["error"]["message"]
+    resumed = run_cli("video", "wait", payload["video"]["id"], "--json")  # ... and indeed:
+    assert resumed.returncode == 1
+    assert "jobs from an earlier command do not exist here" in json.loads(resumed.stdout)["error"]["message"]
+    created = run_cli("video", "create", "x", "--model", "mock-video")
+    assert created.returncode == 0 and "video wait" not in created.stderr and "use --wait" in created.stderr
 
 
 def cli_env(**extra: str) -> dict[str, str]:

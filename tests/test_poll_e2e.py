@@ -10,6 +10,7 @@ import asyncio
 import time
 from collections.abc import Callable, Iterator
 
+import openai
 import pytest
 
 from lumenfall_openai import AsyncLumenfall, Lumenfall, PollPolicy, PollProgress, errors
@@ -18,7 +19,7 @@ from lumenfall_openai.testing import LumenfallEmulator
 from .conftest import TEST_KEY
 
 CHECK = "GET /openai/v1/videos/{id}"
-FAST = PollPolicy(first_interval=0.05, min_interval=0.05, max_interval=0.2, max_error_streak=30.0)
+FAST = PollPolicy(first_interval=0.05, min_interval=0.05, max_interval=0.2, max_error_streak=30.0, not_found_grace=0.5)
 
 
 @pytest.fixture
@@ -142,10 +143,55 @@ def test_failed_job_is_returned_then_raised(raw_client: Lumenfall, emulator: Lum
     assert info.value.code == "CONTENT_POLICY_VIOLATION" and info.value.video_id == video.id
 
 
-def test_not_transient_errors_are_raised_at_once(raw_client: Lumenfall) -> None:
+def test_a_404_is_raised_with_the_video_id_once_the_grace_is_over(
+    raw_client: Lumenfall, emulator: LumenfallEmulator
+) -> None:
     with pytest.raises(errors.LumenfallAPIError) as info:
         raw_client.videos.poll("video_does_not_exist", policy=FAST)
-    assert info.value.status_code == 404
+    error = info.value
+    assert error.status_code == 404 and isinstance(error, openai.NotFoundError)
+    assert vars(error)["video_id"] == "video_does_not_exist" and "video_does_not_exist" in str(error)
+    assert "client.videos.poll('video_does_not_exist')" in str(error)
+    assert len(checks(emulator)) >= 2  # retried within the grace (it may have been replication lag)
+
+
+def test_a_404_right_after_create_is_waited_through(raw_client: Lumenfall, emulator: LumenfallEmulator) -> None:
+    """Replication lag: the create's answer can reach a replica before the job does."""
+    emulator.faults.fail_next(2, status=404, code="NOT_FOUND", route=CHECK)
+    video = raw_client.videos.create_and_poll(model="mock-video", prompt="x", poll_policy=FAST)
+    assert video.status == "completed"
+    assert checks(emulator)[:2] == [404, 404] and checks(emulator)[-1] == 200
+
+
+def test_a_404_after_the_job_was_seen_ends_the_wait_at_once(raw_client: Lumenfall, emulator: LumenfallEmulator) -> None:
+    slow = PollPolicy(first_interval=0.05, min_interval=0.05, max_interval=0.1, not_found_grace=60.0)
+
+    def on_progress(progress: PollProgress) -> None:
+        if progress.polls == 2:  # the first GET found the job: a 404 now is not lag
+            emulator.faults.fail_next(1000, status=404, code="NOT_FOUND", route=CHECK)
+
+    with pytest.raises(openai.NotFoundError) as info:
+        raw_client.videos.create_and_poll(
+            model="mock-video", prompt="x [lumenfall:duration=30]", on_progress=on_progress, poll_policy=slow
+        )
+    video_id = vars(info.value)["video_id"]
+    assert video_id.startswith("video_") and video_id in str(info.value)
+    assert checks(emulator) == [200, 404]
+
+
+@pytest.mark.parametrize(("status", "code", "cls"), [(401, "AUTHENTICATION_FAILED", openai.AuthenticationError),
+                                                     (400, "INVALID_REQUEST", openai.BadRequestError),
+                                                     (403, "FORBIDDEN", openai.PermissionDeniedError)])  # fmt: skip
+def test_a_single_4xx_while_polling_is_raised_with_the_video_id(
+    raw_client: Lumenfall, emulator: LumenfallEmulator, status: int, code: str, cls: type[Exception]
+) -> None:
+    emulator.faults.fail_next(1, status=status, code=code, route=CHECK)
+    with pytest.raises(cls) as info:
+        raw_client.videos.create_and_poll(model="mock-video", prompt="x", poll_policy=FAST)
+    video_id = vars(info.value)["video_id"]
+    assert video_id in str(info.value) and f"client.videos.poll({video_id!r})" in str(info.value)
+    assert emulator.video(video_id)["id"] == video_id  # the job exists and can be waited for again
+    assert raw_client.videos.poll(video_id, policy=FAST).status == "completed"
 
 
 def test_async_twin_waits_through_faults(base_url: str, emulator: LumenfallEmulator) -> None:
@@ -181,5 +227,12 @@ def test_async_twin_timeout_and_interruption(base_url: str, emulator: LumenfallE
                 await client.videos.poll(video.id, policy=short)
             assert interrupted.value.video_id == video.id
             emulator.faults.clear()
+            emulator.faults.fail_next(1, status=401, code="AUTHENTICATION_FAILED", route=CHECK)
+            with pytest.raises(openai.AuthenticationError) as denied:
+                await client.videos.poll(video.id, policy=FAST)
+            assert vars(denied.value)["video_id"] == video.id and video.id in str(denied.value)
+            emulator.faults.fail_next(2, status=404, code="NOT_FOUND", route=CHECK)
+            lagging = await client.videos.create_and_poll(model="mock-video", prompt="y", poll_policy=FAST)
+            assert lagging.status == "completed"
 
     asyncio.run(main())

@@ -25,6 +25,7 @@ from lumenfall_openai._polling import (
     TimedOut,
     detection_bound,
     parse_server_hint,
+    poll_arguments,
 )
 from lumenfall_openai.types import Video
 
@@ -119,6 +120,12 @@ def test_jitter_takes_off_at_most_its_fraction() -> None:
         {"jitter": -0.1},
         {"growth": -1},
         {"max_hint": -1},
+        {"not_found_grace": -1},
+        {"growth": float("nan")},
+        {"max_error_streak": float("inf")},
+        {"max_hint": float("nan")},
+        {"not_found_grace": float("inf")},
+        {"jitter": True},
     ],
 )
 def test_policy_rejects_nonsense(bad: dict[str, float]) -> None:
@@ -373,3 +380,45 @@ def test_property_far_fewer_requests_than_one_second_polling(finish_at: float, v
     assert ours <= 1.18 * fixed + 1
     if finish_at >= 120:
         assert ours * 3 <= fixed
+
+
+# -- arguments and 404s right after a create ---------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    interval=st.one_of(st.none(), st.floats(), st.integers(), st.integers(10**300, 10**400), st.booleans(), st.text()),
+    timeout=st.one_of(st.none(), st.floats(), st.integers(), st.integers(10**300, 10**400), st.booleans(), st.text()),
+)
+def test_property_poll_arguments_are_finite_or_refused(interval: object, timeout: object) -> None:
+    try:
+        fixed, deadline = poll_arguments(interval, timeout)
+    except (ValueError, TypeError) as error:
+        assert "must be" in str(error)  # noqa: PT017  # says what to pass
+        return
+    assert fixed is None or (0 <= fixed < float("inf"))  # a sub-microsecond interval rounds to 0
+    assert deadline is None or (0 <= deadline < float("inf"))
+    assert (fixed is None) == (interval is None) and (deadline is None) == (timeout is None)
+
+
+def test_a_404_is_lag_only_within_the_grace_and_before_the_job_was_seen() -> None:
+    policy = PollPolicy(not_found_grace=10.0)
+    state = PollState(policy=policy, started_at=100.0)
+    assert state.may_be_replication_lag(100.0) and state.may_be_replication_lag(109.9)
+    assert not state.may_be_replication_lag(110.0)
+    state.observe(QUEUED, 101.0, fetched=False)  # create's own answer: not proof the replica has it
+    assert state.may_be_replication_lag(102.0)
+    state.observe(QUEUED, 103.0)  # a check found it: a 404 now means what it says
+    assert not state.may_be_replication_lag(103.5)
+    assert not PollState(policy=PollPolicy(not_found_grace=0), started_at=0).may_be_replication_lag(0.0)
+
+
+def test_404s_within_the_grace_back_off_like_transient_errors() -> None:
+    state = PollState(policy=PollPolicy(not_found_grace=10.0), started_at=0.0, rand=lambda: 0.0)
+    now, sleeps = 0.0, []
+    while state.may_be_replication_lag(now):
+        decision = state.observe_error(RuntimeError("404"), now)
+        assert isinstance(decision, Sleep)
+        sleeps.append(decision.seconds)
+        now += decision.seconds
+    assert sleeps == [1.0, 2.0, 4.0, 8.0]  # four retries, then the 404 is raised (at 15 s)

@@ -161,8 +161,11 @@ def test_cancel_and_delete_send_delete(completed_video: dict[str, Any]) -> None:
 
 def test_ids_are_escaped_into_the_path(recorder: Recorder) -> None:
     client = Lumenfall(api_key=TEST_KEY, http_client=recorder.client())
-    client.videos.retrieve("../balance")
-    assert recorder.requests[0].url.raw_path == b"/openai/v1/videos/..%2Fbalance"
+    client.videos.retrieve("video a+b?c#d")
+    assert recorder.requests[0].url.raw_path == b"/openai/v1/videos/video%20a%2Bb%3Fc%23d"
+    with pytest.raises(ValueError, match="path separator"):  # more in tests/test_ids.py
+        client.videos.retrieve("../balance")
+    assert len(recorder.requests) == 1
 
 
 @pytest.mark.anyio

@@ -61,6 +61,8 @@ class Output:
     stdout: TextIO = field(default_factory=lambda: sys.stdout)
     stderr: TextIO = field(default_factory=lambda: sys.stderr)
 
+    json_emitted: bool = field(default=False, init=False)
+
     def __post_init__(self) -> None:
         self.out = Console(file=self.stdout, highlight=False, soft_wrap=True)
         self.err = Console(file=self.stderr, highlight=False, soft_wrap=True)
@@ -84,6 +86,10 @@ class Output:
         return answer.strip().lower() in ("y", "yes")
 
     def emit_json(self, payload: Mapping[str, Any]) -> None:
+        """Print the run's JSON object; only the first call prints (one object per run, always)."""
+        if self.json_emitted:
+            return
+        self.json_emitted = True
         self.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
         self.stdout.flush()
 

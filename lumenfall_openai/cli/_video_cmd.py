@@ -12,9 +12,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import json
+import math
 import os
 import sys
 import time
+import traceback
 import uuid
 from collections.abc import Callable, Generator
 from pathlib import Path
@@ -25,7 +28,7 @@ if TYPE_CHECKING:  # heavy imports stay inside the handlers: `--help` must be fa
     from ..types.video import Video
     from ._render import JobView, Output
 
-__all__ = ["EXIT_CODES", "register"]
+__all__ = ["EXIT_CODES", "json_payload", "register"]
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -35,7 +38,10 @@ EXIT_TIMEOUT = 4
 EXIT_INTERRUPTED = 130
 EXIT_CODES = {
     EXIT_OK: "success",
-    EXIT_ERROR: "API or network error (including a download that could not complete)",
+    EXIT_ERROR: (
+        "API or network error (including a download that could not complete), or nothing to do "
+        "(cancel of a job that had already finished)"
+    ),
     EXIT_USAGE: "bad usage: unknown option, missing or invalid argument",
     EXIT_FAILED: "the job failed (its error code and message are printed)",
     EXIT_TIMEOUT: "--timeout passed before the job finished (the job keeps running)",
@@ -59,6 +65,17 @@ EPILOG = (
 
 class UsageError(Exception):
     """A command-line mistake: exit 2 with the message."""
+
+
+EMULATOR_CAVEAT = (
+    "(not with the local emulator: the job lived in this command's emulator, which has stopped, so a new "
+    "command would answer 404; set LUMENFALL_API_KEY to run jobs that outlive the command)"
+)
+
+
+def resume_hint(command: str, emulated: bool) -> str:
+    """``Resume with: <command>``, and why that cannot work when the job lived in the embedded emulator."""
+    return f"Resume with: {command}" + (f" {EMULATOR_CAVEAT}" if emulated else "")
 
 
 # -- parsers ---------------------------------------------------------------------------------------
@@ -160,8 +177,10 @@ def _seconds(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
-    if value < 0 or value != value:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got {text!r}")
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(
+            f"expected a finite number of seconds >= 0, got {text!r} (leave --timeout out to wait as long as it takes)"
+        )
     return value
 
 
@@ -183,6 +202,7 @@ def _handler(runner: Runner) -> Callable[[argparse.Namespace], int]:
             print(f"lumenfall-openai video needs {exc.name!r}: pip install 'lumenfall-openai[cli]'", file=sys.stderr)
             return EXIT_USAGE
         out = Output(json_mode=args.json, show_progress=not args.no_progress)
+        emulated = False
         try:
             with _session(out) as (client, emulated):
                 return runner(client, args, out, emulated)
@@ -193,7 +213,7 @@ def _handler(runner: Runner) -> Callable[[argparse.Namespace], int]:
             out.note(f"error: {error}", style="red")
             return _fail(out, EXIT_USAGE, "usage", str(error))
         except Exception as error:  # every other failure: a clear message and an exit code
-            return _report_exception(out, error)
+            return _report_exception(out, error, emulated=emulated)
 
     return handle
 
@@ -262,19 +282,53 @@ def run_create(client: Lumenfall, args: argparse.Namespace, out: Output, emulate
         )
         out.note(message)
         return _fail(out, EXIT_INTERRUPTED, "interrupted", message, extra={"idempotency_key": key})
+    except Exception as error:
+        if not create_may_have_started(error):
+            raise  # refused before or by Lumenfall: reported like any other failure
+        message = (
+            f"{error} The job may or may not have been created. Run the same command with "
+            f"--idempotency-key {key} to get it (no second job is created)."
+        )
+        if emulated:
+            message += f" {EMULATOR_CAVEAT}"
+        out.note(f"error: {message}", style="red")
+        return _fail(out, EXIT_ERROR, _error_kind(error), message, emulated=emulated, extra={"idempotency_key": key})
     if not (args.wait or args.download):
         return _report_created(client, video, out, emulated)
     return _wait_and_save(client, video, args, out, emulated, started)
 
 
+def create_may_have_started(error: BaseException) -> bool:
+    """Whether a failed create may still have started a (paid) job: fail closed.
+
+    Only a refusal is sure: our own argument checks (a ValueError/TypeError raised before
+    sending) and a 4xx answer (other than 408/409/429, which openai retries). A lost or
+    garbled answer, a timeout, a 5xx or anything unforeseen may hide a job.
+    """
+    import openai
+
+    if isinstance(error, json.JSONDecodeError):  # a garbled 2xx body: the job exists
+        return True
+    if isinstance(error, (ValueError, TypeError, KeyboardInterrupt)):
+        return False
+    from ..errors import LumenfallError
+
+    if isinstance(error, openai.APIStatusError):
+        return error.status_code >= 500 or error.status_code in (408, 409, 429)
+    if getattr(error, "idempotency_key", None) is not None:  # the SDK's own "the job may exist" errors
+        return True
+    return not isinstance(error, LumenfallError)  # ours (budget, configuration) are raised before sending
+
+
 def _report_created(client: Lumenfall, video: Video, out: Output, emulated: bool) -> int:
     if out.json_mode:
-        out.emit_json(_payload(EXIT_OK, video=video, emulator=emulated))
+        out.emit_json(json_payload(EXIT_OK, video=video, emulator=emulated))
     else:
         out.video_summary(video, headline="submitted")
-        out.note(f"Wait for it with: lumenfall-openai video wait {video.id}")
         if emulated:
-            out.note("(The local emulator stops with this command: use --wait to see this job finish.)")
+            out.note("The local emulator stops with this command, and this job with it: use --wait to see it finish.")
+        else:
+            out.note(f"Wait for it with: lumenfall-openai video wait {video.id}")
     return EXIT_OK
 
 
@@ -302,8 +356,8 @@ def _wait_and_save(
             view.stop()
             message = (
                 f"Video {video.id} is still {error.video.status if error.video else 'unknown'!r} after "
-                f"{error.waited_seconds:.0f}s; it keeps running. Resume with: "
-                f"lumenfall-openai video wait {video.id}"
+                f"{error.waited_seconds:.0f}s; it keeps running. "
+                + resume_hint(f"lumenfall-openai video wait {video.id}", emulated)
             )
             out.note(message)
             return _fail(out, EXIT_TIMEOUT, "timeout", message, video=error.video or video, emulated=emulated)
@@ -317,8 +371,9 @@ def _wait_and_save(
             except KeyboardInterrupt:
                 view.stop()
                 message = (
-                    f"Download interrupted; nothing was saved. Video {video.id} is completed: run "
-                    f"lumenfall-openai video download {video.id} {args.download} before it expires."
+                    f"Download interrupted; nothing was saved. Video {video.id} is completed. "
+                    + resume_hint(f"lumenfall-openai video download {video.id} {args.download}", emulated)
+                    + " (before the video expires)"
                 )
                 out.note(message)
                 return _fail(out, EXIT_INTERRUPTED, "interrupted", message, video=video, emulated=emulated)
@@ -335,11 +390,9 @@ def _interrupted_wait(client: Lumenfall, video: Video, out: Output, emulated: bo
         client.videos.cancel(video.id)
         out.note(f"Cancelled {video.id} (best effort; no refund is promised).")
         return _fail(out, EXIT_INTERRUPTED, "interrupted", "cancelled", video=video, emulated=emulated)
-    message = (
-        f"Interrupted. Job {video.id} keeps running on Lumenfall. Resume with: lumenfall-openai video wait {video.id}"
+    message = f"Interrupted. Job {video.id} keeps running on Lumenfall. " + resume_hint(
+        f"lumenfall-openai video wait {video.id}", emulated
     )
-    if emulated:
-        message += " (not with the local emulator: it stops with this command)"
     out.note(message)
     return _fail(out, EXIT_INTERRUPTED, "interrupted", message, video=video, emulated=emulated)
 
@@ -349,7 +402,7 @@ def _report_failed(video: Video, out: Output, emulated: bool, elapsed: float) ->
     detail = f"{error.code}: {error.message}" if error else "no details"
     if out.json_mode:
         out.emit_json(
-            _payload(
+            json_payload(
                 EXIT_FAILED,
                 video=video,
                 emulator=emulated,
@@ -369,7 +422,7 @@ def _report_done(
     video: Video, out: Output, emulated: bool, elapsed: float, file: Path | None, *, estimate: str | None = None
 ) -> int:
     if out.json_mode:
-        out.emit_json(_payload(EXIT_OK, video=video, emulator=emulated, elapsed=elapsed, file=file))
+        out.emit_json(json_payload(EXIT_OK, video=video, emulator=emulated, elapsed=elapsed, file=file))
     else:
         out.video_summary(video, headline="completed", elapsed=elapsed, file=file, estimate=estimate)
     return EXIT_OK
@@ -378,7 +431,7 @@ def _report_done(
 def run_status(client: Lumenfall, args: argparse.Namespace, out: Output, emulated: bool) -> int:
     video = client.videos.retrieve(args.video_id)
     if out.json_mode:
-        out.emit_json(_payload(EXIT_OK, video=video, emulator=emulated))
+        out.emit_json(json_payload(EXIT_OK, video=video, emulator=emulated))
     else:
         out.video_summary(video, headline=video.status)
     return EXIT_OK
@@ -400,19 +453,37 @@ def run_download(client: Lumenfall, args: argparse.Namespace, out: Output, emula
 
 
 def run_cancel(client: Lumenfall, args: argparse.Namespace, out: Output, emulated: bool) -> int:
-    client.videos.cancel(args.video_id)
+    # Lumenfall answers 204 to a DELETE whatever the job's state, so look first: cancelling a
+    # finished job does nothing, and saying "cancel requested" then would mislead.
     video = client.videos.retrieve(args.video_id)
+    if video.is_finished:
+        return _already_finished(video, out, emulated, "it had already finished; nothing was cancelled")
+    client.videos.cancel(video.id)
+    video = client.videos.retrieve(video.id)
+    if video.status == "completed":
+        return _already_finished(video, out, emulated, "it finished before the cancel took effect")
     if out.json_mode:
-        out.emit_json(_payload(EXIT_OK, video=video, emulator=emulated, extra={"cancel_requested": True}))
+        out.emit_json(json_payload(EXIT_OK, video=video, emulator=emulated, extra={"cancel_requested": True}))
     else:
         out.video_summary(video, headline="cancel requested (best effort; no refund promised)")
     return EXIT_OK
 
 
+def _already_finished(video: Video, out: Output, emulated: bool, what: str) -> int:
+    message = f"Video {video.id} is {video.status}: {what}."
+    if video.status == "completed":
+        message += f" Save it with: lumenfall-openai video download {video.id}"
+    if not out.json_mode:
+        out.video_summary(video, headline=f"not cancelled ({what})")
+    out.note(message, style="yellow")
+    return _fail(out, EXIT_ERROR, "already_finished", message, video=video, emulated=emulated,
+                 extra={"cancel_requested": False})  # fmt: skip
+
+
 def run_estimate(client: Lumenfall, args: argparse.Namespace, out: Output, emulated: bool) -> int:
     estimate = client.videos.estimate(**_job_arguments(args))
     if out.json_mode:
-        out.emit_json(_payload(EXIT_OK, emulator=emulated, extra={"estimate": estimate.model_dump(mode="json")}))
+        out.emit_json(json_payload(EXIT_OK, emulator=emulated, extra={"estimate": estimate.model_dump(mode="json")}))
         return EXIT_OK
     from ._render import format_cost
 
@@ -432,7 +503,7 @@ def run_estimate(client: Lumenfall, args: argparse.Namespace, out: Output, emula
 # -- errors and JSON ----------------------------------------------------------------------------------
 
 
-def _payload(
+def json_payload(
     exit_code: int,
     *,
     video: Video | None = None,
@@ -469,28 +540,58 @@ def _fail(
         error: dict[str, Any] = {"type": kind, "message": message}
         if video is not None:
             error["video_id"] = video.id
-        out.emit_json(_payload(exit_code, video=video, emulator=emulated, error=error, extra=extra))
+        out.emit_json(json_payload(exit_code, video=video, emulator=emulated, error=error, extra=extra))
     return exit_code
 
 
-def _report_exception(out: Output, error: Exception) -> int:
+def _error_kind(error: BaseException) -> str:
+    """The ``error.type`` of a failure in the JSON object (``usage`` exits 2, the rest 1)."""
     import openai
 
-    from ..errors import DownloadError, LumenfallAPIError, LumenfallConfigurationError, WaitInterruptedError
+    from ..errors import DownloadError, LumenfallConfigurationError, WaitInterruptedError
 
+    if isinstance(error, json.JSONDecodeError):
+        return "api"  # a garbled answer, not a bad argument
     if isinstance(error, (LumenfallConfigurationError, ValueError)):
-        code, kind = EXIT_USAGE, "usage"
-    elif isinstance(error, WaitInterruptedError):
-        code, kind = EXIT_ERROR, "wait_interrupted"
-    elif isinstance(error, DownloadError):
-        code, kind = EXIT_ERROR, "download"
-    elif isinstance(error, openai.APIError):
-        code, kind = EXIT_ERROR, "api"
-    else:
-        raise error  # a bug: let the traceback show
+        return "usage"
+    if isinstance(error, WaitInterruptedError):
+        return "wait_interrupted"
+    if isinstance(error, DownloadError):
+        return "download"
+    if isinstance(error, openai.APIConnectionError):
+        return "connection"
+    if isinstance(error, openai.APIError):
+        return "api"
+    if isinstance(error, openai.OpenAIError):
+        return "error"
+    return "internal"
+
+
+def _report_exception(out: Output, error: Exception, *, emulated: bool = False) -> int:
+    import openai
+
+    from ..errors import DownloadError, LumenfallAPIError
+
     message = str(error)
+    kind = _error_kind(error)
+    code = EXIT_USAGE if kind == "usage" else EXIT_ERROR
+    if kind == "internal":  # a bug or an unforeseen failure: still a message and an exit code, never a traceback
+        from . import unexpected_error_message
+
+        if os.environ.get("LUMENFALL_DEBUG"):
+            traceback.print_exception(error)
+        message = unexpected_error_message(error)
+    video_id = getattr(error, "video_id", None)
+    if isinstance(video_id, str) and video_id:
+        command = "download" if isinstance(error, DownloadError) else "wait"
+        message += " " + resume_hint(f"lumenfall-openai video {command} {video_id}", emulated)
     if isinstance(error, LumenfallAPIError) and error.request_id:
         message += f" (request id {error.request_id})"
+    if emulated and isinstance(error, openai.NotFoundError):
+        message += (
+            " Without LUMENFALL_API_KEY each command starts its own local emulator, so jobs from an earlier "
+            "command do not exist here; set LUMENFALL_API_KEY to use Lumenfall."
+        )
     out.note(f"error: {message}", style="red")
     if out.json_mode:
         details: dict[str, Any] = {"type": kind, "message": message, "class": type(error).__name__}
@@ -498,5 +599,5 @@ def _report_exception(out: Output, error: Exception) -> int:
             value = getattr(error, attribute, None)
             if value is not None:
                 details[attribute] = value
-        out.emit_json(_payload(code, error=details))
+        out.emit_json(json_payload(code, error=details, emulator=emulated))
     return code

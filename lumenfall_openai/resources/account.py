@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from functools import cached_property
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
 from .._compat import (
     AsyncAPIResource,
@@ -31,6 +30,7 @@ from .._compat import (
     to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
+from .._ids import id_segment
 from ..pagination import AsyncCursorURLPage, SyncCursorURLPage
 from ..types.account import Balance, PurgeResult, RequestRecord
 
@@ -44,9 +44,7 @@ not_given = NotGiven()
 
 
 def _request_path(base: str, request_id: str, suffix: str = "") -> str:
-    if not isinstance(request_id, str) or not request_id:  # pyright: ignore[reportUnnecessaryIsInstance]
-        raise ValueError(f"Expected a non-empty request id (like 'req_abc123'), got {request_id!r}.")
-    return f"{base}/requests/{quote(request_id, safe='')}{suffix}"
+    return f"{base}/requests/{id_segment(request_id, what='request id', example='req_abc123')}{suffix}"
 
 
 def _iso(name: str, value: object) -> str:

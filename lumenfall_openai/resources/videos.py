@@ -14,7 +14,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import quote
 
 import openai
 
@@ -38,8 +37,27 @@ from .._compat import (
 from .._cost_tracking import dry_run_options, rereadable_request, video_dry_run
 from .._create_outcome import caller_wants_raw, may_have_started, parse_answer
 from .._download import DEFAULT_CHUNK_SIZE, headers_to_strip, media_target
-from .._polling import Decision, Done, GiveUp, PollPolicy, PollProgress, PollState, Sleep, parse_server_hint
-from .._video_requests import InputReference, VideoCreateRequest, build_create_request, unsupported
+from .._error_context import add_video_id
+from .._ids import id_segment
+from .._polling import (
+    Decision,
+    Done,
+    GiveUp,
+    PollPolicy,
+    PollProgress,
+    PollState,
+    Sleep,
+    parse_server_hint,
+    poll_arguments,
+)
+from .._video_requests import (
+    InputReference,
+    VideoCreateRequest,
+    build_create_request,
+    check_http_timeout,
+    check_json_value,
+    unsupported,
+)
 from ..errors import UnsupportedOperationError, WaitInterruptedError, WaitTimeoutError, attach_create_context
 from ..types.cost import CostEstimate
 from ..types.video import Video, VideoDeleted
@@ -72,9 +90,7 @@ _CHECK_ERRORS: tuple[type[BaseException], ...] = (*TRANSIENT_POLL_ERRORS, ValueE
 
 
 def _video_path(video_id: str) -> str:
-    if not isinstance(video_id, str) or not video_id:  # pyright: ignore[reportUnnecessaryIsInstance]
-        raise ValueError(f"Expected a non-empty video id (like 'video_abc123'), got {video_id!r}.")
-    return f"/videos/{quote(video_id, safe='')}"
+    return f"/videos/{id_segment(video_id)}"
 
 
 def _error_hint(error: BaseException) -> float | None:
@@ -83,15 +99,20 @@ def _error_hint(error: BaseException) -> float | None:
     return None
 
 
+def _poll_arguments(poll_interval_ms: int | Omit, timeout: float | None) -> tuple[float | None, float | None]:
+    return poll_arguments(None if isinstance(poll_interval_ms, Omit) else poll_interval_ms, timeout)
+
+
 def _new_poll_state(poll_interval_ms: int | Omit, timeout: float | None, policy: PollPolicy | None) -> PollState:
-    if timeout is not None and timeout < 0:
-        raise ValueError(f"timeout must be a number of seconds >= 0 (or None to wait indefinitely), got {timeout}.")
-    fixed = None
-    if not isinstance(poll_interval_ms, Omit):
-        if poll_interval_ms <= 0:
-            raise ValueError(f"poll_interval_ms must be positive, got {poll_interval_ms}.")
-        fixed = poll_interval_ms / 1000.0
-    return PollState(policy=policy or PollPolicy(), started_at=time.monotonic(), deadline=timeout, fixed_interval=fixed)
+    fixed, deadline = _poll_arguments(poll_interval_ms, timeout)
+    return PollState(
+        policy=policy or PollPolicy(), started_at=time.monotonic(), deadline=deadline, fixed_interval=fixed
+    )
+
+
+def _check_call_numbers(extra_body: Body | None, timeout: object) -> None:
+    check_json_value("extra_body", extra_body)
+    check_http_timeout(timeout)
 
 
 def _finish(decision: Decision, video_id: str) -> Video:
@@ -199,6 +220,7 @@ class Videos(SyncAPIResource):
         the job. With a budget, see :class:`~lumenfall_openai.costs.CostLedger` for what is
         reserved and when.
         """
+        _check_call_numbers(extra_body, timeout)
         request = build_create_request(
             prompt=prompt, model=model, seconds=seconds, size=size, input_reference=input_reference,
             aspect_ratio=aspect_ratio, resolution=resolution, n=n, negative_prompt=negative_prompt,
@@ -232,6 +254,7 @@ class Videos(SyncAPIResource):
         ``idempotency_key``: a dry run must not claim the key the real create will use. Nothing
         runs and nothing is billed. The provider (and so the price) may differ at run time.
         """
+        _check_call_numbers(extra_body, timeout)
         request = build_create_request(
             prompt=prompt, model=model, seconds=seconds, size=size, input_reference=input_reference,
             aspect_ratio=aspect_ratio, resolution=resolution, n=n, negative_prompt=negative_prompt,
@@ -394,25 +417,35 @@ class Videos(SyncAPIResource):
         *,
         first: Video | None,
     ) -> Video:
+        _video_path(video_id)  # a bad id fails here, before any request (not as a "garbled answer" below)
         state = _new_poll_state(poll_interval_ms, timeout, policy)
         check = to_raw_response_wrapper(self._check)
         seen = first  # create_and_poll already holds the first answer: no GET for it
         while True:
             hint: float | None = None
             failure: BaseException | None = None
-            if seen is None:
+            fetched = seen is None
+            if fetched:
                 try:
                     check_timeout = _check_timeout(state, time.monotonic(), self._client.timeout)
                     raw = check(video_id, timeout=check_timeout)
                     hint, seen = parse_server_hint(raw.headers, now_epoch=time.time()), raw.parse()
                 except _CHECK_ERRORS as error:
                     failure = error
+                except openai.NotFoundError as error:  # just created: maybe not on this replica yet
+                    if not state.may_be_replication_lag(time.monotonic()):
+                        add_video_id(error, video_id)
+                        raise
+                    failure = error
+                except openai.APIError as error:  # 400, 401, ...: the wait ends, the job id stays known
+                    add_video_id(error, video_id)
+                    raise
             now = time.monotonic()
             if seen is None:
                 assert failure is not None
                 decision = state.observe_error(failure, now, _error_hint(failure))
             else:
-                decision = state.observe(seen, now, hint)
+                decision = state.observe(seen, now, hint, fetched=fetched)
                 seen = None
                 if on_progress is not None:
                     on_progress(state.progress(now))
@@ -450,6 +483,7 @@ class Videos(SyncAPIResource):
 
         The create answer counts as the first check (``on_progress`` sees the queued job at once).
         If the wait ends early, the error carries ``video_id``: the job is never lost."""
+        _poll_arguments(poll_interval_ms, poll_timeout)  # checked before anything is paid for
         video = self.create(
             prompt=prompt, model=model, seconds=seconds, size=size, input_reference=input_reference,
             aspect_ratio=aspect_ratio, resolution=resolution, n=n, negative_prompt=negative_prompt,
@@ -636,6 +670,7 @@ class AsyncVideos(AsyncAPIResource):
         timeout: float | http.Timeout | NotGiven | None = not_given,
     ) -> Video:
         """Submit a video job; see :meth:`Videos.create`."""
+        _check_call_numbers(extra_body, timeout)
         request = build_create_request(
             prompt=prompt, model=model, seconds=seconds, size=size, input_reference=input_reference,
             aspect_ratio=aspect_ratio, resolution=resolution, n=n, negative_prompt=negative_prompt,
@@ -664,6 +699,7 @@ class AsyncVideos(AsyncAPIResource):
         timeout: float | http.Timeout | NotGiven | None = not_given,
     ) -> CostEstimate:
         """What ``create`` with these arguments would cost; see :meth:`Videos.estimate`."""
+        _check_call_numbers(extra_body, timeout)
         request = build_create_request(
             prompt=prompt, model=model, seconds=seconds, size=size, input_reference=input_reference,
             aspect_ratio=aspect_ratio, resolution=resolution, n=n, negative_prompt=negative_prompt,
@@ -816,25 +852,35 @@ class AsyncVideos(AsyncAPIResource):
         *,
         first: Video | None,
     ) -> Video:
+        _video_path(video_id)  # a bad id fails here, before any request (not as a "garbled answer" below)
         state = _new_poll_state(poll_interval_ms, timeout, policy)
         check = async_to_raw_response_wrapper(self._check)
         seen = first  # create_and_poll already holds the first answer: no GET for it
         while True:
             hint: float | None = None
             failure: BaseException | None = None
-            if seen is None:
+            fetched = seen is None
+            if fetched:
                 try:
                     check_timeout = _check_timeout(state, time.monotonic(), self._client.timeout)
                     raw = await check(video_id, timeout=check_timeout)
                     hint, seen = parse_server_hint(raw.headers, now_epoch=time.time()), raw.parse()
                 except _CHECK_ERRORS as error:
                     failure = error
+                except openai.NotFoundError as error:  # just created: maybe not on this replica yet
+                    if not state.may_be_replication_lag(time.monotonic()):
+                        add_video_id(error, video_id)
+                        raise
+                    failure = error
+                except openai.APIError as error:  # 400, 401, ...: the wait ends, the job id stays known
+                    add_video_id(error, video_id)
+                    raise
             now = time.monotonic()
             if seen is None:
                 assert failure is not None
                 decision = state.observe_error(failure, now, _error_hint(failure))
             else:
-                decision = state.observe(seen, now, hint)
+                decision = state.observe(seen, now, hint, fetched=fetched)
                 seen = None
                 if on_progress is not None:
                     result = on_progress(state.progress(now))
@@ -870,6 +916,7 @@ class AsyncVideos(AsyncAPIResource):
         timeout: float | http.Timeout | NotGiven | None = not_given,
     ) -> Video:
         """``create`` then ``poll``; see :meth:`Videos.create_and_poll`."""
+        _poll_arguments(poll_interval_ms, poll_timeout)  # checked before anything is paid for
         video = await self.create(
             prompt=prompt, model=model, seconds=seconds, size=size, input_reference=input_reference,
             aspect_ratio=aspect_ratio, resolution=resolution, n=n, negative_prompt=negative_prompt,

@@ -1,0 +1,94 @@
+"""What an openai error must also say: which host could not be reached and why; which job it was about.
+
+openai raises ``APIConnectionError("Connection error.")`` whatever happened (refused, DNS,
+TLS, reset), with the real cause buried in ``__cause__``; and an error raised while waiting for
+a job does not say which job. These helpers add that to the error *in place*: same object, same
+class, same traceback, so ``except openai.APIConnectionError`` / ``except openai.NotFoundError``
+keep working, and ``str(error)`` tells the person what failed and what to do.
+"""
+
+from __future__ import annotations
+
+import openai
+
+__all__ = ["add_connection_detail", "add_video_id", "connection_failure_message"]
+
+_MAX_CHAIN = 16  # a cause chain is short; this only guards against a cycle
+
+
+def _host_of(error: openai.APIConnectionError) -> str | None:
+    try:
+        url = error.request.url
+    except Exception:  # no request attached (built by hand): nothing to name
+        return None
+    host = url.host
+    if not host:
+        return None
+    port = url.port or {"https": 443, "http": 80}.get(url.scheme)
+    host = f"[{host}]" if ":" in host else host
+    return f"{host}:{port}" if port else host
+
+
+def _root_cause(error: BaseException) -> BaseException | None:
+    """The most specific cause in the chain: an ``OSError`` (``[Errno 111] Connection refused``)
+    if there is one, else the deepest exception that says anything."""
+    chain: list[BaseException] = []
+    pending: list[BaseException | None] = [error.__cause__, error.__context__]
+    while pending and len(chain) < _MAX_CHAIN:  # both links: a cause may hide the OSError in its context
+        current = pending.pop(0)
+        if current is None or any(current is seen for seen in chain):
+            continue
+        chain.append(current)
+        pending += [current.__cause__, current.__context__]
+    for candidate in reversed(chain):
+        if isinstance(candidate, OSError) and str(candidate):
+            return candidate
+    for candidate in reversed(chain):
+        if str(candidate):
+            return candidate
+    return chain[-1] if chain else None
+
+
+def connection_failure_message(error: openai.APIConnectionError) -> str:
+    """``Could not connect to api.lumenfall.ai:443: [Errno 111] Connection refused``, or its timeout twin."""
+    host = _host_of(error) or "the server"
+    cause = _root_cause(error)
+    detail = (str(cause) or type(cause).__name__) if cause is not None else "no further detail"
+    if isinstance(error, openai.APITimeoutError):
+        return (
+            f"Request to {host} timed out ({detail}). Check your network, or pass a longer timeout= "
+            "(the client's default or per call)."
+        )
+    return (
+        f"Could not connect to {host}: {detail}. Check your network and LUMENFALL_BASE_URL "
+        "(or the client's base_url), then try again."
+    )
+
+
+def _set_message(error: openai.APIError, message: str) -> None:
+    error.message = message
+    error.args = (message, *error.args[1:])
+
+
+def add_connection_detail(error: openai.APIConnectionError) -> openai.APIConnectionError:
+    """Replace openai's bare "Connection error." with one that names the host and the cause."""
+    if not getattr(error, "_lumenfall_detailed", False):
+        _set_message(error, connection_failure_message(error))
+        error._lumenfall_detailed = True  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue]
+    return error
+
+
+def add_video_id(error: BaseException, video_id: str) -> BaseException:
+    """Give an error raised while waiting for ``video_id`` the id (attribute and message).
+
+    Errors that already carry one (``WaitInterruptedError``, ``VideoFailedError``) are left alone.
+    """
+    if not isinstance(error, openai.APIError) or getattr(error, "video_id", None) is not None:
+        return error
+    error.video_id = video_id  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue]
+    _set_message(
+        error,
+        f"{error.message} (while waiting for video {video_id}; the job may still be running: fix the cause, "
+        f"then resume with client.videos.poll({video_id!r}))",
+    )
+    return error
