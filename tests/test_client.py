@@ -105,7 +105,7 @@ def test_copies_keep_lumenfall_settings_and_headers(recorder: Recorder) -> None:
     sent = recorder.requests[-1]
     assert "x-team" not in sent.headers and sent.headers["x-only"] == "1"
     assert sent.headers["authorization"] == "Bearer lmnfl_other.key"
-    with pytest.raises(ValueError, match="not both"):
+    with pytest.raises(ValueError, match="`default_headers` and `set_default_headers` arguments are mutually exclusive"):
         client.copy(default_headers={"a": "b"}, set_default_headers={"c": "d"})
 
 

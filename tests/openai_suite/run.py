@@ -1,0 +1,51 @@
+"""Run openai-python's own client tests, from the sdist of the installed openai, against Lumenfall.
+
+Usage: python tests/openai_suite/run.py [--sdist DIR] [pytest args...]
+
+Fetches the sdist (scripts/fetch_openai_sdist.py) unless ``--sdist`` is given, then runs pytest
+inside it, so that openai's ``tests`` package, conftest and pytest settings are openai's own, with
+``lumenfall_suite_plugin`` swapping the client classes and marking the listed deviations. The
+exit status is pytest's: any unlisted failure, or a listed deviation that now passes, fails it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+
+# openai's test files that exercise the client itself (construction, options, headers, retries,
+# copies, responses, streaming) rather than a resource this package replaces or an OpenAI-only
+# feature; files missing from an older sdist are skipped.
+SUITE_FILES = ["test_client.py"]
+
+
+def main(argv: list[str]) -> int:
+    sdist: Path | None = None
+    if argv[:1] == ["--sdist"]:
+        sdist, argv = Path(argv[1]).resolve(), argv[2:]
+    if sdist is None:
+        fetched = subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "fetch_openai_sdist.py")], check=True, capture_output=True, text=True
+        )
+        sdist = Path(fetched.stdout.strip().splitlines()[-1])
+    files = [f"tests/{name}" for name in SUITE_FILES if (sdist / "tests" / name).is_file()]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]).rstrip(":")}
+    # Lumenfall and OpenAI settings from the caller's shell must not change what openai's tests see.
+    for name in list(env):
+        if name.startswith(("LUMENFALL_", "OPENAI_")):
+            del env[name]
+    command = [
+        sys.executable, "-m", "pytest", "-p", "lumenfall_suite_plugin", "-p", "no:cacheprovider",
+        "-o", "addopts=--tb=short", "-q", *files, *argv,
+    ]  # fmt: skip
+    print(f"::: openai suite in {sdist}: {' '.join(command[1:])}", flush=True)
+    return subprocess.run(command, cwd=sdist, env=env, check=False).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
