@@ -50,7 +50,7 @@ def fetch(openai_version: str, cache: Path) -> Path:
         if sys.version_info >= (3, 12):
             tar.extractall(scratch, filter="data")
         else:
-            tar.extractall(scratch)  # noqa: S202  # our own cache of a package-index file
+            tar.extractall(scratch)  # our own cache of a package-index file
         extracted = Path(scratch) / f"openai-{openai_version}"
         if not (extracted / "tests" / "test_client.py").is_file():
             sys.exit(f"{archive.name} has no tests/test_client.py; openai's sdist layout changed.")
@@ -61,7 +61,9 @@ def fetch(openai_version: str, cache: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="where sdists are kept (default: %(default)s)")
+    parser.add_argument(
+        "--cache", type=Path, default=DEFAULT_CACHE, help="where sdists are kept (default: %(default)s)"
+    )
     parser.add_argument("--version", help="openai version (default: the one installed for this Python)")
     args = parser.parse_args(argv)
     print(fetch(args.version or installed_openai_version(), args.cache))

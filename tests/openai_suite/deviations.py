@@ -60,7 +60,7 @@ def parse_deviations(text: str, *, source: str = "deviations.txt") -> list[Devia
             SpecifierSet(versions)  # raises InvalidSpecifier, naming the bad text
         deviation = Deviation(pattern, versions, reason, number)
         if not deviation.readme_quote:
-            raise ValueError(f"{source}:{number}: the reason must quote the README: add README: \"<sentence>\"")
+            raise ValueError(f'{source}:{number}: the reason must quote the README: add README: "<sentence>"')
         deviations.append(deviation)
     return deviations
 

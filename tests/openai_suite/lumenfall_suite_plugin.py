@@ -22,9 +22,9 @@ from typing import Any
 
 import openai
 import pytest
+from deviations import Deviation, load_deviations, matching_deviation
 
 import lumenfall_openai
-from deviations import Deviation, load_deviations, matching_deviation
 
 DEVIATIONS_FILE = Path(__file__).with_name("deviations.txt")
 

@@ -46,7 +46,10 @@ def main(argv: list[str]) -> int:
         sdist, argv = Path(argv[1]).resolve(), argv[2:]
     if sdist is None:
         fetched = subprocess.run(
-            [sys.executable, str(ROOT / "scripts" / "fetch_openai_sdist.py")], check=True, capture_output=True, text=True
+            [sys.executable, str(ROOT / "scripts" / "fetch_openai_sdist.py")],
+            check=True,
+            capture_output=True,
+            text=True,
         )
         sdist = Path(fetched.stdout.strip().splitlines()[-1])
     files = [f"tests/{name}" for name in SUITE_FILES if (sdist / "tests" / name).is_file()]

@@ -44,7 +44,10 @@ def main(argv: list[str]) -> int:
         sdist = Path(argv[1]).resolve()
     else:
         fetched = subprocess.run(
-            [sys.executable, str(ROOT / "scripts" / "fetch_openai_sdist.py")], check=True, capture_output=True, text=True
+            [sys.executable, str(ROOT / "scripts" / "fetch_openai_sdist.py")],
+            check=True,
+            capture_output=True,
+            text=True,
         )
         sdist = Path(fetched.stdout.strip().splitlines()[-1])
     source = (sdist / EXAMPLE).read_text(encoding="utf-8")
