@@ -51,10 +51,18 @@ class AsyncOpenAI(lumenfall_openai.AsyncLumenfall):
 SWAPS = {"OpenAI": (openai.OpenAI, OpenAI), "AsyncOpenAI": (openai.AsyncOpenAI, AsyncOpenAI)}
 
 
-def _swap_clients(module: ModuleType) -> None:
+# Fail closed: if openai's tests stop importing the clients by these names, the run would quietly
+# test openai's own client; these modules must have been swapped.
+MUST_SWAP = ("tests.conftest", "tests.test_client")
+
+
+def _swap_clients(module: ModuleType) -> bool:
+    swapped = False
     for name, (original, replacement) in SWAPS.items():
         if module.__dict__.get(name) is original:
             setattr(module, name, replacement)
+            swapped = True
+    return swapped
 
 
 def pytest_report_header() -> list[str]:
@@ -67,9 +75,17 @@ def pytest_report_header() -> list[str]:
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # openai's tests are the package `tests` of the sdist (its root is on sys.path, see run.py).
-    for name, module in list(sys.modules.items()):
-        if module is not None and (name == "tests" or name.startswith("tests.")):
-            _swap_clients(module)
+    swapped = {
+        name
+        for name, module in list(sys.modules.items())
+        if module is not None and (name == "tests" or name.startswith("tests.")) and _swap_clients(module)
+    }
+    missing = [name for name in MUST_SWAP if name in sys.modules and name not in swapped]
+    if missing:
+        raise pytest.UsageError(
+            f"lumenfall-openai: {', '.join(missing)} no longer import(s) OpenAI/AsyncOpenAI from openai by those "
+            "names, so the adapter cannot swap in Lumenfall; update tests/openai_suite/lumenfall_suite_plugin.py."
+        )
     deviations = load_deviations(DEVIATIONS_FILE, openai_version=openai.__version__)
     used: set[Deviation] = set()
     for item in items:
