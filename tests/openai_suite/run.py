@@ -21,8 +21,7 @@ ROOT = HERE.parent.parent
 # openai's test files that exercise the client itself (construction, options, headers, auth,
 # retries, copies, HTTP transports, response parsing, streaming) rather than a resource this
 # package replaces or an OpenAI-only feature (workload identity, x509, WebSocket/realtime, data
-# residency, agents); a file missing from an older sdist is skipped. test_debug_logging.py is left
-# out: most of it is about WebSocket resources (Lumenfall has none) and needs `websockets`.
+# residency, agents); a file missing from an older sdist is skipped.
 SUITE_FILES = [
     "test_client.py",
     "test_response.py",
@@ -32,6 +31,7 @@ SUITE_FILES = [
     "test_status_error_messages.py",
     "test_retry_after_overflow.py",
     "test_platform.py",
+    "test_debug_logging.py",
     "test_httpx2.py",
     "test_httpx2_base.py",
     "test_httpx2_respx.py",
