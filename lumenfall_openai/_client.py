@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import inspect
 import os
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -102,6 +102,7 @@ class _LumenfallClientMixin:
 
     api_key: str
     _lumenfall: _settings.ResolvedSettings
+    _lumenfall_key_provider: Callable[[], Any] | None
     _ledger: CostLedger
 
     @property
@@ -134,8 +135,12 @@ class _LumenfallClientMixin:
         """Check and resolve a constructor's arguments (its ``locals()``): the rules both twins share."""
         _settings.reject_openai_only_options({name: arguments[name] for name in _settings.OPENAI_ONLY_OPTIONS})
         base_url = arguments["base_url"]
+        api_key = arguments["api_key"]
+        # A callable key is kept as given (copies reuse it, not a token it once returned); openai
+        # gets it wrapped by _checked_api_key so that every token is checked before it is sent.
+        self._lumenfall_key_provider = api_key if callable(api_key) else None
         self._lumenfall = _settings.resolve_settings(
-            api_key=arguments["api_key"],
+            api_key=api_key,
             base_url=None if base_url is None else str(base_url),
             webhook_secret=arguments["webhook_secret"],
             environ=os.environ,
@@ -171,10 +176,11 @@ class _LumenfallClientMixin:
         """
         a = arguments
         _settings.reject_openai_only_options({name: a[name] for name in _settings.OPENAI_ONLY_OPTIONS})
+        # openai's exact messages: code (and tests) written for openai match on them.
         if a["default_headers"] is not None and a["set_default_headers"] is not None:
-            raise ValueError("Pass `default_headers` (to add) or `set_default_headers` (to replace), not both.")
+            raise ValueError("The `default_headers` and `set_default_headers` arguments are mutually exclusive")
         if a["default_query"] is not None and a["set_default_query"] is not None:
-            raise ValueError("Pass `default_query` (to add) or `set_default_query` (to replace), not both.")
+            raise ValueError("The `default_query` and `set_default_query` arguments are mutually exclusive")
         client: Any = self
         headers: Mapping[str, str] = getattr(client, CUSTOM_HEADERS_ATTR)
         if a["default_headers"] is not None:
@@ -188,7 +194,7 @@ class _LumenfallClientMixin:
             query = a["set_default_query"]
         ledger = a["ledger"]
         return {
-            "api_key": a["api_key"] or self.api_key,
+            "api_key": a["api_key"] or self._lumenfall_key_provider or self.api_key,
             "base_url": a["base_url"] or self._lumenfall.base_url,
             "webhook_secret": (
                 a["webhook_secret"] if a["webhook_secret"] is not None else self._lumenfall.webhook_secret
@@ -226,7 +232,7 @@ class Lumenfall(_LumenfallClientMixin, openai.OpenAI):
     def __init__(
         self,
         *,
-        api_key: str | None = None,
+        api_key: str | Callable[[], str] | None = None,
         base_url: str | http.URL | None = None,
         webhook_secret: str | None = None,
         ledger: CostLedger | None = None,
@@ -249,7 +255,7 @@ class Lumenfall(_LumenfallClientMixin, openai.OpenAI):
         # Refuses OpenAI-only options, resolves key and URLs, sets up the ledger (shared rules).
         self._setup(locals())
         super().__init__(
-            api_key=self._lumenfall.api_key,
+            api_key=self._checked_api_key(),
             base_url=self._lumenfall.base_url,
             timeout=timeout,
             max_retries=max_retries,
@@ -259,6 +265,19 @@ class Lumenfall(_LumenfallClientMixin, openai.OpenAI):
             _strict_response_validation=_strict_response_validation,
         )
         self._scrub_openai_environment(default_headers)
+
+    def _checked_api_key(self) -> str | Callable[[], str]:
+        """The key for openai's __init__: a string as resolved, or the caller's callable wrapped so that
+        each token it returns is checked (:func:`~lumenfall_openai._settings.check_provided_key`)."""
+        provider = self._lumenfall_key_provider
+        if provider is None:
+            return self._lumenfall.api_key
+
+        def checked() -> str:
+            token = provider()
+            return _settings.check_provided_key(token)
+
+        return checked
 
     @cached_property
     def videos(self) -> Videos:  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
@@ -305,7 +324,7 @@ class Lumenfall(_LumenfallClientMixin, openai.OpenAI):
     def copy(  # type: ignore[override]
         self,
         *,
-        api_key: str | None = None,
+        api_key: str | Callable[[], str] | None = None,
         base_url: str | http.URL | None = None,
         webhook_secret: str | None = None,
         ledger: CostLedger | NotGiven | None = not_given,
@@ -344,7 +363,7 @@ class AsyncLumenfall(_LumenfallClientMixin, openai.AsyncOpenAI):
     def __init__(
         self,
         *,
-        api_key: str | None = None,
+        api_key: str | Callable[[], Awaitable[str]] | None = None,
         base_url: str | http.URL | None = None,
         webhook_secret: str | None = None,
         ledger: CostLedger | None = None,
@@ -366,7 +385,7 @@ class AsyncLumenfall(_LumenfallClientMixin, openai.AsyncOpenAI):
         # Refuses OpenAI-only options, resolves key and URLs, sets up the ledger (shared rules).
         self._setup(locals())
         super().__init__(
-            api_key=self._lumenfall.api_key,
+            api_key=self._checked_api_key(),
             base_url=self._lumenfall.base_url,
             timeout=timeout,
             max_retries=max_retries,
@@ -376,6 +395,19 @@ class AsyncLumenfall(_LumenfallClientMixin, openai.AsyncOpenAI):
             _strict_response_validation=_strict_response_validation,
         )
         self._scrub_openai_environment(default_headers)
+
+    def _checked_api_key(self) -> str | Callable[[], Awaitable[str]]:
+        """The key for openai's __init__; see :meth:`Lumenfall._checked_api_key`. A plain (not async)
+        callable is accepted too (openai's AsyncOpenAI would fail on its first request)."""
+        provider = self._lumenfall_key_provider
+        if provider is None:
+            return self._lumenfall.api_key
+
+        async def checked() -> str:
+            token = provider()
+            return _settings.check_provided_key(await token if inspect.isawaitable(token) else token)
+
+        return checked
 
     @cached_property
     def videos(self) -> AsyncVideos:  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
@@ -418,7 +450,7 @@ class AsyncLumenfall(_LumenfallClientMixin, openai.AsyncOpenAI):
     def copy(  # type: ignore[override]
         self,
         *,
-        api_key: str | None = None,
+        api_key: str | Callable[[], Awaitable[str]] | None = None,
         base_url: str | http.URL | None = None,
         webhook_secret: str | None = None,
         ledger: CostLedger | NotGiven | None = not_given,

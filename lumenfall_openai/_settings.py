@@ -6,7 +6,8 @@ for the sync and async twins.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import inspect
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -65,6 +66,32 @@ def resolve_api_key(api_key: str | None, environ: Mapping[str, str]) -> str:
             "read: an OpenAI key must not be sent to a third party. For tests without a key, use "
             "lumenfall_openai.testing.LumenfallEmulator."
         )
+    return _refuse_openai_key(key)
+
+
+def check_provided_key(key: object) -> str:
+    """A key returned by a callable ``api_key=``, checked each time it is obtained (before it is sent).
+
+    The message never contains the value: it may be a secret of any kind.
+    """
+    if not isinstance(key, str):
+        hint = ""
+        if inspect.iscoroutine(key):
+            key.close()  # never awaited: close it rather than leave a warning behind
+            hint = " An async callable needs AsyncLumenfall; Lumenfall calls it synchronously."
+        raise LumenfallConfigurationError(
+            f"The `api_key` callable returned a {type(key).__name__}, not a str; it must return your "
+            f"Lumenfall key (it starts with '{KEY_PREFIX}').{hint}"
+        )
+    if not key:
+        raise LumenfallConfigurationError(
+            f"The `api_key` callable returned an empty key; it must return your Lumenfall key (it starts "
+            f"with '{KEY_PREFIX}')."
+        )
+    return _refuse_openai_key(key)
+
+
+def _refuse_openai_key(key: str) -> str:
     if key.startswith("sk-"):
         raise LumenfallConfigurationError(
             "That looks like an OpenAI key ('sk-...'), which must not be sent to Lumenfall. "
@@ -103,14 +130,20 @@ def native_base_url(base_url: str) -> str:
 
 def resolve_settings(
     *,
-    api_key: str | None,
+    api_key: str | Callable[[], object] | None,
     base_url: str | None,
     webhook_secret: str | None,
     environ: Mapping[str, str],
 ) -> ResolvedSettings:
+    """Key, URLs and webhook secret from the arguments, else ``LUMENFALL_*`` variables, else defaults.
+
+    A callable ``api_key`` supplies the key per request (openai calls it before each request that
+    needs one; :func:`check_provided_key` checks each token); ``api_key`` here is then ``""``, as
+    openai's own ``api_key`` is until the first call.
+    """
     base = resolve_base_url(base_url, environ)
     return ResolvedSettings(
-        api_key=resolve_api_key(api_key, environ),
+        api_key="" if callable(api_key) else resolve_api_key(api_key, environ),
         base_url=base,
         native_base_url=native_base_url(base),
         webhook_secret=webhook_secret if webhook_secret is not None else environ.get(WEBHOOK_SECRET_ENV),

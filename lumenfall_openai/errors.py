@@ -74,7 +74,7 @@ class LumenfallAPIError(openai.APIStatusError):
         super().__init__(message, response=response, body=body)
         envelope = _envelope(body)
         code = envelope.get("code")
-        self.code = code if isinstance(code, str) else None
+        self.code = None if code is None else str(code)  # as openai 3.x: a numeric code reads "404"
         kind = envelope.get("type")
         self.error_type = kind if isinstance(kind, str) else None
         self.request_id = response.headers.get(REQUEST_ID_HEADER) or self.request_id

@@ -5,6 +5,9 @@ These tests are about the shape of what the client sends, so a mock transport re
 
 from __future__ import annotations
 
+import warnings
+from typing import Any
+
 import openai
 import pytest
 
@@ -105,7 +108,7 @@ def test_copies_keep_lumenfall_settings_and_headers(recorder: Recorder) -> None:
     sent = recorder.requests[-1]
     assert "x-team" not in sent.headers and sent.headers["x-only"] == "1"
     assert sent.headers["authorization"] == "Bearer lmnfl_other.key"
-    with pytest.raises(ValueError, match="not both"):
+    with pytest.raises(ValueError, match="`default_headers` and `set_default_headers` arguments are mutually"):
         client.copy(default_headers={"a": "b"}, set_default_headers={"c": "d"})
 
 
@@ -121,3 +124,103 @@ def test_repr_never_shows_the_key() -> None:
         text = repr(client)
         assert "s3cr3t" not in text and "lmnfl_testkey.***" in text
         assert "s3cr3t" not in repr(client.with_options(timeout=1))
+
+
+class Tokens:
+    """An ``api_key=`` callable: hands out the current token and counts the calls."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.calls = 0
+
+    def __call__(self) -> str:
+        self.calls += 1
+        return self.token
+
+    async def async_call(self) -> str:
+        return self()
+
+
+def test_callable_api_key_is_obtained_per_request_and_kept_by_copies(emulator: Any, base_url: str) -> None:
+    tokens = Tokens("lmnfl_first.s3cr3t-1")
+    client = Lumenfall(api_key=tokens, base_url=base_url)
+    copy = client.with_options(max_retries=0)
+    assert client.api_key == "" and tokens.calls == 0  # as openai: nothing obtained until a request
+    video = client.videos.create(model="mock-video", prompt="a lighthouse")
+    assert emulator.last_request().sent_key("lmnfl_first.s3cr3t-1")
+    tokens.token = "lmnfl_second.s3cr3t-2"
+    client.videos.retrieve(video.id)
+    assert emulator.last_request().sent_key("lmnfl_second.s3cr3t-2")
+    assert client.api_key == "lmnfl_second.s3cr3t-2"
+    # copies made before the rotation use the callable, not a token it once returned
+    tokens.token = "lmnfl_third.s3cr3t-3"
+    copy.videos.retrieve(video.id)
+    client.copy(timeout=5).videos.retrieve(video.id)
+    assert all(r.sent_key("lmnfl_third.s3cr3t-3") for r in emulator.requests[-2:])
+    replaced = client.copy(api_key="lmnfl_fixed.s3cr3t-4")
+    replaced.videos.retrieve(video.id)
+    assert emulator.last_request().sent_key("lmnfl_fixed.s3cr3t-4") and tokens.calls == 4
+    assert "s3cr3t" not in repr(client) and "s3cr3t" not in repr(copy)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("kind", ["async", "plain"])
+async def test_async_callable_api_key_is_awaited_per_request(emulator: Any, base_url: str, kind: str) -> None:
+    tokens = Tokens("lmnfl_first.s3cr3t-1")
+    provider = tokens.async_call if kind == "async" else tokens  # openai takes async; a plain one works too
+    async with AsyncLumenfall(api_key=provider, base_url=base_url) as client:  # type: ignore[arg-type]
+        video = await client.videos.create(model="mock-video", prompt="a lighthouse")
+        assert emulator.last_request().sent_key("lmnfl_first.s3cr3t-1")
+        tokens.token = "lmnfl_second.s3cr3t-2"
+        await client.with_options(max_retries=0).videos.retrieve(video.id)
+        assert emulator.last_request().sent_key("lmnfl_second.s3cr3t-2")
+        assert tokens.calls == 2
+
+
+@pytest.mark.parametrize(
+    ("token", "message"),
+    [
+        ("sk-proj-s3cr3t-openai-key", "OpenAI key"),
+        ("", "empty key"),
+        (None, "returned a NoneType, not a str"),
+    ],
+)
+def test_a_bad_token_from_the_callable_is_refused_before_sending(
+    emulator: Any, base_url: str, token: object, message: str
+) -> None:
+    client = Lumenfall(api_key=lambda: token, base_url=base_url, max_retries=0)  # type: ignore[arg-type, return-value]
+    with pytest.raises(LumenfallConfigurationError, match=message) as info:
+        client.videos.retrieve("video_1")
+    assert emulator.requests == []
+    assert "s3cr3t" not in str(info.value)
+
+
+def test_an_async_callable_on_the_sync_client_is_a_clear_error(recorder: Recorder) -> None:
+    async def provider() -> str:
+        return TEST_KEY
+
+    client = Lumenfall(api_key=provider, base_url="http://127.0.0.1:9/openai/v1", http_client=recorder.client())  # type: ignore[arg-type]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the coroutine is closed, not left "never awaited"
+        with pytest.raises(LumenfallConfigurationError, match="needs AsyncLumenfall"):
+            client.videos.retrieve("video_1")
+    assert recorder.requests == []
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"default_headers": {"a": "b"}, "set_default_headers": {"c": "d"}},
+        {"default_query": {"a": "b"}, "set_default_query": {"c": "d"}},
+    ],
+)
+def test_copy_conflicts_raise_openais_own_errors(arguments: dict[str, Any]) -> None:
+    for ours, theirs in (
+        (Lumenfall(api_key=TEST_KEY), openai.OpenAI(api_key="x")),
+        (AsyncLumenfall(api_key=TEST_KEY), openai.AsyncOpenAI(api_key="x")),
+    ):
+        with pytest.raises(ValueError, match="mutually exclusive") as expected:
+            theirs.copy(**arguments)
+        with pytest.raises(ValueError, match="mutually exclusive") as got:
+            ours.with_options(**arguments)
+        assert str(got.value) == str(expected.value)

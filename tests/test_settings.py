@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lumenfall_openai._settings import (
     DEFAULT_BASE_URL,
+    check_provided_key,
     native_base_url,
     redact_key,
     reject_openai_only_options,
@@ -87,3 +90,19 @@ def test_redact_key(key: str, shown: str) -> None:
     assert redact_key(key) == shown
     if "." in key:
         assert key.split(".", 1)[1] not in redact_key(key)
+
+
+def test_a_callable_key_is_not_resolved_up_front() -> None:
+    s = resolve_settings(api_key=lambda: "lmnfl_a.b", base_url=None, webhook_secret=None, environ={})
+    assert s.api_key == ""  # openai's api_key is "" until the callable is first called
+
+
+@given(st.text())
+def test_a_provided_token_passes_unchanged_or_is_refused_without_being_shown(token: str) -> None:
+    if token == "" or token.startswith("sk-"):
+        with pytest.raises(LumenfallConfigurationError) as info:
+            check_provided_key(token)
+        if len(token) > 12:  # long enough that it cannot appear in the message by chance
+            assert token not in str(info.value)
+    else:
+        assert check_provided_key(token) == token
