@@ -100,7 +100,7 @@ BORROWED_MODULE_NAMES: dict[str, tuple[str, ...]] = {
     "openai.types": ("ImagesResponse",),
     "openai": ("InvalidWebhookSignatureError",),
 }
-BORROWED_CLIENT_METHODS: tuple[str, ...] = ("_make_status_error", "copy", "get", "post")
+BORROWED_CLIENT_METHODS: tuple[str, ...] = ("_make_status_error", "_process_response", "copy", "get", "post")
 # Set by SyncAPIResource/AsyncAPIResource.__init__ from the client.
 BORROWED_RESOURCE_ATTRS: tuple[str, ...] = ("_client", "_get", "_post", "_delete", "_sleep", "_get_api_list")
 
