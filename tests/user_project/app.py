@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import openai
+
 from lumenfall_openai import (
     AsyncLumenfall,
     BudgetExceededError,
@@ -91,7 +94,7 @@ def videos(client: Lumenfall) -> None:
 def images(client: Lumenfall) -> None:
     response: ImagesResponse = client.images.generate(model="flux-1.1-pro", prompt="a lighthouse", n=2)
     print(response.metadata.cost, response.metadata.provider, response._request_id)  # pyright: ignore[reportPrivateUsage]
-    edited = client.images.edit(model="gpt-image-1", prompt="brighter", image=open("in.png", "rb"))
+    edited = client.images.edit(model="gpt-image-1", prompt="brighter", image=Path("in.png"))
     print(edited.metadata.cost)
     estimate = client.images.estimate(model="flux-1.1-pro", prompt="a lighthouse", n=2)
     print(estimate.total_cost)
