@@ -7,6 +7,7 @@ Lumenfall (free ``mock-video`` only, capped) under ``pytest -m live`` (see tests
 
 from __future__ import annotations
 
+import inspect
 import math
 import time
 import warnings
@@ -262,3 +263,10 @@ def test_an_x_request_id_the_server_sends_is_not_overwritten(completed_video: di
     plain = Recorder(lambda request: http.Response(200, json=completed_video))
     no_ids = Lumenfall(api_key=TEST_KEY, http_client=plain.client())
     assert no_ids.videos.retrieve("video_abc123")._request_id is None
+
+
+@pytest.mark.parametrize("cls", [openai.OpenAI, openai.AsyncOpenAI])
+def test_openai_still_hands_process_response_the_response_by_keyword(cls: type) -> None:
+    # The client's _request_id hook (lumenfall_openai/_client.py) reads kwargs["response"].
+    params = inspect.signature(cls._process_response).parameters
+    assert "response" in params and params["response"].kind is inspect.Parameter.KEYWORD_ONLY
