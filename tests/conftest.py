@@ -114,6 +114,12 @@ def pytest_configure(config: pytest.Config) -> None:
     live.configure(config)
 
 
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    line = live.summary(config)
+    if line:
+        terminalreporter.write_line(line)
+
+
 @pytest.fixture
 def target(request: pytest.FixtureRequest) -> Iterator[live.Target]:
     """Where a ``live`` test sends requests: the emulator, or Lumenfall itself under ``-m live`` (tests/live.py)."""

@@ -6,7 +6,7 @@ Without ``-m live`` the ``live`` tests run like any other, against the emulator 
 runs them). With ``-m live`` they run against Lumenfall (``LUMENFALL_BASE_URL`` or the default
 host) when ``LUMENFALL_API_KEY`` is set, and are skipped when it is not. A live run may only
 spend nothing: every paid request must name the free ``mock-video`` model, and the whole session
-may send at most ``LUMENFALL_LIVE_MAX_REQUESTS`` requests (default 80); the request that would
+may send at most ``LUMENFALL_LIVE_MAX_REQUESTS`` requests (default 150); the request that would
 break either rule fails its test before it is sent.
 
 The environment is read once, when pytest starts: every test runs with LUMENFALL_* cleared.
@@ -28,7 +28,7 @@ from lumenfall_openai._compat import http
 
 MARK = "live"
 FREE_MODEL = "mock-video"
-DEFAULT_MAX_REQUESTS = 80
+DEFAULT_MAX_REQUESTS = 150
 
 
 def live_selected(markexpr: str) -> bool:
@@ -162,3 +162,12 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
                 t.close()
     finally:
         emulator.close()
+
+
+def summary(config: pytest.Config) -> str | None:
+    """The line a live run ends with: how many requests it sent, against the cap."""
+    settings = config.stash.get(SETTINGS_KEY, None)
+    if settings is None or not settings.selected or settings.api_key is None:
+        return None
+    cap = config.stash[CAP_KEY]
+    return f"live mode: {cap.sent} requests sent to {settings.base_url or 'Lumenfall'} (cap {cap.limit})"
