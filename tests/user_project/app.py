@@ -28,6 +28,7 @@ from lumenfall_openai import (
     WebhookVerificationError,
 )
 from lumenfall_openai.errors import ContentPolicyViolationError, LumenfallAPIError
+from lumenfall_openai.testing import LumenfallEmulator
 from lumenfall_openai.types import (
     Balance,
     PurgeResult,
@@ -179,3 +180,15 @@ def constructed() -> tuple[Lumenfall, AsyncLumenfall]:
         Lumenfall(api_key="lmnfl_x.y", http_client=openai.DefaultHttpxClient(timeout=openai.Timeout(5.0))),
         AsyncLumenfall(http_client=openai.DefaultAsyncHttpxClient(), budget=10),
     )
+
+
+def test_with_the_emulator() -> None:
+    emulator = LumenfallEmulator(queue_seconds=0.1, run_seconds=0.2)
+    emulator.fail_next_job("UPSTREAM_ERROR")
+    emulator.faults.fail_next(2, status=502)
+    with emulator.serve() as base_url:
+        client = Lumenfall(api_key="lmnfl_test.key", base_url=base_url)
+        video = client.videos.create_and_poll(model="mock-video", prompt="x")
+        print(video.status, emulator.last_request("POST /openai/v1/videos").json, emulator.requests)
+        print(emulator.media_auth_attempts, emulator.webhook_deliveries)
+    emulator.close()
