@@ -40,7 +40,7 @@ from ._compat import AMBIENT_AUTHORIZATIONS_ATTR, CUSTOM_HEADERS_ATTR, NotGiven,
 from ._cost_tracking import observe
 from ._error_context import add_connection_detail
 from .costs import CostLedger
-from .errors import status_error_for
+from .errors import REQUEST_ID_HEADER, status_error_for
 from .resources.account import (
     Account,
     AccountWithRawResponse,
@@ -130,6 +130,15 @@ class _LumenfallClientMixin:
                 add_connection_detail(error)
                 raise
             return _with_connection_detail(result) if inspect.iscoroutine(result) else result
+
+        # openai fills `._request_id` (and a raw response's `.request_id`) from x-request-id;
+        # Lumenfall names its id X-Lumenfall-Request-Id. Give openai that name too, unless the
+        # server sent an x-request-id of its own (nothing it sent is overwritten).
+        def _process_response(self, **kwargs):
+            headers = kwargs["response"].headers
+            if "x-request-id" not in headers and REQUEST_ID_HEADER in headers:
+                headers["x-request-id"] = headers[REQUEST_ID_HEADER]
+            return super()._process_response(**kwargs)
 
     def _setup(self, arguments: Mapping[str, Any]) -> None:
         """Check and resolve a constructor's arguments (its ``locals()``): the rules both twins share."""

@@ -16,15 +16,13 @@ import openai
 from openai import _base_client, _constants, _legacy_response, _resource, _response
 from openai._types import Body, FileTypes, Headers, NotGiven, Omit, Query
 
-# The HTTP library a type checker sees: httpx2, as openai 3.x uses; httpx when checking against
-# openai 2.x, which CI's 2.x legs select with `mypy --always-true OPENAI_2_TYPES` and pyright's
-# `defineConstant` (.ci/pyright-openai2.json). Never true at run time.
+# The HTTP library openai uses: httpx2 on openai 3.x, httpx on 2.x. To type checkers `http` is
+# `_http_types`, whose public names resolve on either line without any setting; its few internal
+# names follow OPENAI_2_TYPES, which CI's 2.x legs set with `mypy --always-true OPENAI_2_TYPES`
+# and pyright's `defineConstant` (.ci/pyright-openai2.json). Never true at run time.
 OPENAI_2_TYPES = False
 if TYPE_CHECKING:
-    if not OPENAI_2_TYPES:
-        import httpx2 as http
-    else:
-        import httpx as http  # type: ignore[no-redef, import-not-found, unused-ignore]
+    from . import _http_types as http
 else:
     # openai 3.x imports httpx2 in its base client; openai 2.x imports httpx. Take whichever
     # module openai itself uses, so our requests share its client, transport and exceptions.
@@ -102,7 +100,7 @@ BORROWED_MODULE_NAMES: dict[str, tuple[str, ...]] = {
     "openai.types": ("ImagesResponse",),
     "openai": ("InvalidWebhookSignatureError",),
 }
-BORROWED_CLIENT_METHODS: tuple[str, ...] = ("_make_status_error", "copy", "get", "post")
+BORROWED_CLIENT_METHODS: tuple[str, ...] = ("_make_status_error", "_process_response", "copy", "get", "post")
 # Set by SyncAPIResource/AsyncAPIResource.__init__ from the client.
 BORROWED_RESOURCE_ATTRS: tuple[str, ...] = ("_client", "_get", "_post", "_delete", "_sleep", "_get_api_list")
 

@@ -18,6 +18,8 @@ import pytest
 
 from lumenfall_openai._compat import http
 
+from . import live
+
 SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seeds" / "000_3630a4156d98bb8b.txt"
 if not SEED.exists():  # CI lays shared/ beside the clone; a developer may have it one level up
     SEED = Path(__file__).resolve().parent / "data" / "get_video_seed.txt"
@@ -106,3 +108,19 @@ def client(base_url: str) -> Iterator[Any]:
 
     with Lumenfall(api_key=TEST_KEY, base_url=base_url) as c:
         yield c
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    live.configure(config)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    line = live.summary(config)
+    if line:
+        terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def target(request: pytest.FixtureRequest) -> Iterator[live.Target]:
+    """Where a ``live`` test sends requests: the emulator, or Lumenfall itself under ``-m live`` (tests/live.py)."""
+    yield from live.target(request)

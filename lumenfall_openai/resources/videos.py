@@ -13,24 +13,28 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import openai
 
 from .._compat import (
     CUSTOM_HEADERS_ATTR,
     AsyncAPIResource,
+    AsyncStreamedBinaryAPIResponse,
     Body,
     Headers,
     HttpxBinaryResponseContent,
     NotGiven,
     Omit,
     Query,
+    StreamedBinaryAPIResponse,
     SyncAPIResource,
+    async_to_custom_streamed_response_wrapper,
     async_to_raw_response_wrapper,
     async_to_streamed_response_wrapper,
     http,
     make_request_options,
+    to_custom_streamed_response_wrapper,
     to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
@@ -169,6 +173,19 @@ def _media_headers(client: Any, extra_headers: Headers | None) -> Headers:
     sent = [("Authorization", f"Bearer {client.api_key}"), *custom.items(), *explicit.items()]
     strip = set(headers_to_strip(sent, custom_header_names=custom, explicit_names=explicit, secret=client.api_key))
     return {"Accept": "*/*", **(extra_headers or {}), **{name: omit for name, _ in sent if name.lower() in strip}}
+
+
+def _deleted_parser(video_id: str) -> Callable[[object], VideoDeleted]:
+    """The DELETE answers 204 with no body; what OpenAI code reads back is made here, as in ``delete``."""
+
+    def parse(_: object) -> VideoDeleted:
+        return VideoDeleted(id=video_id, deleted=True, object="video.deleted")
+
+    return parse
+
+
+# The body is read as "none" (openai skips parsing); the post_parser above makes the VideoDeleted.
+_DELETED_FROM_NO_BODY = cast("type[VideoDeleted]", type(None))
 
 
 class Videos(SyncAPIResource):
@@ -611,6 +628,26 @@ class Videos(SyncAPIResource):
         )
         return VideoDeleted(id=video_id, deleted=True, object="video.deleted")
 
+    def _delete_as_deleted(
+        self,
+        video_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | http.Timeout | NotGiven | None = not_given,
+    ) -> VideoDeleted:
+        """``delete`` as one request, for ``with_raw_response``/``with_streaming_response``: the
+        DELETE's own response, whose ``.parse()`` gives the VideoDeleted ``delete`` returns."""
+        options = make_request_options(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            post_parser=_deleted_parser(video_id),
+        )
+        return self._delete(_video_path(video_id), options=options, cast_to=_DELETED_FROM_NO_BODY)
+
     def list(self, *args: Any, **kwargs: Any) -> Any:
         """Not offered by Lumenfall: raises :class:`UnsupportedOperationError`."""
         raise unsupported("list")
@@ -1005,6 +1042,25 @@ class AsyncVideos(AsyncAPIResource):
         )
         return VideoDeleted(id=video_id, deleted=True, object="video.deleted")
 
+    async def _delete_as_deleted(
+        self,
+        video_id: str,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | http.Timeout | NotGiven | None = not_given,
+    ) -> VideoDeleted:
+        """``delete`` as one request; see :meth:`Videos._delete_as_deleted`."""
+        options = make_request_options(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            post_parser=_deleted_parser(video_id),
+        )
+        return await self._delete(_video_path(video_id), options=options, cast_to=_DELETED_FROM_NO_BODY)
+
     async def list(self, *args: Any, **kwargs: Any) -> Any:
         """Not offered by Lumenfall: raises :class:`UnsupportedOperationError`."""
         raise unsupported("list")
@@ -1037,8 +1093,11 @@ def unsupported_variant(variant: str) -> UnsupportedOperationError:
     )
 
 
-# Methods that make one HTTP call get raw/streaming twins, as in openai's generated resources.
-# (`delete` makes its answer up locally, so it has none; use `cancel` for the raw DELETE.)
+# Methods that make one HTTP call get raw/streaming twins, as in openai's generated resources;
+# `download_content` streams as openai's does (StreamedBinaryAPIResponse: `stream_to_file`,
+# `iter_bytes`). `delete` is the cancelling DELETE whose `.parse()` gives the VideoDeleted.
+# What the plain resource refuses is the plain method itself: it raises UnsupportedOperationError
+# at the call, as there, never AttributeError (and no response to enter first).
 class VideosWithRawResponse:
     def __init__(self, videos: Videos) -> None:
         self._videos = videos
@@ -1046,6 +1105,13 @@ class VideosWithRawResponse:
         self.retrieve = to_raw_response_wrapper(videos.retrieve)
         self.download_content = to_raw_response_wrapper(videos.download_content)
         self.cancel = to_raw_response_wrapper(videos.cancel)
+        self.delete = to_raw_response_wrapper(videos._delete_as_deleted)
+        self.list = videos.list
+        self.remix = videos.remix
+        self.edit = videos.edit
+        self.extend = videos.extend
+        self.create_character = videos.create_character
+        self.get_character = videos.get_character
 
 
 class AsyncVideosWithRawResponse:
@@ -1055,6 +1121,13 @@ class AsyncVideosWithRawResponse:
         self.retrieve = async_to_raw_response_wrapper(videos.retrieve)
         self.download_content = async_to_raw_response_wrapper(videos.download_content)
         self.cancel = async_to_raw_response_wrapper(videos.cancel)
+        self.delete = async_to_raw_response_wrapper(videos._delete_as_deleted)
+        self.list = videos.list
+        self.remix = videos.remix
+        self.edit = videos.edit
+        self.extend = videos.extend
+        self.create_character = videos.create_character
+        self.get_character = videos.get_character
 
 
 class VideosWithStreamingResponse:
@@ -1062,8 +1135,15 @@ class VideosWithStreamingResponse:
         self._videos = videos
         self.create = to_streamed_response_wrapper(videos.create)
         self.retrieve = to_streamed_response_wrapper(videos.retrieve)
-        self.download_content = to_streamed_response_wrapper(videos.download_content)
+        self.download_content = to_custom_streamed_response_wrapper(videos.download_content, StreamedBinaryAPIResponse)
         self.cancel = to_streamed_response_wrapper(videos.cancel)
+        self.delete = to_streamed_response_wrapper(videos._delete_as_deleted)
+        self.list = videos.list
+        self.remix = videos.remix
+        self.edit = videos.edit
+        self.extend = videos.extend
+        self.create_character = videos.create_character
+        self.get_character = videos.get_character
 
 
 class AsyncVideosWithStreamingResponse:
@@ -1071,5 +1151,14 @@ class AsyncVideosWithStreamingResponse:
         self._videos = videos
         self.create = async_to_streamed_response_wrapper(videos.create)
         self.retrieve = async_to_streamed_response_wrapper(videos.retrieve)
-        self.download_content = async_to_streamed_response_wrapper(videos.download_content)
+        self.download_content = async_to_custom_streamed_response_wrapper(
+            videos.download_content, AsyncStreamedBinaryAPIResponse
+        )
         self.cancel = async_to_streamed_response_wrapper(videos.cancel)
+        self.delete = async_to_streamed_response_wrapper(videos._delete_as_deleted)
+        self.list = videos.list
+        self.remix = videos.remix
+        self.edit = videos.edit
+        self.extend = videos.extend
+        self.create_character = videos.create_character
+        self.get_character = videos.get_character

@@ -6,9 +6,11 @@ Lumenfall's sizes and seconds as errors, and a later openai will delete the modu
 
 from __future__ import annotations
 
-from typing import Literal
+import math
+import time
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from typing_extensions import Self
 
 from ..errors import VideoFailedError
@@ -17,6 +19,7 @@ from .metadata import ResponseMetadata
 
 __all__ = [
     "FINISHED_STATUSES",
+    "TYPICAL_RUN_SECONDS",
     "Video",
     "VideoDeleted",
     "VideoError",
@@ -30,6 +33,31 @@ VideoStatus = Literal["queued", "in_progress", "completed", "failed"]
 as "not finished yet" (a new status must not crash a running program)."""
 
 FINISHED_STATUSES: frozenset[str] = frozenset({"completed", "failed"})
+
+TYPICAL_RUN_SECONDS = 120.0
+"""The time scale of :attr:`Video.progress`'s estimate: about how long a video job runs. One
+figure for every model (Lumenfall publishes none per model), so the estimate is a rough guide."""
+
+
+def estimate_progress(status: object, created_at: object, sent: object, *, now: float) -> int:
+    """``Video.progress``: what the server sent when it is a usable percentage, else an estimate.
+
+    Lumenfall sends no progress; OpenAI's Sora did, and code written for it draws bars with
+    ``video.progress / 100``. The estimate: ``0`` while ``queued``; ``100`` once the job has ended
+    (``completed``, and ``failed`` too: it will not move again, ``status`` says how it ended);
+    otherwise (``in_progress`` or a status we do not know, which means "still going") a value
+    from 1 to 99 that grows with the time since ``created_at``, ``1 - exp(-elapsed / 120 s)``,
+    so it never claims completion early and never goes down from one poll to the next.
+    """
+    if isinstance(sent, (int, float)) and not isinstance(sent, bool) and math.isfinite(sent):
+        return min(100, max(0, int(sent)))
+    if status == "queued":
+        return 0
+    if status in FINISHED_STATUSES:
+        return 100
+    started = float(created_at) if isinstance(created_at, (int, float)) and not isinstance(created_at, bool) else now
+    elapsed = max(0.0, now - started) if math.isfinite(started) else 0.0
+    return min(99, 1 + int(99 * (1 - math.exp(-elapsed / TYPICAL_RUN_SECONDS))))
 
 
 class VideoOutput(LumenfallModel):
@@ -79,10 +107,34 @@ class Video(LumenfallModel):
     """Set when ``status == "failed"``."""
     metadata: VideoMetadata = Field(default_factory=VideoMetadata)
     """Always present (empty when the server sent none), so ``video.metadata.cost`` needs no guard."""
-    progress: int | None = None
-    """OpenAI Sora's percent complete. Lumenfall does not send it; kept for code that reads it."""
+    progress: int = 0
+    """Percent complete, as OpenAI's Sora reported it: 0 while ``queued``, 100 once ``completed``
+    (or ``failed``). Lumenfall does not send it, so while the job runs it is an estimate from the
+    time since ``created_at``, fixed when the answer arrived (see :func:`estimate_progress`): it
+    rises from poll to poll but is not a measurement. A value the server sends is kept."""
     remixed_from_video_id: str | None = None
     """OpenAI Sora's remix source. Lumenfall has no remix; kept for code that reads it."""
+
+    @classmethod
+    def construct(cls, _fields_set: set[str] | None = None, **values: Any) -> Self:
+        # openai's loose parsing path, where no validator runs.
+        video = super().construct(_fields_set, **values)
+        video._settle_progress()
+        return video
+
+    model_construct = construct
+
+    @model_validator(mode="after")
+    def _progress_after_validation(self) -> Self:
+        self._settle_progress()
+        return self
+
+    def _settle_progress(self) -> None:
+        """Fix ``progress`` at parse time; an estimate is not marked as sent (``exclude_unset`` dumps
+        stay what the server sent)."""
+        fields: dict[str, Any] = vars(self)
+        sent = fields.get("progress") if "progress" in self.model_fields_set else None
+        fields["progress"] = estimate_progress(fields.get("status"), fields.get("created_at"), sent, now=time.time())
 
     @property
     def is_finished(self) -> bool:

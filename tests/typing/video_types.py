@@ -6,10 +6,11 @@ are plain `str`, and `metadata` needs no guard at all.
 
 from __future__ import annotations
 
+from openai._response import AsyncStreamedBinaryAPIResponse, StreamedBinaryAPIResponse
 from typing_extensions import assert_type
 
 from lumenfall_openai import AsyncLumenfall, Lumenfall, OpenAI
-from lumenfall_openai.types import Video, VideoMetadata
+from lumenfall_openai.types import Video, VideoDeleted, VideoMetadata
 
 
 def seed_example(client: Lumenfall) -> None:
@@ -38,3 +39,19 @@ async def async_twin(client: AsyncLumenfall) -> None:
     video = await client.videos.create_and_poll(model="wan-2.6", prompt="p", seconds="5", size="1920x1080")
     assert_type(video, Video)
     assert_type(video.raise_for_status(), Video)
+
+
+def sora_era_idioms(client: Lumenfall) -> None:
+    video = client.videos.retrieve("video_abc123")
+    assert_type(video.progress, int)
+    with client.videos.with_streaming_response.download_content(video.id) as streamed:
+        assert_type(streamed, StreamedBinaryAPIResponse)
+        streamed.stream_to_file("video.mp4")
+    deleted = client.videos.with_raw_response.delete(video.id).parse()
+    assert_type(deleted, VideoDeleted)
+
+
+async def async_sora_era_idioms(client: AsyncLumenfall) -> None:
+    async with client.videos.with_streaming_response.download_content("video_abc123") as streamed:
+        assert_type(streamed, AsyncStreamedBinaryAPIResponse)
+        await streamed.stream_to_file("video.mp4")
