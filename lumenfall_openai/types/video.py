@@ -53,9 +53,14 @@ def estimate_progress(status: object, created_at: object, sent: object, *, now: 
         return min(100, max(0, int(sent)))
     if status == "queued":
         return 0
-    if status in FINISHED_STATUSES:
+    if isinstance(status, str) and status in FINISHED_STATUSES:  # the wire may send any JSON value
         return 100
-    started = float(created_at) if isinstance(created_at, (int, float)) and not isinstance(created_at, bool) else now
+    started = now
+    if isinstance(created_at, (int, float)) and not isinstance(created_at, bool):
+        try:
+            started = float(created_at)
+        except OverflowError:  # an int too big for a float: no usable start time
+            started = now
     elapsed = max(0.0, now - started) if math.isfinite(started) else 0.0
     return min(99, 1 + int(99 * (1 - math.exp(-elapsed / TYPICAL_RUN_SECONDS))))
 
