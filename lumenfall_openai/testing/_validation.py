@@ -7,7 +7,9 @@ client sees first on the real service: prompt and model, then model-specific lim
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -82,6 +84,7 @@ class VideoCreate:
     user: str | None
     input_references: list[Any] = field(default_factory=list[Any])
     extra: dict[str, Any] = field(default_factory=dict[str, Any])
+    fingerprint: str = ""  # what makes two creates "the same request" for an idempotency key
 
 
 @dataclass
@@ -248,6 +251,20 @@ def _idempotency_key(body: dict[str, Any]) -> str | None:
     return key
 
 
+def request_fingerprint(body: dict[str, Any], files: list[UploadedFile], *, seconds: int, n: int) -> str:
+    """A digest of everything a create asks for except its idempotency key.
+
+    ``seconds`` and ``n`` are compared as parsed, so ``4`` and ``"4"`` (JSON vs multipart) are
+    the same request; files are compared by field, name, type and size (their bytes are not kept).
+    """
+    asked = {k: v for k, v in body.items() if k not in ("idempotency_key", "seconds", "duration", "n")}
+    asked["seconds"] = seconds
+    asked["n"] = n
+    asked["files"] = [[f.field, f.filename, f.content_type, f.size] for f in files]
+    canonical = json.dumps(asked, sort_keys=True, separators=(",", ":"), default=repr)
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def validate_video(
     body: dict[str, Any], files: list[UploadedFile], catalog: Catalog, *, allow_loopback_webhooks: bool
 ) -> VideoCreate:
@@ -274,6 +291,7 @@ def validate_video(
         user=_optional_str(body, "user"),
         input_references=_input_references(body, files),
         extra={k: v for k, v in body.items() if k not in VIDEO_FIELDS},
+        fingerprint=request_fingerprint(body, files, seconds=seconds, n=n),
     )
 
 
