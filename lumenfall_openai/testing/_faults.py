@@ -4,6 +4,8 @@ Faults are armed through ``emulator.faults`` and consumed by the ASGI middleware
 everything else, the way a failing gateway or network sits in front of the real service:
 
 - ``fail_next``: answer with an error envelope at once; the request is NOT processed (no job).
+  With ``processed=True`` the request IS processed (a create makes its job) and its answer is
+  replaced by the error: a gateway that timed out on an upstream that went on working.
 - ``delay_next``: wait before processing (a slow response).
 - ``drop_connection_after``: process the request, send the headers and the first K body bytes,
   then close the connection. On ``POST /videos`` this is "the job exists but the answer was
@@ -73,6 +75,7 @@ class Fault:
     message: str | None = None
     seconds: float = 0.0
     after_bytes: int | None = None
+    processed: bool = False  # fail only: run the request, then answer the error instead
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,7 @@ class FaultPlan:
     """The faults one request gets (at most one of each kind)."""
 
     fail: Fault | None = None
+    fail_after: Fault | None = None  # fail_next(processed=True): the app runs, its answer is replaced
     delay: float = 0.0
     drop_after: int | None = None
     truncate: Fault | None = None
@@ -130,9 +134,17 @@ class Faults:
         code: str = "ALL_PROVIDERS_EXHAUSTED",
         message: str | None = None,
         route: str | None = None,
+        processed: bool = False,
     ) -> None:
-        """The next ``n`` matching requests get ``status`` with Lumenfall's error envelope."""
-        self._arm(Fault("fail", n, RouteMatcher.parse(route), status=status, code=code, message=message))
+        """The next ``n`` matching requests get ``status`` with Lumenfall's error envelope.
+
+        By default the request is not processed (no job, nothing billed). ``processed=True``
+        processes it first and then answers the error instead (the job exists and will bill):
+        the case a client must treat as "may have started a job".
+        """
+        self._arm(
+            Fault("fail", n, RouteMatcher.parse(route), status=status, code=code, message=message, processed=processed)
+        )
 
     def delay_next(self, seconds: float, n: int = 1, *, route: str | None = None) -> None:
         """The next ``n`` matching requests wait ``seconds`` before being processed."""
@@ -192,11 +204,13 @@ class Faults:
             for fault in self._armed:
                 if fault.remaining <= 0 or fault.kind in plan.kinds or not fault.route.matches(method, path):
                     continue
-                if fault.kind in ("fail", "not_found") and plan.fail is not None:
+                if fault.kind in ("fail", "not_found") and (plan.fail or plan.fail_after) is not None:
                     continue  # one immediate answer per request; this one waits for the next
                 fault.remaining -= 1
                 plan.kinds.append(fault.kind)
-                if fault.kind in ("fail", "not_found"):
+                if fault.kind == "fail" and fault.processed:
+                    plan.fail_after = fault
+                elif fault.kind in ("fail", "not_found"):
                     plan.fail = fault
                 elif fault.kind == "delay":
                     plan.delay = fault.seconds

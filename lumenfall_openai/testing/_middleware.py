@@ -220,6 +220,17 @@ class EmulatorMiddleware:
 
         async def wrapped(message: Message) -> None:
             nonlocal sent, limit, held_start
+            if plan.fail_after is not None:
+                # The request ran (a create made its job); its answer is lost and replaced.
+                if message["type"] == "http.response.start":
+                    held_start = dict(message)
+                elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                    fault = plan.fail_after
+                    answered = held_start["status"] if held_start is not None else "?"
+                    self.faults.record("fail", method, path, f"{fault.status} {fault.code} after a {answered}")
+                    text = fault.message or f"Injected fault: {fault.code}."
+                    await self._send_error(send, record, state, is_api, fault.status, envelope(fault.code, text))
+                return
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 if plan.malformed_json:

@@ -264,3 +264,31 @@ def test_bad_fault_arguments_are_refused(emulator: LumenfallEmulator) -> None:
         emulator.faults.not_found_next(0)
     with pytest.raises(ValueError, match="finite"):
         emulator.script(cost=float("inf"))
+
+
+def test_fail_after_processing_keeps_the_job(api: http.Client, emulator: LumenfallEmulator) -> None:
+    emulator.faults.fail_next(2, status=504, code="UPSTREAM_ERROR", route="POST /openai/v1/videos", processed=True)
+    body = {"model": "sora-2", "prompt": "p", "seconds": "4", "idempotency_key": "k"}
+    first = api.post("/openai/v1/videos", json=body)
+    assert first.status_code == 504 and first.json()["error"]["code"] == "UPSTREAM_ERROR"
+    assert emulator.jobs_created == 1  # the answer was an error, the job exists all the same
+    again = api.post("/openai/v1/videos", json=body)  # a retry: processed (a replay), answer lost again
+    assert again.status_code == 504 and emulator.jobs_created == 1 and emulator.replayed_creates == 1
+    third = api.post("/openai/v1/videos", json=body)
+    assert third.status_code == 200 and emulator.jobs_created == 1
+    emulator.advance(DONE)
+    assert emulator.billed_micros == 840_000
+    assert [e.detail for e in emulator.faults.events] == [
+        "504 UPSTREAM_ERROR after a 202",
+        "504 UPSTREAM_ERROR after a 200",
+    ]
+
+
+def test_processed_fail_on_a_download_sends_no_media(
+    api: http.Client, media: http.Client, emulator: LumenfallEmulator
+) -> None:
+    done = _video(api, emulator, 2 * MiB)
+    emulator.faults.fail_next(status=503, code="UPSTREAM_ERROR", route="GET /media/{name}", processed=True)
+    r = media.get(str(done["output"]["url"]))  # type: ignore[index]
+    assert r.status_code == 503 and r.json()["error"]["code"] == "UPSTREAM_ERROR"
+    assert len(media.get(str(done["output"]["url"])).content) == 2 * MiB  # type: ignore[index]

@@ -293,3 +293,23 @@ def test_media_auth_attempts_are_bounded(served: tuple[LumenfallEmulator, http.C
         assert client.get("/media/y.mp4", headers=HOSTILE).status_code == 400
     assert len(emulator.media_auth_attempts) == MAX_MEDIA_AUTH_ATTEMPTS
     assert [r.path for r in emulator.media_auth_attempts[-3:]] == ["/media/y.mp4"] * 3
+
+
+def test_random_query_strings_on_every_read(served: tuple[LumenfallEmulator, http.Client]) -> None:
+    emulator, client = served
+    created = client.post("/openai/v1/videos", json={"model": "mock-video", "prompt": "p"}, headers=NORMAL).json()
+    reads = [f"/openai/v1/videos/{created['id']}", "/v1/requests", "/v1/balance", "/openai/v1/models", "/media/x.mp4"]
+    names = st.sampled_from(
+        ["limit", "created_after", "created_before", "status", "key_id", "starting_after", "ending_before",
+         "summary", "dryRun", "x"]
+    )  # fmt: skip
+    values = st.text(max_size=30) | st.sampled_from(["0", "100", "101", "²", "2026-01-01", "9999-12-31T23:59:59Z", ""])
+
+    @SETTINGS
+    @given(path=st.sampled_from(reads), query=st.lists(st.tuples(names, values), max_size=4))
+    def run(path: str, query: list[tuple[str, str]]) -> None:
+        headers = {} if path.startswith("/media") else HOSTILE
+        assert_documented(client.get(path, params=query, headers=headers))
+
+    run()
+    assert_normal_flow_works(emulator, client)
