@@ -177,7 +177,7 @@ class EmulatorMiddleware:
         status: int,
         payload: dict[str, Any],
     ) -> None:
-        body = json.dumps(payload).encode()
+        body = json.dumps(payload, separators=(",", ":")).encode()
         headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
         await self._send_start(send, record, state, is_api, status, headers)
         await send({"type": "http.response.body", "body": body, "more_body": False})
