@@ -399,8 +399,9 @@ class EmulatorCore:
             plan, entry = self._plan(req.spec.slug, markers)
             rejection = reject_error(plan)
             if rejection is None and plan.fail is not None:
-                # Images answer synchronously, so a scripted failure is an error at once.
-                rejection = ApiError(plan.fail, plan.message)
+                # Images answer synchronously, so a scripted failure is an error at once (with the
+                # same status rule as reject=: a code without a documented status is a 400).
+                rejection = reject_error(JobScript(reject=plan.fail, message=plan.message))
             if rejection is not None:
                 self._consume(entry)
                 raise rejection

@@ -70,12 +70,16 @@ def status_for(code: str) -> int:
     return ERROR_CODES.get(code, (500, "api_error"))[0]
 
 
-def type_for(code: str) -> str:
-    return ERROR_CODES.get(code, (500, "api_error"))[1]
+def type_for(code: str, status: int | None = None) -> str:
+    """The ``type`` of a code; a code the emulator does not know is typed by its status."""
+    known = ERROR_CODES.get(code)
+    if known is not None:
+        return known[1]
+    return "invalid_request_error" if status is not None and status < 500 else "api_error"
 
 
-def envelope(code: str, message: str) -> dict[str, Any]:
-    return {"error": {"message": message, "type": type_for(code), "code": code}}
+def envelope(code: str, message: str, status: int | None = None) -> dict[str, Any]:
+    return {"error": {"message": message, "type": type_for(code, status), "code": code}}
 
 
 class ApiError(Exception):
@@ -92,7 +96,7 @@ class ApiError(Exception):
         super().__init__(f"{self.status} {code}: {self.message}")
 
     def body(self) -> dict[str, Any]:
-        return envelope(self.code, self.message)
+        return envelope(self.code, self.message, self.status)
 
 
 def invalid(message: str) -> ApiError:

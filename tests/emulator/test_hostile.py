@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from lumenfall_openai._compat import http
 from lumenfall_openai.testing import MARKERS, LumenfallEmulator
 from lumenfall_openai.testing._app import MAX_MEDIA_AUTH_ATTEMPTS
+from lumenfall_openai.testing._errors import ERROR_CODES
 
 from .helpers import DONE, T0
 
@@ -25,7 +26,7 @@ NORMAL = {"Authorization": "Bearer lmnfl_normal.secret"}
 HOSTILE = {"Authorization": "Bearer lmnfl_hostile.secret"}
 # Every status the emulator documents for a request that is not a fault it was asked for.
 DOCUMENTED_STATUSES = {200, 202, 204, 206, 400, 401, 402, 403, 404, 405, 409, 413, 416, 429}
-SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=30),
@@ -54,6 +55,14 @@ def assert_documented(response: http.Response) -> None:
         error = response.json()["error"]
         assert isinstance(error["code"], str) and error["code"] and error["code"] != "INTERNAL_ERROR"
         assert isinstance(error["message"], str) and error["message"]
+
+
+def asked_status(marker_value: str) -> int:
+    """The status a reject=/fail= marker value asks for: its explicit status, else its code's."""
+    code, _, status = marker_value.partition(":")
+    if status.strip().isascii() and status.strip().isdigit():
+        return int(status.strip())
+    return ERROR_CODES.get(code.strip().upper(), (400, ""))[0]
 
 
 def assert_normal_flow_works(emulator: LumenfallEmulator, client: http.Client) -> None:
@@ -98,25 +107,33 @@ def test_random_json_bodies(served: tuple[LumenfallEmulator, http.Client]) -> No
 
 def test_markers_with_any_value_never_break_a_later_read(served: tuple[LumenfallEmulator, http.Client]) -> None:
     emulator, client = served
-    values = st.sampled_from(
+    # Postpaid: cost= markers really spend, and the balance is shared by every key of the account.
+    emulator.set_balance(None)
+    edge_values = st.sampled_from(
         ["nan", "NaN", "inf", "-inf", "1e400", "-1", "0", "1e308", "99999999999999999999999", "²", "1_000", "", " ",
-         "0x10", "3.5", "UPSTREAM_ERROR", "INVALID_REQUEST:418", "X:99999", "a" * 500]
-    ) | st.text(alphabet=st.characters(blacklist_characters="]"), max_size=20)  # fmt: skip
+         "0x10", "3.5", "UPSTREAM_ERROR", "INVALID_REQUEST:418", "X:99999", "a" * 500, "ABC", "nope_x:503",
+         "INTERNAL_ERROR", "RATE_LIMITED:200", "5", "4096", "0.01"]
+    )  # fmt: skip
+    # Edge values twice as often as random text: one bad marker refuses the whole prompt, so
+    # valid combinations must be common for the interesting ones (accepted, then read) to occur.
+    values = st.one_of(edge_values, edge_values, st.text(alphabet=st.characters(blacklist_characters="]"), max_size=20))
+    keys = st.one_of(st.sampled_from(sorted(MARKERS)), st.sampled_from(sorted(MARKERS)), st.text("abz_", max_size=6))
 
     @SETTINGS
     @given(
-        markers=st.lists(st.tuples(st.sampled_from(sorted(MARKERS)) | st.text("abz_", max_size=6), values), max_size=3),
+        markers=st.lists(st.tuples(keys, values), min_size=1, max_size=3),
         model=st.sampled_from(["mock-video", "sora-2", "mock-image"]),
     )
     def run(markers: list[tuple[str, str]], model: str) -> None:
         prompt = "x " + " ".join(f"[lumenfall:{key}={value}]" for key, value in markers)
         path = "/openai/v1/images/generations" if model == "mock-image" else "/openai/v1/videos"
-        response = client.post(path, json={"model": model, "prompt": prompt}, headers=HOSTILE)
-        reject = [value for key, value in markers if key == "reject"]
-        if response.status_code >= 500 and reject:
-            # Asked for: a reject marker names the error (and optionally its 5xx status).
-            assert response.json()["error"]["code"] == reject[-1].partition(":")[0].strip().upper()
-        else:
+        body = json.dumps({"model": model, "prompt": prompt})  # \u escapes: lone surrogates can be sent
+        response = client.post(path, content=body, headers={**HOSTILE, "content-type": "application/json"})
+        asked = [value for key, value in markers if key == "reject"]
+        if model == "mock-image":  # images answer at once, so fail= is an error answer too
+            asked += [value.partition(":")[0] for key, value in markers if key == "fail"]
+        if response.status_code not in {asked_status(value) for value in asked}:
+            # Only a marker may ask for another status (reject=CODE:418, a code whose status is 5xx).
             assert_documented(response)
         if response.status_code == 202:
             for _ in range(3):
@@ -313,3 +330,13 @@ def test_random_query_strings_on_every_read(served: tuple[LumenfallEmulator, htt
 
     run()
     assert_normal_flow_works(emulator, client)
+
+
+@pytest.mark.parametrize("path", ["/openai/v1/images/generations", "/openai/v1/videos"])
+def test_an_unknown_error_code_in_a_marker_is_a_4xx(served: tuple[LumenfallEmulator, http.Client], path: str) -> None:
+    _, client = served
+    marker = "fail" if "images" in path else "reject"
+    body = {"model": "mock-image" if "images" in path else "mock-video", "prompt": f"x [lumenfall:{marker}=NAN]"}
+    response = client.post(path, json=body, headers=HOSTILE)
+    assert response.status_code == 400
+    assert response.json()["error"] == {"message": "NAN", "type": "invalid_request_error", "code": "NAN"}
