@@ -23,6 +23,7 @@ from ._errors import ApiError, invalid
 from ._jobs import Job, error_of, job_state, video_json, webhook_event
 from ._media import SyntheticMp4, min_padded_size, sample_mp4, sample_png, valid_video_size
 from ._outcomes import JobScript, reject_error
+from ._records import shrink
 from ._requests_log import (
     JOB_TO_REQUEST_STATUS,
     REQUEST_STATUSES,
@@ -335,10 +336,10 @@ class EmulatorCore:
                 fail_message=plan.message,
                 webhook_url=req.webhook_url,
                 idempotency_key=req.idempotency_key,
-                user=req.user,
+                user=shrink(req.user),
                 n=req.n,
                 input_references=req.input_references,
-                extra=req.extra,
+                extra=shrink(req.extra),  # kept for the job's lifetime: a huge unknown field is cut
             )
             self._consume(entry)
             self.jobs[job.id] = job

@@ -57,6 +57,9 @@ IMAGE_FIELDS = frozenset(
     }
 )
 MAX_IDEMPOTENCY_KEY = 256
+# The emulator's own limits where Lumenfall documents none (so one request cannot hold memory).
+MAX_INPUT_REFERENCES = 16
+MAX_WEBHOOK_URL = 2048
 _INTEGRAL = re.compile(r"^\s*([0-9]+)(?:\.0*)?\s*$")
 
 
@@ -197,6 +200,8 @@ def _input_references(body: dict[str, Any], files: list[UploadedFile]) -> list[A
         if raw is None:
             continue
         items: list[Any] = raw if isinstance(raw, list) else [raw]  # pyright: ignore[reportUnknownVariableType]
+        if len(items) + len(refs) > MAX_INPUT_REFERENCES:
+            raise invalid(f"'input_reference' takes at most {MAX_INPUT_REFERENCES} items.")
         for item in items:
             url: Any = cast("dict[str, Any]", item).get("image_url") if isinstance(item, dict) else item
             if not isinstance(url, str) or not (url.startswith("https://") or url.startswith("data:")):
@@ -214,6 +219,8 @@ def validate_webhook_url(url: str, *, allow_loopback: bool) -> str:
     ``allow_loopback`` is the emulator's one exception: http or https to 127.0.0.0/8, ::1 or
     localhost on any port, so a test can run a receiver on loopback.
     """
+    if len(url) > MAX_WEBHOOK_URL:
+        raise invalid(f"webhook_url is {len(url)} characters; at most {MAX_WEBHOOK_URL} are accepted.")
     try:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()

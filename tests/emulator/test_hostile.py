@@ -340,3 +340,19 @@ def test_an_unknown_error_code_in_a_marker_is_a_4xx(served: tuple[LumenfallEmula
     response = client.post(path, json=body, headers=HOSTILE)
     assert response.status_code == 400
     assert response.json()["error"] == {"message": "NAN", "type": "invalid_request_error", "code": "NAN"}
+
+
+def test_a_created_job_holds_no_huge_field(served: tuple[LumenfallEmulator, http.Client]) -> None:
+    emulator, client = served
+    body = {"model": "mock-video", "prompt": "p", "user": "u" * 1_000_000, "notes": ["n" * 1000] * 5000}
+    created = client.post("/openai/v1/videos", json=body, headers=HOSTILE)
+    assert created.status_code == 202
+    extra = emulator.video_extra_fields(created.json()["id"])
+    assert len(extra["notes"]) == 1000  # cut, like a record
+    too_many = {"model": "mock-video", "prompt": "p", "input_reference": [{"image_url": "data:,"}] * 10_000}
+    refused = client.post("/openai/v1/videos", json=too_many, headers=HOSTILE)
+    assert refused.status_code == 400 and "at most 16" in refused.json()["error"]["message"]
+    long_hook = {"model": "mock-video", "prompt": "p", "webhook_url": "https://h.example/" + "a" * 10_000}
+    refused = client.post("/openai/v1/videos", json=long_hook, headers=HOSTILE)
+    assert refused.status_code == 400 and "webhook_url" in refused.json()["error"]["message"]
+    assert_normal_flow_works(emulator, client)
