@@ -8,10 +8,12 @@ URL sends exactly what it would send to api.lumenfall.ai.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any, cast
 from urllib.parse import urlencode
 
+from anyio import to_thread
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
@@ -62,6 +64,19 @@ MAX_JSON_DEPTH = 64
 MAX_MEDIA_AUTH_ATTEMPTS = 1000
 
 
+_PARSE_INLINE_BYTES = 256 * 1024
+
+
+def parse_json(raw: bytes) -> Any:
+    """A JSON body, or a 400 that says why not (never a RecursionError or UnicodeDecodeError)."""
+    if json_depth_exceeds(raw, MAX_JSON_DEPTH):
+        raise invalid(f"The request body nests JSON deeper than {MAX_JSON_DEPTH} levels; send a flat object.")
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        raise invalid("The request body is not valid JSON (UTF-8 encoded).") from None
+
+
 class _Json(JSONResponse):
     # Compact and stable: what a client parses, not what a person reads. ASCII escapes so a
     # string the caller sent with a lone surrogate ("\ud800") is echoed back, not a 500.
@@ -69,31 +84,27 @@ class _Json(JSONResponse):
         return json.dumps(content, separators=(",", ":"), ensure_ascii=True, allow_nan=False).encode()
 
 
+_JSON_STRING = re.compile(rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"', re.S)
+_NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
+_INNERMOST = re.compile(rb"\[\]|\{\}")
+
+
 def json_depth_exceeds(raw: bytes, limit: int) -> bool:
     """Whether brackets nest deeper than ``limit`` (strings skipped), without parsing.
 
     Checked before ``json.loads`` so a body like ``[[[[...]]]]`` is a 400, never a RecursionError.
+    Each pass deletes the innermost ``[]``/``{}`` pairs (C-speed ``bytes`` work, ~0.2 s for 32 MB);
+    what is left after ``limit`` passes nests deeper. Malformed input is left to ``json.loads``.
     """
-    depth = 0
-    in_string = False
-    escaped = False
-    for byte in raw:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif byte == 0x5C:  # backslash
-                escaped = True
-            elif byte == 0x22:  # quote
-                in_string = False
-        elif byte == 0x22:
-            in_string = True
-        elif byte in (0x5B, 0x7B):  # [ {
-            depth += 1
-            if depth > limit:
-                return True
-        elif byte in (0x5D, 0x7D):
-            depth -= 1
-    return False
+    if raw.count(b"[") + raw.count(b"{") <= limit:
+        return False
+    brackets = _JSON_STRING.sub(b"", raw).translate(None, _NOT_BRACKET)
+    for _ in range(limit):
+        shorter = _INNERMOST.sub(b"", brackets)  # one scan: pairs it uncovers wait for the next pass
+        if len(shorter) == len(brackets):
+            return False  # nothing left, or malformed (json.loads says so)
+        brackets = shorter
+    return bool(brackets)
 
 
 def _error_response(error: ApiError, headers: dict[str, str] | None = None) -> Response:
@@ -191,12 +202,8 @@ def build_app(
         if not raw.strip():
             record.json = None
             return {}, []
-        if json_depth_exceeds(raw, MAX_JSON_DEPTH):
-            raise invalid(f"The request body nests JSON deeper than {MAX_JSON_DEPTH} levels; send a flat object.")
-        try:
-            parsed: Any = json.loads(raw)
-        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
-            raise invalid("The request body is not valid JSON (UTF-8 encoded).") from None
+        # A big body is parsed off the event loop, so other requests are served meanwhile.
+        parsed: Any = parse_json(raw) if len(raw) < _PARSE_INLINE_BYTES else await to_thread.run_sync(parse_json, raw)
         record.json = shrink(parsed)
         if not isinstance(parsed, dict):
             raise invalid("The request body must be a JSON object.")

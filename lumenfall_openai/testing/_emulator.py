@@ -82,11 +82,11 @@ class LumenfallEmulator:
     levels, invalid UTF-8, a form with more than 200 fields, and marker values that are not
     finite or out of range (``nan``, ``inf``, ``-1``, ``duration`` over a year), more than 16
     ``input_reference`` items and a ``webhook_url`` over 2,048 characters (the emulator's own
-    limits; Lumenfall documents none) are 400 ``INVALID_REQUEST``. A 5xx comes only from a fault or marker that asks for one (or an
-    emulator bug: 500 ``INTERNAL_ERROR``). Memory stays bounded: ``requests`` keeps the newest
-    ``max_recorded_requests`` records, long body strings are cut in records, and ``/v1/requests``
-    keeps the newest ``max_request_history`` entries. Jobs themselves are kept for the
-    emulator's lifetime.
+    limits; Lumenfall documents none) are 400 ``INVALID_REQUEST``. A 5xx comes only from a fault
+    or marker that asks for one (or an emulator bug: 500 ``INTERNAL_ERROR``). Memory stays
+    bounded: ``requests`` keeps the newest ``max_recorded_requests`` records, long body strings
+    are cut in records and jobs, and ``/v1/requests`` keeps the newest ``max_request_history``
+    entries. Jobs themselves are kept for the emulator's lifetime.
 
     Counters for tests: ``jobs_created`` (paid creates that made a job; replays and rejections
     excluded), ``billed_micros`` (everything billed so far, integer micro-USD), ``replayed_creates``

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from lumenfall_openai._compat import http
 from lumenfall_openai.testing import MARKERS, LumenfallEmulator
-from lumenfall_openai.testing._app import MAX_MEDIA_AUTH_ATTEMPTS
+from lumenfall_openai.testing._app import MAX_MEDIA_AUTH_ATTEMPTS, json_depth_exceeds
 from lumenfall_openai.testing._errors import ERROR_CODES
 
 from .helpers import DONE, T0
@@ -356,3 +356,26 @@ def test_a_created_job_holds_no_huge_field(served: tuple[LumenfallEmulator, http
     refused = client.post("/openai/v1/videos", json=long_hook, headers=HOSTILE)
     assert refused.status_code == 400 and "webhook_url" in refused.json()["error"]["message"]
     assert_normal_flow_works(emulator, client)
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)  # pyright: ignore[reportUnknownVariableType]
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)  # pyright: ignore[reportUnknownVariableType]
+    return 0
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    value=st.recursive(
+        st.text(alphabet='[]{}"\\ab', max_size=6) | st.integers(),
+        lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text('[]{}"\\', max_size=3), children),
+        max_leaves=30,
+    ),
+    limit=st.integers(0, 8),
+    ensure_ascii=st.booleans(),
+)
+def test_json_depth_check_matches_the_parsed_depth(value: Any, limit: int, ensure_ascii: bool) -> None:
+    raw = json.dumps(value, ensure_ascii=ensure_ascii).encode()
+    assert json_depth_exceeds(raw, limit) == (_depth(value) > limit)
