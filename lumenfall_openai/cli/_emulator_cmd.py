@@ -4,7 +4,36 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
+import sys
 from typing import Any
+
+# From the CLI's exit code table (``lumenfall-openai video --help``).
+EXIT_ERROR = 1
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--port takes a number from 0 to 65535, got {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"--port takes a number from 0 to 65535 (0 picks a free one), got {port}")
+    return port
+
+
+def bind_failure_message(host: str, port: int, error: OSError) -> str:
+    """What to tell a person whose port could not be bound, and what to do about it."""
+    if error.errno == errno.EADDRINUSE:
+        return (
+            f"Port {port} on {host} is in use (another emulator or server is listening there). "
+            "Stop it, choose another --port, or use --port 0 to pick a free one."
+        )
+    if error.errno == errno.EACCES:
+        return f"Not allowed to listen on port {port} on {host} (ports below 1024 need privileges); try --port 0."
+    if error.errno == errno.EADDRNOTAVAIL:
+        return f"Cannot listen on {host}: it is not an address of this machine. Use --host 127.0.0.1."
+    return f"Cannot listen on {host}:{port}: {error.strerror or error}. Try --port 0 or another --host."
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -17,7 +46,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         ),
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8765, help="port to listen on; 0 picks a free one")
+    parser.add_argument("--port", type=_port, default=8765, help="port to listen on; 0 picks a free one")
     parser.add_argument("--balance", type=float, default=100.0, help="starting prepaid balance in USD")
     parser.add_argument("--postpaid", action="store_true", help="no balance checks (balance amount null)")
     parser.add_argument("--queue-seconds", type=float, default=1.0, help="time a job spends queued")
@@ -36,6 +65,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..testing import LumenfallEmulator  # the [emulator] extra; only needed for this command
+    from ..testing._server import BindError
 
     emulator = LumenfallEmulator(
         balance=None if args.postpaid else args.balance,
@@ -54,5 +84,9 @@ def run(args: argparse.Namespace) -> int:
 
     # uvicorn turns Ctrl-C into a clean shutdown; a second Ctrl-C may still raise here.
     with contextlib.suppress(KeyboardInterrupt):
-        emulator.serve_forever(args.host, args.port, on_ready=ready)
+        try:
+            emulator.serve_forever(args.host, args.port, on_ready=ready)
+        except BindError as error:
+            print(f"lumenfall-openai emulator: {bind_failure_message(args.host, args.port, error)}", file=sys.stderr)
+            return EXIT_ERROR
     return 0

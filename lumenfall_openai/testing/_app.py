@@ -8,13 +8,16 @@ URL sends exactly what it would send to api.lumenfall.ai.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any, cast
 from urllib.parse import urlencode
 
+from anyio import to_thread
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -25,9 +28,9 @@ from ._core import EmulatorCore, Media, authenticate
 from ._errors import ApiError, envelope, invalid
 from ._faults import Faults
 from ._media import RangeNotSatisfiable, parse_range
-from ._middleware import EmulatorMiddleware
+from ._middleware import DEFAULT_MAX_BODY_BYTES, EmulatorMiddleware
 from ._outcomes import parse_markers
-from ._records import RecordedRequest, Recorder, bearer_token
+from ._records import RecordedRequest, Recorder, bearer_token, shrink
 from ._validation import UploadedFile, validate_image, validate_video
 
 # Every route as "METHOD /path" (the fault and record vocabulary); HEAD is served with GET.
@@ -51,10 +54,57 @@ ROUTES: tuple[str, ...] = (
 Handler = Callable[[Request], Awaitable[Response]]
 
 
+# Form limits: a field count a real create never needs, so 5,000 fields are a clear 400.
+MAX_FORM_FIELDS = 200
+MAX_FORM_FILES = 50
+MAX_FORM_FIELD_BYTES = 1024 * 1024
+# Nesting a real body never needs; deeper JSON is refused before it can exhaust the stack.
+MAX_JSON_DEPTH = 64
+# Media requests that carried an Authorization header kept for inspection (oldest dropped).
+MAX_MEDIA_AUTH_ATTEMPTS = 1000
+
+
+_PARSE_INLINE_BYTES = 256 * 1024
+
+
+def parse_json(raw: bytes) -> Any:
+    """A JSON body, or a 400 that says why not (never a RecursionError or UnicodeDecodeError)."""
+    if json_depth_exceeds(raw, MAX_JSON_DEPTH):
+        raise invalid(f"The request body nests JSON deeper than {MAX_JSON_DEPTH} levels; send a flat object.")
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        raise invalid("The request body is not valid JSON (UTF-8 encoded).") from None
+
+
 class _Json(JSONResponse):
-    # Compact and stable: what a client parses, not what a person reads.
+    # Compact and stable: what a client parses, not what a person reads. ASCII escapes so a
+    # string the caller sent with a lone surrogate ("\ud800") is echoed back, not a 500.
     def render(self, content: Any) -> bytes:
-        return json.dumps(content, separators=(",", ":"), ensure_ascii=False).encode()
+        return json.dumps(content, separators=(",", ":"), ensure_ascii=True, allow_nan=False).encode()
+
+
+_JSON_STRING = re.compile(rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"', re.S)
+_NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
+_INNERMOST = re.compile(rb"\[\]|\{\}")
+
+
+def json_depth_exceeds(raw: bytes, limit: int) -> bool:
+    """Whether brackets nest deeper than ``limit`` (strings skipped), without parsing.
+
+    Checked before ``json.loads`` so a body like ``[[[[...]]]]`` is a 400, never a RecursionError.
+    Each pass deletes the innermost ``[]``/``{}`` pairs (C-speed ``bytes`` work, ~0.2 s for 32 MB);
+    what is left after ``limit`` passes nests deeper. Malformed input is left to ``json.loads``.
+    """
+    if raw.count(b"[") + raw.count(b"{") <= limit:
+        return False
+    brackets = _JSON_STRING.sub(b"", raw).translate(None, _NOT_BRACKET)
+    for _ in range(limit):
+        shorter = _INNERMOST.sub(b"", brackets)  # one scan: pairs it uncovers wait for the next pass
+        if len(shorter) == len(brackets):
+            return False  # nothing left, or malformed (json.loads says so)
+        brackets = shorter
+    return bool(brackets)
 
 
 def _error_response(error: ApiError, headers: dict[str, str] | None = None) -> Response:
@@ -102,7 +152,12 @@ class MediaResponse(Response):
 
 
 def build_app(
-    core: EmulatorCore, recorder: Recorder, faults: Faults, media_auth_attempts: list[RecordedRequest]
+    core: EmulatorCore,
+    recorder: Recorder,
+    faults: Faults,
+    media_auth_attempts: list[RecordedRequest],
+    *,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> ASGIApp:
     def authorize(request: Request) -> str:
         key_id = authenticate(bearer_token(request.headers.get("authorization")), core.config.api_keys)
@@ -118,7 +173,16 @@ def build_app(
         record = _record(request)
         content_type = request.headers.get("content-type", "").lower()
         if content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
-            form = await request.form()
+            try:
+                form = await request.form(
+                    max_fields=MAX_FORM_FIELDS, max_files=MAX_FORM_FILES, max_part_size=MAX_FORM_FIELD_BYTES
+                )
+            except (HTTPException, MultiPartException) as exc:
+                detail = exc.detail if isinstance(exc, HTTPException) else exc.message
+                raise invalid(
+                    f"The form body could not be read: {detail} (at most {MAX_FORM_FIELDS} fields, "
+                    f"{MAX_FORM_FILES} files, {MAX_FORM_FIELD_BYTES} bytes per field)."
+                ) from None
             fields: dict[str, Any] = {}
             files: list[UploadedFile] = []
             recorded: dict[str, Any] = {}
@@ -131,18 +195,16 @@ def build_app(
                 else:
                     _append(fields, key, value)
                     _append(recorded, key, value)
-            record.form = recorded
+            record.form = shrink(recorded)
             record.files = files
             return fields, files
         raw = await request.body()
         if not raw.strip():
             record.json = None
             return {}, []
-        try:
-            parsed: Any = json.loads(raw)
-        except ValueError:
-            raise invalid("The request body is not valid JSON.") from None
-        record.json = parsed
+        # A big body is parsed off the event loop, so other requests are served meanwhile.
+        parsed: Any = parse_json(raw) if len(raw) < _PARSE_INLINE_BYTES else await to_thread.run_sync(parse_json, raw)
+        record.json = shrink(parsed)
         if not isinstance(parsed, dict):
             raise invalid("The request body must be a JSON object.")
         return cast("dict[str, Any]", parsed), []
@@ -275,6 +337,7 @@ def build_app(
             # The media host is a signed-URL CDN: it never needs a key, and one sent here has
             # leaked out of the API client. Refuse it loudly, like S3 refuses a second auth.
             media_auth_attempts.append(_record(request))
+            del media_auth_attempts[:-MAX_MEDIA_AUTH_ATTEMPTS]
             raise ApiError(
                 "AUTHORIZATION_NOT_ALLOWED",
                 "The media host never needs an API key: do not send an Authorization header to "
@@ -311,11 +374,18 @@ def build_app(
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
+        path = request.url.path[:200]
         if exc.status_code == 405:
-            error = ApiError("INVALID_REQUEST", f"{request.method} is not supported on {request.url.path}.", status=405)
+            error = ApiError("INVALID_REQUEST", f"{request.method} is not supported on {path}.", status=405)
+        elif exc.status_code == 404:
+            error = ApiError("NOT_FOUND", f"No route {request.method} {path}.", status=404)
         else:
-            error = ApiError("NOT_FOUND", f"No route {request.method} {request.url.path}.", status=exc.status_code)
+            error = ApiError("INVALID_REQUEST", f"The request could not be read: {exc.detail}", status=exc.status_code)
         return _error_response(error)
+
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        # A bug, never an answer to bad input; still Lumenfall's envelope, so clients parse it.
+        return _error_response(ApiError("INTERNAL_ERROR", f"Emulator bug: {type(exc).__name__}."))
 
     routes: list[tuple[str, list[str], Handler]] = [
         ("/openai/v1/videos", ["POST"], create_video),
@@ -334,9 +404,9 @@ def build_app(
     ]
     app = Starlette(
         routes=[Route(path, handler, methods=methods) for path, methods, handler in routes],
-        exception_handlers={ApiError: api_error, HTTPException: http_error},
+        exception_handlers={ApiError: api_error, HTTPException: http_error, Exception: internal_error},
     )
-    return EmulatorMiddleware(app, recorder=recorder, faults=faults, routes=ROUTES)
+    return EmulatorMiddleware(app, recorder=recorder, faults=faults, routes=ROUTES, max_body_bytes=max_body_bytes)
 
 
 def _append(target: dict[str, Any], key: str, value: Any) -> None:

@@ -9,6 +9,8 @@ so what any caller sees is consistent with the clock.
 from __future__ import annotations
 
 import base64
+import collections
+import heapq
 import re
 import secrets
 import threading
@@ -21,6 +23,7 @@ from ._errors import ApiError, invalid
 from ._jobs import Job, error_of, job_state, video_json, webhook_event
 from ._media import SyntheticMp4, min_padded_size, sample_mp4, sample_png, valid_video_size
 from ._outcomes import JobScript, reject_error
+from ._records import shrink
 from ._requests_log import (
     JOB_TO_REQUEST_STATUS,
     REQUEST_STATUSES,
@@ -48,6 +51,7 @@ class EmulatorConfig:
     api_keys: frozenset[str] | None = None  # None = any well-formed lmnfl_<id>.<secret>
     allow_loopback_webhooks: bool = True
     cancelled_status: str = "failed"
+    max_request_history: int = 10_000  # /v1/requests keeps the newest this many (a ring)
 
 
 @dataclass
@@ -118,9 +122,16 @@ class EmulatorCore:
         self.lock = threading.RLock()
         self.jobs: dict[str, Job] = {}
         self._unsettled: set[str] = set()
-        self._idempotency: dict[str, str] = {}
-        self.requests: list[RequestRecord] = []
+        # (finish_at, job_id), soonest first: settle() looks only at jobs that are due, so a
+        # request costs the same with 10 or 10,000 jobs in flight.
+        self._due: list[tuple[float, str]] = []
+        # (key_id, idempotency_key) -> (job_id, request fingerprint): a key is the caller's own.
+        self._idempotency: dict[tuple[str, str], tuple[str, str]] = {}
+        self.requests: collections.deque[RequestRecord] = collections.deque()
         self._requests_by_id: dict[str, RequestRecord] = {}
+        self._request_seq = 0
+        self.billed_micros = 0  # everything ever billed (completed videos, images), prepaid or not
+        self.replays = 0  # creates answered 200 from an idempotency key
         self.images: dict[str, ImageMedia] = {}
         self.scripts: list[ScriptEntry] = []
         self.balance_micros: int | None = None if config.balance is None else round(config.balance * 1e6)
@@ -136,14 +147,20 @@ class EmulatorCore:
         events: list[tuple[str, dict[str, Any], str]] = []
         with self.lock:
             now = self.now()
-            for job_id in list(self._unsettled):
+            while self._due and self._due[0][0] <= now:
+                _, job_id = heapq.heappop(self._due)
+                if job_id not in self._unsettled:
+                    continue  # cancelled before it finished
                 job = self.jobs[job_id]
                 state = job_state(job, now, cancelled_status=self.config.cancelled_status)
-                if state.outcome is None:
-                    continue
+                if state.outcome is None:  # pragma: no cover - finish_at <= now means terminal
+                    heapq.heappush(self._due, (job.finish_at, job_id))
+                    break
                 self._unsettled.discard(job_id)
-                if state.outcome == "completed" and self.balance_micros is not None:
-                    self.balance_micros -= job.final_cost_micros
+                if state.outcome == "completed":
+                    self.billed_micros += job.final_cost_micros
+                    if self.balance_micros is not None:
+                        self.balance_micros -= job.final_cost_micros
                 if job.webhook_url:
                     events.append((job.webhook_url, webhook_event(job, state), job.id))
         self._emit(events)
@@ -194,16 +211,19 @@ class EmulatorCore:
     ) -> RequestRecord:
         record = RequestRecord(
             id=record_id,
-            seq=len(self.requests),
+            seq=self._request_seq,
             created_at=self.now(),
-            model=model,
+            model=model[:200],
             modality=modality,
             endpoint=endpoint,
             key_id=key_id,
-            user=user,
+            user=None if user is None else user[:200],
         )
+        self._request_seq += 1
         self.requests.append(record)
         self._requests_by_id[record.id] = record
+        while len(self.requests) > self.config.max_request_history:
+            del self._requests_by_id[self.requests.popleft().id]
         return record
 
     def log_rejection(
@@ -242,10 +262,27 @@ class EmulatorCore:
                 f"{_money(max(self.balance_micros, 0))} available.",
             )
 
-    def _replay(self, idempotency_key: str | None) -> dict[str, Any] | None:
-        job_id = self._idempotency.get(idempotency_key) if idempotency_key is not None else None
-        if job_id is None:
+    def _replay(self, req: VideoCreate, key_id: str) -> dict[str, Any] | None:
+        """The existing job for this caller's idempotency key, or None; 409 for another body.
+
+        Keys are scoped to the API key (another key's ``"k"`` is a different key). Reusing a key
+        for a different request is refused rather than silently answered with the old job:
+        Lumenfall does not document this case, and this is the emulator's guess (Stripe's rule).
+        """
+        if req.idempotency_key is None:
             return None
+        known = self._idempotency.get((key_id, req.idempotency_key))
+        if known is None:
+            return None
+        job_id, fingerprint = known
+        if fingerprint != req.fingerprint:
+            raise ApiError(
+                "IDEMPOTENCY_KEY_REUSED",
+                f"idempotency_key {req.idempotency_key[:80]!r} was already used for a different request "
+                f"(video {job_id}). Send the same request to get that job again, or use a new key for "
+                "a new request.",
+            )
+        self.replays += 1
         job = self.jobs[job_id]
         return video_json(job, job_state(job, self.now(), cancelled_status=self.config.cancelled_status))
 
@@ -259,7 +296,7 @@ class EmulatorCore:
         """
         self.settle()
         with self.lock:
-            replay = self._replay(req.idempotency_key)
+            replay = self._replay(req, key_id)
             if replay is not None:
                 return replay, True
             plan, entry = self._plan(req.spec.slug, markers)
@@ -299,16 +336,17 @@ class EmulatorCore:
                 fail_message=plan.message,
                 webhook_url=req.webhook_url,
                 idempotency_key=req.idempotency_key,
-                user=req.user,
+                user=shrink(req.user),
                 n=req.n,
                 input_references=req.input_references,
-                extra=req.extra,
+                extra=shrink(req.extra),  # kept for the job's lifetime: a huge unknown field is cut
             )
             self._consume(entry)
             self.jobs[job.id] = job
             self._unsettled.add(job.id)
+            heapq.heappush(self._due, (job.finish_at, job.id))
             if req.idempotency_key is not None:
-                self._idempotency[req.idempotency_key] = job.id
+                self._idempotency[(key_id, req.idempotency_key)] = (job.id, req.fingerprint)
             record = self._log(
                 request_id,
                 model=req.model,
@@ -362,8 +400,9 @@ class EmulatorCore:
             plan, entry = self._plan(req.spec.slug, markers)
             rejection = reject_error(plan)
             if rejection is None and plan.fail is not None:
-                # Images answer synchronously, so a scripted failure is an error at once.
-                rejection = ApiError(plan.fail, plan.message)
+                # Images answer synchronously, so a scripted failure is an error at once (with the
+                # same status rule as reject=: a code without a documented status is a 400).
+                rejection = reject_error(JobScript(reject=plan.fail, message=plan.message))
             if rejection is not None:
                 self._consume(entry)
                 raise rejection
@@ -371,6 +410,7 @@ class EmulatorCore:
             self._check_balance(cost.total_cost_micros)
             self._consume(entry)
             final = cost.total_cost_micros if plan.cost is None else round(plan.cost * 1e6)
+            self.billed_micros += final
             if self.balance_micros is not None:
                 self.balance_micros -= final
             now = self.now()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import time
 from collections.abc import Callable, Generator, Iterable
 from types import TracebackType
@@ -15,8 +16,9 @@ from ._app import ROUTES, build_app
 from ._catalog import Catalog, ModelSpec
 from ._core import EmulatorConfig, EmulatorCore
 from ._faults import Faults, RouteMatcher
+from ._middleware import DEFAULT_MAX_BODY_BYTES
 from ._outcomes import JobScript
-from ._records import RecordedRequest, Recorder
+from ._records import DEFAULT_MAX_RECORDS, RecordedRequest, Recorder
 from ._server import serve_forever, serve_in_thread, url_host
 from ._webhooks import WebhookDelivery, WebhookDispatcher
 
@@ -70,6 +72,25 @@ class LumenfallEmulator:
       ``key_id`` is the ``<key_id>`` of ``lmnfl_<key_id>.<secret>``. Rejected submits are listed
       with status ``rejected``; dry runs are not listed.
     * Error ``type`` strings are not documented by Lumenfall; OpenAI's vocabulary is used.
+    * Idempotency keys belong to the API key that sent them (another key's ``"k"`` is another
+      key). The same key with the same request is a 200 replay of the same job (nothing billed
+      again); with a different request it is refused with 409 ``IDEMPOTENCY_KEY_REUSED``. Lumenfall
+      is silent on reuse with another body: the 409 is this emulator's guess (Stripe's rule).
+
+    Any request gets a documented status, never a 5xx for bad input: a body over
+    ``max_body_bytes`` is 413 ``INVALID_REQUEST``; unreadable JSON, JSON nested deeper than 64
+    levels, invalid UTF-8, a form with more than 200 fields, and marker values that are not
+    finite or out of range (``nan``, ``inf``, ``-1``, ``duration`` over a year), more than 16
+    ``input_reference`` items and a ``webhook_url`` over 2,048 characters (the emulator's own
+    limits; Lumenfall documents none) are 400 ``INVALID_REQUEST``. A 5xx comes only from a fault
+    or marker that asks for one (or an emulator bug: 500 ``INTERNAL_ERROR``). Memory stays
+    bounded: ``requests`` keeps the newest ``max_recorded_requests`` records, long body strings
+    are cut in records and jobs, and ``/v1/requests`` keeps the newest ``max_request_history``
+    entries. Jobs themselves are kept for the emulator's lifetime.
+
+    Counters for tests: ``jobs_created`` (paid creates that made a job; replays and rejections
+    excluded), ``billed_micros`` (everything billed so far, integer micro-USD), ``replayed_creates``
+    and ``requests_received`` (every HTTP request, including records dropped from the ring).
     """
 
     def __init__(
@@ -91,7 +112,17 @@ class LumenfallEmulator:
         disabled_models: Iterable[str] = (),
         extra_models: Iterable[ModelSpec] = (),
         clock: Callable[[], float] | None = None,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        max_recorded_requests: int = DEFAULT_MAX_RECORDS,
+        max_request_history: int = 10_000,
     ) -> None:
+        for name, limit in (
+            ("max_body_bytes", max_body_bytes),
+            ("max_recorded_requests", max_recorded_requests),
+            ("max_request_history", max_request_history),
+        ):
+            if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+                raise ValueError(f"{name} must be a positive int, got {limit!r}")
         config = EmulatorConfig(
             balance=balance,
             queue_seconds=queue_seconds,
@@ -102,13 +133,14 @@ class LumenfallEmulator:
             api_keys=None if api_keys is None else frozenset(api_keys),
             allow_loopback_webhooks=allow_loopback_webhooks,
             cancelled_status=cancelled_status,
+            max_request_history=max_request_history,
         )
         catalog = Catalog(disabled=frozenset(disabled_models))
         for spec in extra_models:
             catalog.add(spec)
         self._core = EmulatorCore(config, catalog, clock or time.time, webhook_secret or generate_secret())
         self.faults = Faults()
-        self._recorder = Recorder()
+        self._recorder = Recorder(max_recorded_requests)
         self.media_auth_attempts: list[RecordedRequest] = []
         self._webhooks = WebhookDispatcher(
             secret=lambda: self._core.webhook_secret,
@@ -119,7 +151,9 @@ class LumenfallEmulator:
         )
         self._core.webhook_sink = lambda url, event, video_id: self._deliver(url, event, video_id)
         self._core.on_webhook_job = self._webhooks.ensure_running
-        self._app = build_app(self._core, self._recorder, self.faults, self.media_auth_attempts)
+        self._app = build_app(
+            self._core, self._recorder, self.faults, self.media_auth_attempts, max_body_bytes=max_body_bytes
+        )
         self._root_url: str | None = None
 
     def _deliver(self, url: str, event: dict[str, Any], video_id: str) -> None:
@@ -239,6 +273,14 @@ class LumenfallEmulator:
         ``reject_status``). The other fields override the schedule, output size, final cost
         and media lifetime. An idempotent replay consumes nothing.
         """
+        for name, number in (
+            ("queue_seconds", queue_seconds),
+            ("run_seconds", run_seconds),
+            ("cost", cost),
+            ("ttl_seconds", ttl_seconds),
+        ):
+            if number is not None and not (math.isfinite(number) and number >= 0):
+                raise ValueError(f"{name} must be a finite number >= 0, got {number!r}")
         self._core.push_script(
             JobScript(
                 fail=fail,
@@ -297,6 +339,34 @@ class LumenfallEmulator:
         with self._core.lock:
             self._core.balance_micros = None if amount is None else round(amount * 1_000_000)
 
+    @property
+    def billed_micros(self) -> int:
+        """Everything billed so far in integer micro-USD (completed videos, images), prepaid or not.
+
+        A video is billed once, when the emulator's clock carries it to ``completed``; failed and
+        cancelled jobs, rejected creates, dry runs and idempotent replays bill nothing.
+        """
+        self._core.settle()
+        with self._core.lock:
+            return self._core.billed_micros
+
+    @property
+    def jobs_created(self) -> int:
+        """How many video jobs were created (paid creates); replays and rejections not counted."""
+        with self._core.lock:
+            return len(self._core.jobs)
+
+    @property
+    def replayed_creates(self) -> int:
+        """How many creates were answered 200 with an existing job for their idempotency key."""
+        with self._core.lock:
+            return self._core.replays
+
+    @property
+    def requests_received(self) -> int:
+        """Every HTTP request received, including those dropped from the ``requests`` ring."""
+        return self._recorder.total
+
     # -- inspection ---------------------------------------------------------------------------
     @property
     def webhook_secret(self) -> str:
@@ -319,7 +389,11 @@ class LumenfallEmulator:
 
     @property
     def requests(self) -> list[RecordedRequest]:
-        """Every HTTP request received, oldest first (secrets masked)."""
+        """The newest ``max_recorded_requests`` HTTP requests, oldest first (secrets masked).
+
+        Strings in recorded bodies longer than 64 KiB are cut (they end with
+        ``"...(truncated by the emulator)"``); ``body_size`` is the size received.
+        """
         return self._recorder.all()
 
     def last_request(self, route: str | None = None) -> RecordedRequest:

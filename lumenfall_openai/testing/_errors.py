@@ -29,6 +29,8 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "MEDIA_EXPIRED": (403, "media_error"),
     "AUTHORIZATION_NOT_ALLOWED": (400, "media_error"),
     "RANGE_NOT_SATISFIABLE": (416, "media_error"),
+    # Lumenfall is silent on a reused key with a different body; the emulator refuses it (409).
+    "IDEMPOTENCY_KEY_REUSED": (409, "invalid_request_error"),
 }
 
 DOCUMENTED_CODES: tuple[str, ...] = (
@@ -60,17 +62,24 @@ DEFAULT_MESSAGES: dict[str, str] = {
 }
 
 
+MAX_MESSAGE_CHARS = 1000
+
+
 def status_for(code: str) -> int:
     """The HTTP status Lumenfall uses for ``code`` (500 for a code the emulator does not know)."""
     return ERROR_CODES.get(code, (500, "api_error"))[0]
 
 
-def type_for(code: str) -> str:
-    return ERROR_CODES.get(code, (500, "api_error"))[1]
+def type_for(code: str, status: int | None = None) -> str:
+    """The ``type`` of a code; a code the emulator does not know is typed by its status."""
+    known = ERROR_CODES.get(code)
+    if known is not None:
+        return known[1]
+    return "invalid_request_error" if status is not None and status < 500 else "api_error"
 
 
-def envelope(code: str, message: str) -> dict[str, Any]:
-    return {"error": {"message": message, "type": type_for(code), "code": code}}
+def envelope(code: str, message: str, status: int | None = None) -> dict[str, Any]:
+    return {"error": {"message": message, "type": type_for(code, status), "code": code}}
 
 
 class ApiError(Exception):
@@ -78,12 +87,16 @@ class ApiError(Exception):
 
     def __init__(self, code: str, message: str | None = None, *, status: int | None = None) -> None:
         self.code = code
-        self.message = message or DEFAULT_MESSAGES.get(code, code)
+        message = message or DEFAULT_MESSAGES.get(code, code)
+        # Messages quote what the caller sent; a 30 MB field must not come back (or be kept) whole.
+        if len(message) > MAX_MESSAGE_CHARS:
+            message = message[:MAX_MESSAGE_CHARS] + "... (truncated)"
+        self.message = message
         self.status = status if status is not None else status_for(code)
         super().__init__(f"{self.status} {code}: {self.message}")
 
     def body(self) -> dict[str, Any]:
-        return envelope(self.code, self.message)
+        return envelope(self.code, self.message, self.status)
 
 
 def invalid(message: str) -> ApiError:

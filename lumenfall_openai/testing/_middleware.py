@@ -17,11 +17,15 @@ from urllib.parse import parse_qsl
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ._errors import envelope
+from ._errors import ApiError, envelope
 from ._faults import FaultKind, FaultPlan, Faults, RouteMatcher
-from ._records import RecordedRequest, Recorder
+from ._records import RecordedRequest, Recorder, shrink
 
 API_PREFIXES = ("/openai/v1", "/v1")
+DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024
+# After a 413 the rest of the body is read and thrown away (up to this much), so the client
+# sees the 413 instead of a reset while it is still sending.
+_DRAIN_LIMIT = 256 * 1024 * 1024
 
 
 class ConnectionDropped(BaseException):
@@ -46,15 +50,32 @@ def install_log_filter() -> None:
         logger.addFilter(_QuietDrops())
 
 
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", []):
+        if name.lower() == b"content-length":
+            text = value.decode("latin-1").strip()
+            return int(text) if text.isascii() and text.isdigit() else None
+    return None
+
+
 def new_request_id() -> str:
     return "req_" + secrets.token_hex(12)
 
 
 class EmulatorMiddleware:
-    def __init__(self, app: ASGIApp, *, recorder: Recorder, faults: Faults, routes: Iterable[str]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        recorder: Recorder,
+        faults: Faults,
+        routes: Iterable[str],
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    ) -> None:
         self.app = app
         self.recorder = recorder
         self.faults = faults
+        self.max_body_bytes = max_body_bytes
         self._routes = [(spec, RouteMatcher.parse(spec)) for spec in routes]
 
     def route_of(self, method: str, path: str) -> str | None:
@@ -69,7 +90,9 @@ class EmulatorMiddleware:
             return
         method: str = scope["method"]
         path: str = scope["path"]
-        query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
+        query: dict[str, str] = shrink(
+            dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
+        )
         record = self.recorder.new(method, path, query, scope.get("headers", []))
         record.route = self.route_of(method, path)
         state: dict[str, Any] = scope.setdefault("state", {})
@@ -77,11 +100,24 @@ class EmulatorMiddleware:
         state["lumenfall_request_id"] = new_request_id()
         is_api = path.startswith(API_PREFIXES)
 
-        async def counting_receive() -> Message:
-            message = await receive()
-            if message["type"] == "http.request":
-                record.body_size += len(message.get("body", b""))
-            return message
+        # The whole body is read here, before any fault or route: its size is checked once for
+        # every route (413, never a 5xx), and a delayed request still has its body when it runs.
+        first, too_large = await self._read_body(scope, receive, record)
+        if too_large:
+            error = ApiError(
+                "INVALID_REQUEST",
+                f"The request body is larger than {self.max_body_bytes} bytes, the most this emulator "
+                "accepts (LumenfallEmulator(max_body_bytes=...)); send input_reference images by URL.",
+                status=413,
+            )
+            await self._send_error(send, record, state, is_api, error.status, error.body())
+            return
+        pending: list[Message] = [first]
+
+        async def replay_receive() -> Message:
+            if pending:
+                return pending.pop()
+            return await receive()
 
         plan = self.faults.take(method, path)
         record.faults = list(plan.kinds)
@@ -90,16 +126,61 @@ class EmulatorMiddleware:
             await anyio.sleep(plan.delay)
         if plan.fail is not None:
             fault = plan.fail
-            message = fault.message or f"Injected fault: {fault.code}."
-            self.faults.record("fail", method, path, f"{fault.status} {fault.code}")
-            body = json.dumps(envelope(fault.code, message)).encode()
-            headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-            await self._send_start(send, record, state, is_api, fault.status, headers)
-            await send({"type": "http.response.body", "body": body, "more_body": False})
+            if fault.kind == "not_found":
+                message = fault.message or f"No video with id '{path.rsplit('/', 1)[-1][:200]}'."
+            else:
+                message = fault.message or f"Injected fault: {fault.code}."
+            self.faults.record(fault.kind, method, path, f"{fault.status} {fault.code}")
+            await self._send_error(send, record, state, is_api, fault.status, envelope(fault.code, message))
             return
 
         inner_send = self._faulty_send(send, record, state, is_api, plan, method, path)
-        await self.app(scope, counting_receive, inner_send)
+        await self.app(scope, replay_receive, inner_send)
+
+    async def _read_body(self, scope: Scope, receive: Receive, record: RecordedRequest) -> tuple[Message, bool]:
+        """Read the request body into one message; ``(message, True)`` once it passes the limit."""
+        declared = _content_length(scope)
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        if declared is None or declared <= self.max_body_bytes:
+            while True:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return message, False  # the client went away; the app sees the disconnect
+                chunk: bytes = message.get("body", b"")
+                more = message.get("more_body", False)
+                size += len(chunk)
+                record.body_size = size
+                if size > self.max_body_bytes:
+                    break
+                chunks.append(chunk)
+                if not more:
+                    return {"type": "http.request", "body": b"".join(chunks), "more_body": False}, False
+        chunks.clear()
+        drained = size
+        while more and drained < _DRAIN_LIMIT:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            drained += len(message.get("body", b""))
+            more = message.get("more_body", False)
+        record.body_size = max(drained, declared or 0)
+        return {"type": "http.request", "body": b"", "more_body": False}, True
+
+    async def _send_error(
+        self,
+        send: Send,
+        record: RecordedRequest,
+        state: dict[str, Any],
+        is_api: bool,
+        status: int,
+        payload: dict[str, Any],
+    ) -> None:
+        body = json.dumps(payload, separators=(",", ":")).encode()
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        await self._send_start(send, record, state, is_api, status, headers)
+        await send({"type": "http.response.body", "body": body, "more_body": False})
 
     async def _send_start(
         self,
@@ -139,6 +220,17 @@ class EmulatorMiddleware:
 
         async def wrapped(message: Message) -> None:
             nonlocal sent, limit, held_start
+            if plan.fail_after is not None:
+                # The request ran (a create made its job); its answer is lost and replaced.
+                if message["type"] == "http.response.start":
+                    held_start = dict(message)
+                elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                    fault = plan.fail_after
+                    answered = held_start["status"] if held_start is not None else "?"
+                    self.faults.record("fail", method, path, f"{fault.status} {fault.code} after a {answered}")
+                    text = fault.message or f"Injected fault: {fault.code}."
+                    await self._send_error(send, record, state, is_api, fault.status, envelope(fault.code, text))
+                return
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 if plan.malformed_json:

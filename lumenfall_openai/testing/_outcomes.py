@@ -9,6 +9,7 @@ choice. Parsing is pure; an unknown marker is a 400 so a typo never silently doe
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from dataclasses import dataclass
 
@@ -53,20 +54,29 @@ class JobScript:
         return dataclasses.replace(self, **changes)
 
 
-def _number(key: str, value: str) -> float:
+# Upper bounds for marker values. A marker is refused at submit (400) rather than clamped, so a
+# test sees its typo at once, and no stored job can hold a value (nan, inf, 1e308) that would
+# break a later GET of that video or of /v1/requests for everyone.
+MAX_MARKER_SECONDS = 366 * 24 * 3600.0  # duration, queue, ttl: at most a year
+MAX_MARKER_COST = 1_000_000.0  # USD
+MAX_MARKER_SIZE_BYTES = 1 << 40  # 1 TiB: streamed, never held in memory
+_WHOLE = re.compile(r"[0-9]{1,15}")  # ASCII digits only: str.isdigit() accepts "²", int() does not
+
+
+def _number(key: str, value: str, maximum: float) -> float:
     try:
         number = float(value)
     except ValueError:
-        raise invalid(f"[lumenfall:{key}=...] needs a number, got {value!r}.") from None
-    if number < 0:
-        raise invalid(f"[lumenfall:{key}=...] must not be negative.")
+        raise invalid(f"[lumenfall:{key}=...] needs a number, got {value[:40]!r}.") from None
+    if not math.isfinite(number) or not 0 <= number <= maximum:
+        raise invalid(f"[lumenfall:{key}=...] must be a finite number from 0 to {maximum:g}, got {value[:40]!r}.")
     return number
 
 
 def _code(key: str, value: str) -> str:
     code = value.strip().upper()
     if not re.fullmatch(r"[A-Z][A-Z0-9_]*", code):
-        raise invalid(f"[lumenfall:{key}=...] needs an UPPER_SNAKE error code, got {value!r}.")
+        raise invalid(f"[lumenfall:{key}=...] needs an UPPER_SNAKE error code, got {value[:40]!r}.")
     return code
 
 
@@ -81,24 +91,27 @@ def parse_markers(prompt: str) -> JobScript:
             code, _, status = value.partition(":")
             reject_status: int | None = None
             if status:
-                if not status.isdigit() or not 400 <= int(status) <= 599:
-                    raise invalid(f"[lumenfall:reject=CODE:STATUS] needs a 4xx/5xx status, got {status!r}.")
+                if not _WHOLE.fullmatch(status) or not 400 <= int(status) <= 599:
+                    raise invalid(f"[lumenfall:reject=CODE:STATUS] needs a 4xx/5xx status, got {status[:40]!r}.")
                 reject_status = int(status)
             script = dataclasses.replace(script, reject=_code(key, code), reject_status=reject_status)
         elif key == "message":
             script = dataclasses.replace(script, message=value)
         elif key == "duration":
-            script = dataclasses.replace(script, run_seconds=_number(key, value))
+            script = dataclasses.replace(script, run_seconds=_number(key, value, MAX_MARKER_SECONDS))
         elif key == "queue":
-            script = dataclasses.replace(script, queue_seconds=_number(key, value))
+            script = dataclasses.replace(script, queue_seconds=_number(key, value, MAX_MARKER_SECONDS))
         elif key == "size_bytes":
-            if not value.isdigit():
-                raise invalid(f"[lumenfall:size_bytes=N] needs a whole number of bytes, got {value!r}.")
+            if not _WHOLE.fullmatch(value) or int(value) > MAX_MARKER_SIZE_BYTES:
+                raise invalid(
+                    f"[lumenfall:size_bytes=N] needs a whole number of bytes up to {MAX_MARKER_SIZE_BYTES}, "
+                    f"got {value[:40]!r}."
+                )
             script = dataclasses.replace(script, size_bytes=int(value))
         elif key == "cost":
-            script = dataclasses.replace(script, cost=_number(key, value))
+            script = dataclasses.replace(script, cost=_number(key, value, MAX_MARKER_COST))
         elif key == "ttl":
-            script = dataclasses.replace(script, ttl_seconds=_number(key, value))
+            script = dataclasses.replace(script, ttl_seconds=_number(key, value, MAX_MARKER_SECONDS))
         else:
             known = ", ".join(sorted(MARKERS))
             raise invalid(f"Unknown emulator marker [lumenfall:{key}=...]; known keys: {known}.")

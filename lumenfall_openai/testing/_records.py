@@ -7,6 +7,7 @@ a SHA-256 digest, so ``repr(emulator.requests)`` is safe to print in a failing t
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import re
 import threading
@@ -19,6 +20,34 @@ from ._validation import UploadedFile
 
 _SECRET_HEADERS = frozenset({"authorization", "x-api-key", "api-key", "cookie", "proxy-authorization"})
 _KEY_RE = re.compile(r"^(?:bearer\s+)?(lmnfl_[A-Za-z0-9_-]+)\.", re.IGNORECASE)
+
+
+# What a record keeps of a body: strings, lists and objects are cut to these sizes, so recording
+# any traffic stays bounded (three rejected 50 MB prompts are not held).
+MAX_RECORDED_STRING = 64 * 1024
+MAX_RECORDED_ITEMS = 1000
+MAX_RECORDED_DEPTH = 32
+TRUNCATED = "...(truncated by the emulator)"
+
+
+def shrink(value: Any, depth: int = 0) -> Any:
+    """A copy of a decoded body small enough to keep: long strings, lists and objects are cut.
+
+    Values at or under the limits come back equal, so tests that assert on what was sent keep
+    working; a cut string ends with :data:`TRUNCATED`.
+    """
+    if isinstance(value, str):
+        return value if len(value) <= MAX_RECORDED_STRING else value[:MAX_RECORDED_STRING] + TRUNCATED
+    if depth >= MAX_RECORDED_DEPTH and isinstance(value, (list, dict)):
+        return TRUNCATED
+    if isinstance(value, list):
+        items: list[Any] = value  # pyright: ignore[reportUnknownVariableType]
+        return [shrink(v, depth + 1) for v in items[:MAX_RECORDED_ITEMS]]
+    if isinstance(value, dict):
+        mapping: dict[Any, Any] = value  # pyright: ignore[reportUnknownVariableType]
+        kept = list(mapping.items())[:MAX_RECORDED_ITEMS]
+        return {shrink(k, depth + 1): shrink(v, depth + 1) for k, v in kept}
+    return value
 
 
 def _digest(value: str) -> str:
@@ -86,10 +115,18 @@ def redact_headers(raw: Iterable[tuple[bytes, bytes]]) -> tuple[dict[str, str], 
     return headers, digests
 
 
+DEFAULT_MAX_RECORDS = 10_000
+
+
 class Recorder:
-    def __init__(self) -> None:
+    """The last ``max_records`` requests (a ring: the oldest are dropped first)."""
+
+    def __init__(self, max_records: int = DEFAULT_MAX_RECORDS) -> None:
+        if max_records < 1:
+            raise ValueError("max_records must be at least 1")
         self._lock = threading.Lock()
-        self._items: list[RecordedRequest] = []
+        self._items: collections.deque[RecordedRequest] = collections.deque(maxlen=max_records)
+        self.total = 0  # every request ever received, including the dropped records
 
     def new(
         self, method: str, path: str, query: dict[str, str], raw_headers: Iterable[tuple[bytes, bytes]]
@@ -98,6 +135,7 @@ class Recorder:
         record = RecordedRequest(method, path, query, headers, time.time(), _secret_digests=digests)
         with self._lock:
             self._items.append(record)
+            self.total += 1
         return record
 
     def all(self) -> list[RecordedRequest]:

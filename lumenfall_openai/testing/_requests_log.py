@@ -9,6 +9,7 @@ functions over a newest-first list, Stripe style: ``starting_after`` pages towar
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,6 +120,7 @@ def paginate(
 def parse_limit(raw: str | None) -> int:
     if raw is None:
         return 20
-    if not raw.isdigit() or not 1 <= int(raw) <= 100:
-        raise invalid(f"'limit' must be an integer from 1 to 100, got {raw!r}.")
+    # fullmatch on ASCII digits: str.isdigit() also accepts "²", which int() refuses.
+    if not re.fullmatch(r"[0-9]{1,3}", raw) or not 1 <= int(raw) <= 100:
+        raise invalid(f"'limit' must be an integer from 1 to 100, got {raw[:40]!r}.")
     return int(raw)

@@ -19,6 +19,19 @@ from starlette.types import ASGIApp
 from ._middleware import install_log_filter
 
 
+class BindError(OSError):
+    """The emulator could not listen on ``host:port`` (in use, not allowed, no such address).
+
+    An ``OSError`` with the original ``errno``, so existing ``except OSError`` code still works;
+    the CLI turns it into a one-line message instead of a traceback.
+    """
+
+    def __init__(self, host: str, port: int, cause: OSError) -> None:
+        super().__init__(cause.errno, cause.strerror or str(cause))
+        self.host = host
+        self.port = port
+
+
 def bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # proto=IPPROTO_TCP matters: asyncio only sets TCP_NODELAY on accepted sockets whose proto
@@ -27,9 +40,9 @@ def bind(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
-    except OSError:
+    except OSError as exc:  # includes socket.gaierror for a host name that does not resolve
         sock.close()
-        raise
+        raise BindError(host, port, exc) from exc
     sock.listen(128)
     sock.set_inheritable(True)
     return sock

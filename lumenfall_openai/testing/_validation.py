@@ -7,7 +7,9 @@ client sees first on the real service: prompt and model, then model-specific lim
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -55,6 +57,9 @@ IMAGE_FIELDS = frozenset(
     }
 )
 MAX_IDEMPOTENCY_KEY = 256
+# The emulator's own limits where Lumenfall documents none (so one request cannot hold memory).
+MAX_INPUT_REFERENCES = 16
+MAX_WEBHOOK_URL = 2048
 _INTEGRAL = re.compile(r"^\s*([0-9]+)(?:\.0*)?\s*$")
 
 
@@ -82,6 +87,7 @@ class VideoCreate:
     user: str | None
     input_references: list[Any] = field(default_factory=list[Any])
     extra: dict[str, Any] = field(default_factory=dict[str, Any])
+    fingerprint: str = ""  # what makes two creates "the same request" for an idempotency key
 
 
 @dataclass
@@ -194,6 +200,8 @@ def _input_references(body: dict[str, Any], files: list[UploadedFile]) -> list[A
         if raw is None:
             continue
         items: list[Any] = raw if isinstance(raw, list) else [raw]  # pyright: ignore[reportUnknownVariableType]
+        if len(items) + len(refs) > MAX_INPUT_REFERENCES:
+            raise invalid(f"'input_reference' takes at most {MAX_INPUT_REFERENCES} items.")
         for item in items:
             url: Any = cast("dict[str, Any]", item).get("image_url") if isinstance(item, dict) else item
             if not isinstance(url, str) or not (url.startswith("https://") or url.startswith("data:")):
@@ -211,6 +219,8 @@ def validate_webhook_url(url: str, *, allow_loopback: bool) -> str:
     ``allow_loopback`` is the emulator's one exception: http or https to 127.0.0.0/8, ::1 or
     localhost on any port, so a test can run a receiver on loopback.
     """
+    if len(url) > MAX_WEBHOOK_URL:
+        raise invalid(f"webhook_url is {len(url)} characters; at most {MAX_WEBHOOK_URL} are accepted.")
     try:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
@@ -248,6 +258,20 @@ def _idempotency_key(body: dict[str, Any]) -> str | None:
     return key
 
 
+def request_fingerprint(body: dict[str, Any], files: list[UploadedFile], *, seconds: int, n: int) -> str:
+    """A digest of everything a create asks for except its idempotency key.
+
+    ``seconds`` and ``n`` are compared as parsed, so ``4`` and ``"4"`` (JSON vs multipart) are
+    the same request; files are compared by field, name, type and size (their bytes are not kept).
+    """
+    asked = {k: v for k, v in body.items() if k not in ("idempotency_key", "seconds", "duration", "n")}
+    asked["seconds"] = seconds
+    asked["n"] = n
+    asked["files"] = [[f.field, f.filename, f.content_type, f.size] for f in files]
+    canonical = json.dumps(asked, sort_keys=True, separators=(",", ":"), default=repr)
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def validate_video(
     body: dict[str, Any], files: list[UploadedFile], catalog: Catalog, *, allow_loopback_webhooks: bool
 ) -> VideoCreate:
@@ -274,6 +298,7 @@ def validate_video(
         user=_optional_str(body, "user"),
         input_references=_input_references(body, files),
         extra={k: v for k, v in body.items() if k not in VIDEO_FIELDS},
+        fingerprint=request_fingerprint(body, files, seconds=seconds, n=n),
     )
 
 
