@@ -18,6 +18,7 @@ from typing import Any, Protocol, TypeVar
 import openai
 
 from ._compat import RAW_RESPONSE_HEADER, Headers
+from ._ids import check_id
 from .errors import ResponseParseError
 
 __all__ = ["ParseableResponse", "caller_wants_raw", "may_have_started", "parse_answer"]
@@ -82,8 +83,11 @@ def parse_answer(raw: ParseableResponse, expected: type[_T], *, what: str, requi
         raise _parse_error(response, what, f"it is a {type(parsed).__name__}, not the expected object")
     if require_id:
         ident: object = getattr(parsed, "id", None)
-        if not isinstance(ident, str) or not ident:
-            raise _parse_error(response, what, f"it has no usable id (id={ident!r})")
+        try:  # an id that is not one path segment ("../x") could never be polled: not an answer
+            check_id(ident)
+        except (TypeError, ValueError):
+            shown = ident[:200] if isinstance(ident, str) else type(ident).__name__
+            raise _parse_error(response, what, f"it has no usable id (id={shown!r})") from None
     return parsed
 
 

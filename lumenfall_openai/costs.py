@@ -618,7 +618,7 @@ class CostLedger:
 
 def _exceeded_message(what: str, micros: int, left: int, ledger: CostLedger, estimate: CostEstimate | None) -> str:
     cur = ledger.currency
-    priced = f" ({estimate.model} via {estimate.provider})" if estimate is not None else ""
+    priced = f" ({estimate.route_text()})" if estimate is not None else ""
     assert ledger._budget is not None
     spent = ledger._spent.get(cur, 0)
     return (

@@ -18,6 +18,7 @@ usual; ``_fill_defaults_for_nulls`` applies the same null rule there.
 
 from __future__ import annotations
 
+import math
 import types
 import typing
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from typing import Any, ClassVar, TypeGuard, Union
 
 import openai
 from pydantic import model_validator
+from pydantic_core import PydanticUndefined
 from typing_extensions import Self
 
 _NONE_TYPE = type(None)
@@ -126,23 +128,40 @@ class LumenfallModel(openai.BaseModel):
 def _default(p: _FieldPlan) -> object:
     if p.default_factory is not None:
         return p.default_factory()
-    return None if p.default is ... else p.default
+    # A required field the wire omitted reads as None (openai's own rule), never as pydantic's
+    # PydanticUndefined sentinel, which would leak into messages ("via PydanticUndefined").
+    return None if p.default is ... or p.default is PydanticUndefined else p.default
 
 
 def _convert(p: _FieldPlan, value: object) -> object:
     if value is None:
         return _default(p) if p.kind == "model" and not p.nullable else None
     if p.kind == "str":
-        # Lumenfall documents seconds as "10"; a server that sends 10 must not break str code.
-        return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+        # Lumenfall documents seconds as "10"; a server that sends 10 must not break str code. Any
+        # other value (a list, an object, true, NaN) has no text: it reads as "", so a status of
+        # ["completed"] is an unknown status ("not finished yet") rather than a list that crashes
+        # `status in {...}`, and a currency of NaN is unreadable rather than "NAN".
+        if isinstance(value, str):
+            return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value) if abs(value) < 10**30 else ""  # str() of a huge int can raise
+        if isinstance(value, float) and math.isfinite(value):
+            return str(value)
+        return ""
     if p.kind == "float":
+        # Anything that is not a number ("abc", [1], true) is kept as sent, as openai's loose
+        # parsing does: the money code must see garbage as garbage (spent), not as "no cost".
         if isinstance(value, int) and not isinstance(value, bool):
             # An integer too large for a float (a hostile cost) stays an int rather than
             # raising OverflowError out of the parse; money code refuses it as garbage.
             return float(value) if abs(value) < 2**1023 else value
         return value
-    if p.kind == "model" and p.model is not None and isinstance(value, dict):
-        return p.model.construct(**value)  # pyright: ignore[reportUnknownArgumentType]
+    if p.kind == "model" and p.model is not None:
+        if isinstance(value, dict):
+            return p.model.construct(**value)  # pyright: ignore[reportUnknownArgumentType]
+        # A string or list where an object belongs (`"output": "http://..."`) is not that object:
+        # read it as absent, so `video.metadata.cost` stays typed and a download refuses, not crashes.
+        return _default(p) if not p.nullable else None
     if p.kind == "model_list" and p.model is not None and isinstance(value, list):
         model = p.model
         return [model.construct(**v) if isinstance(v, dict) else v for v in value]  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]

@@ -94,6 +94,11 @@ class CostEstimate(LumenfallModel):
         """The total in the currency, exactly (``Decimal("2.1")``)."""
         return micros_to_decimal(_micros(self.total_cost_micros))
 
+    def route_text(self) -> str:
+        """``"sora-2 via openai"``, leaving out what the server did not say (neither is promised)."""
+        model = self.model if isinstance(self.model, str) and self.model else "an unnamed model"
+        return f"{model} via {self.provider}" if isinstance(self.provider, str) and self.provider else model
+
     def __str__(self) -> str:
         money = format_money(_micros(self.total_cost_micros), self.currency)
-        return f"{money} ({self.model} via {self.provider}, estimated)"
+        return f"{money} ({self.route_text()}, estimated)"

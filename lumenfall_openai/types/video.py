@@ -49,7 +49,9 @@ def estimate_progress(status: object, created_at: object, sent: object, *, now: 
     from 1 to 99 that grows with the time since ``created_at``, ``1 - exp(-elapsed / 120 s)``,
     so it never claims completion early and never goes down from one poll to the next.
     """
-    if isinstance(sent, (int, float)) and not isinstance(sent, bool) and math.isfinite(sent):
+    if isinstance(sent, int) and not isinstance(sent, bool):
+        return min(100, max(0, sent))  # no float(): an int too large for one is still just "over 100"
+    if isinstance(sent, float) and math.isfinite(sent):
         return min(100, max(0, int(sent)))
     if status == "queued":
         return 0
@@ -144,7 +146,7 @@ class Video(LumenfallModel):
     @property
     def is_finished(self) -> bool:
         """True once the job is ``completed`` or ``failed``; any other status means "still going"."""
-        return self.status in FINISHED_STATUSES
+        return isinstance(self.status, str) and self.status in FINISHED_STATUSES
 
     def raise_for_status(self) -> Self:
         """Raise :class:`~lumenfall_openai.errors.VideoFailedError` if the job failed; else return self.
