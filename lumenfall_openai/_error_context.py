@@ -9,6 +9,8 @@ keep working, and ``str(error)`` tells the person what failed and what to do.
 
 from __future__ import annotations
 
+import re
+
 import openai
 
 __all__ = ["add_connection_detail", "add_video_id", "connection_failure_message"]
@@ -49,11 +51,29 @@ def _root_cause(error: BaseException) -> BaseException | None:
     return chain[-1] if chain else None
 
 
+# The HTTP library quotes an illegal header's value in its error, and a header may hold the key:
+# the cause is shown without any header value or bearer token.
+_HEADER_VALUE = re.compile(r"(?i)(header (?:value|name))\s*(?:b?(['\"]).*?\2|\S+)", re.S)
+_BEARER = re.compile(r"(?i)\b(bearer)\s+\S+")
+
+
+def _redacted(text: str) -> str:
+    text = _HEADER_VALUE.sub(r"\1 (not shown: it may hold a secret)", text)
+    return _BEARER.sub(r"\1 ***", text)
+
+
 def connection_failure_message(error: openai.APIConnectionError) -> str:
     """``Could not connect to api.lumenfall.ai:443: [Errno 111] Connection refused``, or its timeout twin."""
     host = _host_of(error) or "the server"
     cause = _root_cause(error)
-    detail = (str(cause) or type(cause).__name__) if cause is not None else "no further detail"
+    detail = _redacted(str(cause) or type(cause).__name__) if cause is not None else "no further detail"
+    if "header" in detail.lower() and not isinstance(cause, OSError):
+        # Not the network: a header (the key, extra_headers, default_headers) could not be sent.
+        return (
+            f"Could not send the request to {host}: {detail}. A header has a value HTTP does not allow "
+            "(look for spaces, line breaks or control characters in the API key, extra_headers or "
+            "default_headers)."
+        )
     if isinstance(error, openai.APITimeoutError):
         return (
             f"Request to {host} timed out ({detail}). Check your network, or pass a longer timeout= "

@@ -92,6 +92,19 @@ def check_provided_key(key: object) -> str:
 
 
 def _refuse_openai_key(key: str) -> str:
+    if not isinstance(key, str):  # pyright: ignore[reportUnnecessaryIsInstance]  # api_key=123
+        raise LumenfallConfigurationError(
+            f"The Lumenfall API key must be a str (or a callable returning one), not a {type(key).__name__}. "
+            f"Pass your key (it starts with '{KEY_PREFIX}') via `api_key=` or {API_KEY_ENV}."
+        )
+    if not key.isascii() or not key.isprintable() or any(c.isspace() for c in key):
+        # A pasted key with a trailing space or newline would be sent as an illegal header, and the
+        # HTTP library quotes illegal header values in its error: refuse it here, never showing it.
+        raise LumenfallConfigurationError(
+            "The Lumenfall API key contains whitespace, a line break or another character a key never "
+            f"has (often a copy-paste slip, or a CRLF .env file). Strip it and pass the key again via "
+            f"`api_key=` or {API_KEY_ENV}."
+        )
     if key.startswith("sk-"):
         raise LumenfallConfigurationError(
             "That looks like an OpenAI key ('sk-...'), which must not be sent to Lumenfall. "

@@ -97,3 +97,36 @@ def test_message_without_a_cause_or_a_port() -> None:
     assert add_connection_detail(error) is error
     assert "api.lumenfall.ai:443: [Errno 104] Connection reset by peer" in str(error)
     assert add_connection_detail(error).message == error.message  # applied once, not stacked
+
+
+SECRET = "lmnfl_abc.SUPERSECRET123"
+
+
+@pytest.mark.parametrize("bad", [f" {SECRET} ", f"{SECRET}\n", f"{SECRET}\r\nX-Evil: 1", "lmnfl_a.b\x00c", "lmnfl_ä.b"])
+def test_a_key_with_whitespace_or_control_characters_is_refused_without_showing_it(bad: str) -> None:
+    from lumenfall_openai import LumenfallConfigurationError
+
+    with pytest.raises(LumenfallConfigurationError) as caught:
+        Lumenfall(api_key=bad, base_url="http://127.0.0.1:1/openai/v1")
+    assert "SUPERSECRET" not in str(caught.value) and "whitespace" in str(caught.value)
+    with pytest.raises(LumenfallConfigurationError):  # a callable's token is checked the same way
+        Lumenfall(api_key=lambda: bad, base_url="http://127.0.0.1:1/openai/v1").models.list()
+
+
+def test_an_illegal_header_is_named_as_such_and_its_value_is_never_shown(silent_port: int) -> None:
+    """The HTTP library quotes an illegal header value in its error; a header may carry a secret."""
+    with Lumenfall(api_key=TEST_KEY, base_url=f"http://127.0.0.1:{silent_port}/openai/v1", max_retries=0) as client:
+        with pytest.raises(openai.APIConnectionError) as caught:
+            client.videos.retrieve("video_1", extra_headers={"X-Token": f"Bearer {SECRET}\nX-Evil: 1"})
+    message = str(caught.value)
+    assert "SUPERSECRET" not in message and "s3cr3t" not in message, message
+    assert "header" in message.lower() and "LUMENFALL_BASE_URL" not in message, message
+
+
+def test_redaction_of_causes_that_quote_headers() -> None:
+    request = http.Request("GET", "https://api.example/openai/v1/videos/x")
+    error = openai.APIConnectionError(request=request)
+    error.__cause__ = ValueError(f"Illegal header value b'Bearer {SECRET} '")
+    assert "SUPERSECRET" not in connection_failure_message(error)
+    error.__cause__ = ValueError(f"proxy said: Authorization: Bearer {SECRET}")
+    assert "SUPERSECRET" not in connection_failure_message(error)
