@@ -97,12 +97,13 @@ def _refuse_openai_key(key: str) -> str:
             f"The Lumenfall API key must be a str (or a callable returning one), not a {type(key).__name__}. "
             f"Pass your key (it starts with '{KEY_PREFIX}') via `api_key=` or {API_KEY_ENV}."
         )
-    if not key.isascii() or not key.isprintable() or any(c.isspace() for c in key):
+    if not key.isascii() or not key.isprintable() or key != key.strip():
         # A pasted key with a trailing space or newline would be sent as an illegal header, and the
         # HTTP library quotes illegal header values in its error: refuse it here, never showing it.
+        # An inner space is a legal header character (openai's own tests use "My API Key"): allowed.
         raise LumenfallConfigurationError(
-            "The Lumenfall API key contains whitespace, a line break or another character a key never "
-            f"has (often a copy-paste slip, or a CRLF .env file). Strip it and pass the key again via "
+            "The Lumenfall API key has leading or trailing whitespace, a line break or another "
+            f"character a key never has (often a copy-paste slip, or a CRLF .env file). Strip it and pass the key again via "
             f"`api_key=` or {API_KEY_ENV}."
         )
     if key.startswith("sk-"):

@@ -102,7 +102,9 @@ def test_message_without_a_cause_or_a_port() -> None:
 SECRET = "lmnfl_abc.SUPERSECRET123"
 
 
-@pytest.mark.parametrize("bad", [f" {SECRET} ", f"{SECRET}\n", f"{SECRET}\r\nX-Evil: 1", "lmnfl_a.b\x00c", "lmnfl_ä.b"])
+@pytest.mark.parametrize(
+    "bad", [f" {SECRET} ", f"{SECRET}\n", f"{SECRET}\r\nX-Evil: 1", "lmnfl_a.b\x00c", "lmnfl_ä.b", f"{SECRET}\t"]
+)
 def test_a_key_with_whitespace_or_control_characters_is_refused_without_showing_it(bad: str) -> None:
     from lumenfall_openai import LumenfallConfigurationError
 
@@ -111,6 +113,12 @@ def test_a_key_with_whitespace_or_control_characters_is_refused_without_showing_
     assert "SUPERSECRET" not in str(caught.value) and "whitespace" in str(caught.value)
     with pytest.raises(LumenfallConfigurationError):  # a callable's token is checked the same way
         Lumenfall(api_key=lambda: bad, base_url="http://127.0.0.1:1/openai/v1").models.list()
+
+
+def test_an_inner_space_is_a_legal_header_character_and_is_accepted() -> None:
+    """openai's own client tests construct clients with api_key="My API Key"."""
+    client = Lumenfall(api_key="My API Key", base_url="http://127.0.0.1:1/openai/v1")
+    assert client.api_key == "My API Key"
 
 
 def test_an_illegal_header_is_named_as_such_and_its_value_is_never_shown(silent_port: int) -> None:
