@@ -130,8 +130,8 @@ def _base(request: Request) -> str:
 class MediaResponse(Response):
     """Streams a (possibly huge, synthetic) media object, whole or one byte range.
 
-    A plain ASGI sender rather than StreamingResponse: no per-response task group, and 1 MiB
-    chunks straight from the generator, so a 1 GiB download is limited by the client.
+    A plain ASGI sender rather than StreamingResponse: 1 MiB chunks straight from the generator,
+    so a 1 GiB download is limited by the client, and it stops when the client disconnects.
     """
 
     def __init__(self, media: Media, status: int, start: int, end: int, headers: dict[str, str], head: bool) -> None:
