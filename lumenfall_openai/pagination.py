@@ -10,7 +10,7 @@ unchanged. Only the cursor differs: Lumenfall pages with ``starting_after`` / ``
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 from urllib.parse import parse_qs, urlsplit
 
 from typing_extensions import override
@@ -78,7 +78,8 @@ class _CursorURLPage(BasePage[_T], Generic[_T]):
         last = getattr(self.data[-1], "id", None) if self.data else None
         options: Any = getattr(self, "_options", None)  # unset on a page built by hand
         sent: Any = getattr(options, "params", None)
-        params = next_page_params(self.next_page_url, last, sent if isinstance(sent, Mapping) else None)
+        query = cast("Mapping[str, object]", sent) if isinstance(sent, Mapping) else None
+        params = next_page_params(self.next_page_url, last, query)
         return None if params is None else PageInfo(params=params)
 
 
