@@ -113,10 +113,21 @@ async def amain(args: argparse.Namespace) -> int:
     return 0 if counts["completed"] == len(results) else 1
 
 
+def _at_least_one(text: str) -> int:
+    """argparse type: a whole number >= 1 (0 jobs in flight would wait for ever)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; give 1 or more") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is too small; give 1 or more")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Create and wait for many videos concurrently.")
-    parser.add_argument("--jobs", type=int, default=50, help="how many videos")
-    parser.add_argument("--concurrency", type=int, default=100, help="most jobs in flight at once")
+    parser.add_argument("--jobs", type=_at_least_one, default=50, help="how many videos")
+    parser.add_argument("--concurrency", type=_at_least_one, default=100, help="most jobs in flight at once")
     parser.add_argument("--model", default="mock-video", help="model slug (mock-video is free)")
     parser.add_argument("--prompt", default="A paper boat drifting down a rain gutter")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds to wait for each job")

@@ -9,7 +9,8 @@ unchanged. Only the cursor differs: Lumenfall pages with ``starting_after`` / ``
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from collections.abc import Mapping
+from typing import Any, Generic, TypeVar, cast
 from urllib.parse import parse_qs, urlsplit
 
 from typing_extensions import override
@@ -24,7 +25,9 @@ _T = TypeVar("_T")
 _CURSORS = ("starting_after", "ending_before")
 
 
-def next_page_params(next_page_url: str | None, last_id: object) -> dict[str, object] | None:
+def next_page_params(
+    next_page_url: str | None, last_id: object, sent: Mapping[str, object] | None = None
+) -> dict[str, object] | None:
     """The query for the page after this one, or None at the end.
 
     Follows ``next_page_url``'s cursor (whichever of the two it names) and clears the other, so
@@ -32,17 +35,28 @@ def next_page_params(next_page_url: str | None, last_id: object) -> dict[str, ob
     next page; a URL that names no cursor falls back to ``starting_after=<last id>``. The URL's
     other filters are the ones already sent, so they are kept from the first request, and the
     request stays on the native host the first one went to.
+
+    ``sent`` is the query of the request that fetched this page: a next page that would repeat
+    that cursor is the same request again, so the listing ends there instead of looping for ever.
     """
     if not next_page_url:
         return None
+    params: dict[str, object] | None = None
     query = parse_qs(urlsplit(next_page_url).query)
     for name in _CURSORS:
         values = query.get(name)
         if values:
-            return {name: values[-1], **{other: None for other in _CURSORS if other != name}}
-    if isinstance(last_id, str) and last_id:
-        return {"starting_after": last_id, "ending_before": None}
-    return None
+            params = {name: values[-1], **{other: None for other in _CURSORS if other != name}}
+            break
+    if params is None and isinstance(last_id, str) and last_id:
+        params = {"starting_after": last_id, "ending_before": None}
+    if params is not None and sent is not None and _same_cursor(params, sent):
+        return None
+    return params
+
+
+def _same_cursor(params: Mapping[str, object], sent: Mapping[str, object]) -> bool:
+    return all(sent.get(name) == params.get(name) for name in _CURSORS)
 
 
 class _CursorURLPage(BasePage[_T], Generic[_T]):
@@ -62,7 +76,10 @@ class _CursorURLPage(BasePage[_T], Generic[_T]):
     @override
     def next_page_info(self) -> PageInfo | None:
         last = getattr(self.data[-1], "id", None) if self.data else None
-        params = next_page_params(self.next_page_url, last)
+        options: Any = getattr(self, "_options", None)  # unset on a page built by hand
+        sent: Any = getattr(options, "params", None)
+        query = cast("Mapping[str, object]", sent) if isinstance(sent, Mapping) else None
+        params = next_page_params(self.next_page_url, last, query)
         return None if params is None else PageInfo(params=params)
 
 

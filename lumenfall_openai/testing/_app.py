@@ -13,6 +13,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any, cast
 from urllib.parse import urlencode
 
+import anyio
+import anyio.lowlevel
 from anyio import to_thread
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
@@ -128,8 +130,8 @@ def _base(request: Request) -> str:
 class MediaResponse(Response):
     """Streams a (possibly huge, synthetic) media object, whole or one byte range.
 
-    A plain ASGI sender rather than StreamingResponse: no per-response task group, and 1 MiB
-    chunks straight from the generator, so a 1 GiB download is limited by the client.
+    A plain ASGI sender rather than StreamingResponse: 1 MiB chunks straight from the generator,
+    so a 1 GiB download is limited by the client, and it stops when the client disconnects.
     """
 
     def __init__(self, media: Media, status: int, start: int, end: int, headers: dict[str, str], head: bool) -> None:
@@ -141,14 +143,43 @@ class MediaResponse(Response):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
-        if not self._head:
-            if self._media.mp4 is not None:
-                for chunk in self._media.mp4.iter_bytes(self._start, self._end):
-                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
-            elif self._media.data is not None:
-                body = self._media.data[self._start : self._end]
-                await send({"type": "http.response.body", "body": body, "more_body": True})
+        if self._head:
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+            return
+        # After a client disconnects, uvicorn's send() returns at once without yielding, so a
+        # plain loop would generate the rest of a 1 TiB file on the event loop and starve every
+        # other request. A watcher on receive() cancels the stream on http.disconnect, and a
+        # checkpoint per chunk lets the loop notice the lost connection at all.
+        failure: BaseException | None = None
+        async with anyio.create_task_group() as group:
+            group.start_soon(_cancel_on_disconnect, receive, group.cancel_scope)
+            try:
+                await self._send_body(send)
+            except anyio.get_cancelled_exc_class():
+                raise
+            except OSError:
+                pass  # an ASGI 2.4 server's way of saying the client is gone: nothing left to do
+            except BaseException as exc:  # e.g. an injected ConnectionDropped: re-raised ungrouped
+                failure = exc
+            group.cancel_scope.cancel()
+        if failure is not None:
+            raise failure
+
+    async def _send_body(self, send: Send) -> None:
+        if self._media.mp4 is not None:
+            for chunk in self._media.mp4.iter_bytes(self._start, self._end):
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                await anyio.lowlevel.checkpoint()
+        elif self._media.data is not None:
+            body = self._media.data[self._start : self._end]
+            await send({"type": "http.response.body", "body": body, "more_body": True})
         await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+async def _cancel_on_disconnect(receive: Receive, scope: anyio.CancelScope) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
+    scope.cancel()
 
 
 def build_app(

@@ -158,9 +158,7 @@ class EmulatorCore:
                     break
                 self._unsettled.discard(job_id)
                 if state.outcome == "completed":
-                    self.billed_micros += job.final_cost_micros
-                    if self.balance_micros is not None:
-                        self.balance_micros -= job.final_cost_micros
+                    self._bill(job.final_cost_micros)
                 if job.webhook_url:
                     events.append((job.webhook_url, webhook_event(job, state), job.id))
         self._emit(events)
@@ -255,12 +253,26 @@ class EmulatorCore:
         return estimate(req.spec, req.provider, seconds=0, n=req.n)
 
     def _check_balance(self, required_micros: int) -> None:
+        """402 unless a prepaid balance covers the job's whole price (a ``cost=`` marker's too).
+
+        The emulator's prepaid model: the balance is one account's and never goes below $0.00.
+        A create is refused when its price is more than what is left; jobs accepted together
+        can still cost more than the balance between them, and then it stops at $0.00 (see
+        :meth:`_bill`), so one marker can never lock every key out with a negative balance.
+        """
         if self.balance_micros is not None and required_micros > self.balance_micros:
             raise ApiError(
                 "INSUFFICIENT_BALANCE",
                 f"Insufficient balance: {_money(required_micros)} required, "
-                f"{_money(max(self.balance_micros, 0))} available.",
+                f"{_money(self.balance_micros)} available. Top up the account (in the emulator: "
+                "set_balance(...) or balance=None for postpaid), or ask for a cheaper job.",
             )
+
+    def _bill(self, micros: int) -> None:
+        """Record a charge; a prepaid balance stops at $0.00 rather than going negative."""
+        self.billed_micros += micros
+        if self.balance_micros is not None:
+            self.balance_micros = max(0, self.balance_micros - micros)
 
     def _replay(self, req: VideoCreate, key_id: str) -> dict[str, Any] | None:
         """The existing job for this caller's idempotency key, or None; 409 for another body.
@@ -307,7 +319,8 @@ class EmulatorCore:
             if plan.video_id is not None and plan.video_id in self.jobs:
                 raise invalid(f"A video with id '{plan.video_id}' already exists in this emulator.")
             cost = self.estimate_video(req)
-            self._check_balance(cost.total_cost_micros)
+            final_cost = cost.total_cost_micros if plan.cost is None else round(plan.cost * 1e6)
+            self._check_balance(max(cost.total_cost_micros, final_cost))
             size_bytes = plan.size_bytes or self.config.video_size_bytes or len(sample_mp4())
             if not valid_video_size(size_bytes):
                 raise invalid(f"[lumenfall:size_bytes=N] must be {len(sample_mp4())} or at least {min_padded_size()}.")
@@ -326,7 +339,7 @@ class EmulatorCore:
                 * scale,
                 run_seconds=(plan.run_seconds if plan.run_seconds is not None else self.config.run_seconds) * scale,
                 estimate=cost,
-                final_cost_micros=cost.total_cost_micros if plan.cost is None else round(plan.cost * 1e6),
+                final_cost_micros=final_cost,
                 size_bytes=size_bytes,
                 ttl_seconds=plan.ttl_seconds if plan.ttl_seconds is not None else self.config.media_ttl_seconds,
                 upstream_id=f"{req.provider.slug}-{secrets.token_hex(10)}",
@@ -407,12 +420,10 @@ class EmulatorCore:
                 self._consume(entry)
                 raise rejection
             cost = self.estimate_image(req)
-            self._check_balance(cost.total_cost_micros)
-            self._consume(entry)
             final = cost.total_cost_micros if plan.cost is None else round(plan.cost * 1e6)
-            self.billed_micros += final
-            if self.balance_micros is not None:
-                self.balance_micros -= final
+            self._check_balance(max(cost.total_cost_micros, final))
+            self._consume(entry)
+            self._bill(final)
             now = self.now()
             record = self._log(
                 request_id,

@@ -123,6 +123,7 @@ class LumenfallEmulator:
         ):
             if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
                 raise ValueError(f"{name} must be a positive int, got {limit!r}")
+        _check_balance_argument("balance", balance)
         config = EmulatorConfig(
             balance=balance,
             queue_seconds=queue_seconds,
@@ -336,6 +337,8 @@ class LumenfallEmulator:
         return None if micros is None else micros / 1_000_000
 
     def set_balance(self, amount: float | None) -> None:
+        """Set the prepaid balance in USD (0 or more), or None for postpaid (no balance checks)."""
+        _check_balance_argument("set_balance", amount)
         with self._core.lock:
             self._core.balance_micros = None if amount is None else round(amount * 1_000_000)
 
@@ -419,3 +422,11 @@ class LumenfallEmulator:
         """Wait until ``count`` deliveries are finished (succeeded, failed after retries, skipped)."""
         self._webhooks.ensure_running()
         return self._webhooks.wait_for(count, timeout)
+
+
+def _check_balance_argument(name: str, amount: float | None) -> None:
+    if amount is not None and not (math.isfinite(amount) and amount >= 0):
+        raise ValueError(
+            f"{name}={amount!r}: a prepaid balance is a finite amount of USD >= 0 (it never goes below "
+            "$0.00); pass None for a postpaid account."
+        )

@@ -210,3 +210,23 @@ def test_parse_range_agrees_with_rfc(size: int, a: int, b: int) -> None:
         assert span is None
     else:
         assert span == (a, min(b, size - 1) + 1)
+
+
+def test_an_abandoned_huge_download_does_not_stall_the_emulator(
+    api: http.Client, media: http.Client, emulator: LumenfallEmulator
+) -> None:
+    # F14: a client that drops a 1 TiB download must not leave the server streaming the rest on
+    # its event loop; before the fix every later request timed out.
+    done = _completed(api, emulator, "huge [lumenfall:size_bytes=1099511627776]")
+    for _ in range(2):
+        with media.stream("GET", done["output"]["url"]) as r:
+            read = 0
+            for chunk in r.iter_raw():
+                read += len(chunk)
+                if read > 8 * MiB:
+                    break
+        for _ in range(3):
+            assert api.get("/v1/balance").status_code == 200
+    ranged = media.get(done["output"]["url"], headers={"Range": "bytes=0-99"})
+    assert ranged.status_code == 206
+    assert len(ranged.content) == 100
