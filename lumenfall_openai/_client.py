@@ -27,16 +27,20 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import openai
-from openai._client import (
-    AsyncOpenAIWithRawResponse,
-    AsyncOpenAIWithStreamedResponse,
-    OpenAIWithRawResponse,
-    OpenAIWithStreamedResponse,
-)
 from typing_extensions import Self, override
 
 from . import _settings
-from ._compat import AMBIENT_AUTHORIZATIONS_ATTR, CUSTOM_HEADERS_ATTR, HTTP_CLIENT_ATTR, NotGiven, http
+from ._compat import (
+    AMBIENT_AUTHORIZATIONS_ATTR,
+    CUSTOM_HEADERS_ATTR,
+    HTTP_CLIENT_ATTR,
+    AsyncOpenAIWithRawResponse,
+    AsyncOpenAIWithStreamedResponse,
+    NotGiven,
+    OpenAIWithRawResponse,
+    OpenAIWithStreamedResponse,
+    http,
+)
 from ._cost_tracking import observe
 from ._error_context import add_connection_detail
 from .costs import CostLedger
