@@ -28,12 +28,13 @@ from openai._types import FileTypes
 # names follow OPENAI_2_TYPES, which CI's 2.x legs set with `mypy --always-true OPENAI_2_TYPES`
 # and pyright's `defineConstant` (.ci/pyright-openai2.json). Never true at run time.
 OPENAI_2_TYPES = False
+# openai 3.x imports httpx2 in its base client; openai 2.x imports httpx. Take whichever module
+# openai itself uses, so our requests share its client, transport and exceptions.
+HTTP_MODULE_ATTRS: tuple[str, ...] = ("httpx2", "httpx")
 if TYPE_CHECKING:
     from . import _http_types as http
 else:
-    # openai 3.x imports httpx2 in its base client; openai 2.x imports httpx. Take whichever
-    # module openai itself uses, so our requests share its client, transport and exceptions.
-    http = getattr(_base_client, "httpx2", None) or _base_client.httpx
+    http = next(getattr(_base_client, name) for name in HTTP_MODULE_ATTRS if hasattr(_base_client, name))
 
 OPENAI_MAJOR = int(openai.__version__.split(".")[0])
 
@@ -126,8 +127,6 @@ PRIVATE_MODULE_NAMES: dict[str, tuple[str, ...]] = {
     "openai._types": ("FileTypes", "URL", "Response"),  # URL, Response: _http_types.py
     "openai._constants": ("RAW_RESPONSE_HEADER",),
 }
-# The HTTP library's module as openai's base client imported it: the first of these it has.
-HTTP_MODULE_ATTRS: tuple[str, ...] = ("httpx2", "httpx")
 # Attributes of an openai client that we read or reset, with the first openai major that has each.
 CLIENT_ATTRS: dict[str, int] = {CUSTOM_HEADERS_ATTR: 2, AMBIENT_AUTHORIZATIONS_ATTR: 3, HTTP_CLIENT_ATTR: 2}
 # openai client methods _client.py overrides and calls through super(), with the parameters it
@@ -160,7 +159,7 @@ def private_names() -> list[str]:
     """Every private openai name this package depends on, qualified (what the registry counts)."""
     return [
         *(f"{module}.{name}" for module, names in PRIVATE_MODULE_NAMES.items() for name in names),
-        "openai._base_client." + "|".join(HTTP_MODULE_ATTRS),
+        "openai._base_client." + "|".join(HTTP_MODULE_ATTRS),  # the HTTP library's module, one per line
         *(f"client.{name}" for name in CLIENT_ATTRS),
         *(f"client.{name}()" for name in CLIENT_METHODS),
         *(f"resource.{name}" for name in RESOURCE_ATTRS),
