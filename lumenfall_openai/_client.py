@@ -27,16 +27,20 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import openai
-from openai._client import (
-    AsyncOpenAIWithRawResponse,
-    AsyncOpenAIWithStreamedResponse,
-    OpenAIWithRawResponse,
-    OpenAIWithStreamedResponse,
-)
 from typing_extensions import Self, override
 
 from . import _settings
-from ._compat import AMBIENT_AUTHORIZATIONS_ATTR, CUSTOM_HEADERS_ATTR, NotGiven, http
+from ._compat import (
+    AMBIENT_AUTHORIZATIONS_ATTR,
+    CUSTOM_HEADERS_ATTR,
+    HTTP_CLIENT_ATTR,
+    AsyncOpenAIWithRawResponse,
+    AsyncOpenAIWithStreamedResponse,
+    NotGiven,
+    OpenAIWithRawResponse,
+    OpenAIWithStreamedResponse,
+    http,
+)
 from ._cost_tracking import observe
 from ._error_context import add_connection_detail
 from .costs import CostLedger
@@ -140,21 +144,26 @@ class _LumenfallClientMixin:
                 headers["x-request-id"] = headers[REQUEST_ID_HEADER]
             return super()._process_response(**kwargs)
 
-    def _setup(self, arguments: Mapping[str, Any]) -> None:
-        """Check and resolve a constructor's arguments (its ``locals()``): the rules both twins share."""
-        _settings.reject_openai_only_options({name: arguments[name] for name in _settings.OPENAI_ONLY_OPTIONS})
-        base_url = arguments["base_url"]
-        api_key = arguments["api_key"]
+    def _setup(
+        self,
+        *,
+        api_key: str | Callable[[], Any] | None,
+        base_url: str | http.URL | None,
+        webhook_secret: str | None,
+        ledger: CostLedger | None,
+        budget: Money | None,
+    ) -> None:
+        """Resolve a constructor's settings: the rules both twins share."""
         # A callable key is kept as given (copies reuse it, not a token it once returned); openai
         # gets it wrapped by _checked_api_key so that every token is checked before it is sent.
         self._lumenfall_key_provider = api_key if callable(api_key) else None
         self._lumenfall = _settings.resolve_settings(
             api_key=api_key,
             base_url=None if base_url is None else str(base_url),
-            webhook_secret=arguments["webhook_secret"],
+            webhook_secret=webhook_secret,
             environ=os.environ,
         )
-        self._ledger = _ledger_for(arguments["ledger"], arguments["budget"])
+        self._ledger = _ledger_for(ledger, budget)
 
     def _scrub_openai_environment(self, default_headers: Mapping[str, str] | None) -> None:
         """Undo what openai's __init__ read from OPENAI_* variables.
@@ -176,46 +185,6 @@ class _LumenfallClientMixin:
     def native_base_url(self) -> str:
         """Lumenfall's native API base (balance, requests, webhook secret), e.g. ``https://api.lumenfall.ai/v1``."""
         return self._lumenfall.native_base_url
-
-    def _copy_arguments(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
-        """Constructor arguments for a copy, from ``copy()``'s ``locals()``: same settings unless overridden.
-
-        The key and base URL stay Lumenfall's; the ledger is the same object (costs seen through
-        any copy add up in one place) unless ``ledger=`` replaces it or ``budget=`` nests one.
-        """
-        a = arguments
-        _settings.reject_openai_only_options({name: a[name] for name in _settings.OPENAI_ONLY_OPTIONS})
-        # openai's exact messages: code (and tests) written for openai match on them.
-        if a["default_headers"] is not None and a["set_default_headers"] is not None:
-            raise ValueError("The `default_headers` and `set_default_headers` arguments are mutually exclusive")
-        if a["default_query"] is not None and a["set_default_query"] is not None:
-            raise ValueError("The `default_query` and `set_default_query` arguments are mutually exclusive")
-        client: Any = self
-        headers: Mapping[str, str] = getattr(client, CUSTOM_HEADERS_ATTR)
-        if a["default_headers"] is not None:
-            headers = {**headers, **a["default_headers"]}
-        elif a["set_default_headers"] is not None:
-            headers = a["set_default_headers"]
-        query: Mapping[str, object] = client._custom_query
-        if a["default_query"] is not None:
-            query = {**query, **a["default_query"]}
-        elif a["set_default_query"] is not None:
-            query = a["set_default_query"]
-        ledger = a["ledger"]
-        return {
-            "api_key": a["api_key"] or self._lumenfall_key_provider or self.api_key,
-            "base_url": a["base_url"] or self._lumenfall.base_url,
-            "webhook_secret": (
-                a["webhook_secret"] if a["webhook_secret"] is not None else self._lumenfall.webhook_secret
-            ),
-            "default_headers": headers,
-            "default_query": query,
-            "ledger": _ledger_for(self._ledger if isinstance(ledger, NotGiven) else ledger, a["budget"]),
-            "timeout": client.timeout if isinstance(a["timeout"], NotGiven) else a["timeout"],
-            "http_client": a["http_client"] or client._client,
-            "max_retries": client.max_retries if isinstance(a["max_retries"], NotGiven) else a["max_retries"],
-            **a["_extra_kwargs"],
-        }
 
     def __repr__(self) -> str:
         return (
@@ -261,8 +230,16 @@ class Lumenfall(_LumenfallClientMixin, openai.OpenAI):
         provider: None = None,
         websocket_base_url: None = None,
     ) -> None:
-        # Refuses OpenAI-only options, resolves key and URLs, sets up the ledger (shared rules).
-        self._setup(locals())
+        _settings.reject_openai_only_options(
+            organization=organization,
+            project=project,
+            admin_api_key=admin_api_key,
+            workload_identity=workload_identity,
+            data_residency=data_residency,
+            provider=provider,
+            websocket_base_url=websocket_base_url,
+        )
+        self._setup(api_key=api_key, base_url=base_url, webhook_secret=webhook_secret, ledger=ledger, budget=budget)
         super().__init__(
             api_key=self._checked_api_key(),
             base_url=self._lumenfall.base_url,
@@ -359,7 +336,31 @@ class Lumenfall(_LumenfallClientMixin, openai.OpenAI):
         The copy records into the same ledger (``ledger=`` replaces it, ``ledger=None`` with a new
         empty one; ``budget=`` gives the copy a budgeted sub-ledger of it, as :meth:`with_budget` does).
         """
-        return self.__class__(**self._copy_arguments(locals()))
+        _settings.reject_openai_only_options(
+            organization=organization,
+            project=project,
+            admin_api_key=admin_api_key,
+            workload_identity=workload_identity,
+            data_residency=data_residency,
+            provider=provider,
+            websocket_base_url=websocket_base_url,
+        )
+        headers = _settings.copied_defaults(
+            getattr(self, CUSTOM_HEADERS_ATTR), default_headers, set_default_headers, kind="headers"
+        )
+        query = _settings.copied_defaults(self.default_query, default_query, set_default_query, kind="query")
+        return self.__class__(
+            api_key=api_key or self._lumenfall_key_provider or self.api_key,
+            base_url=base_url or self._lumenfall.base_url,
+            webhook_secret=webhook_secret if webhook_secret is not None else self._lumenfall.webhook_secret,
+            ledger=_ledger_for(self._ledger if isinstance(ledger, NotGiven) else ledger, budget),
+            timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
+            http_client=http_client or getattr(self, HTTP_CLIENT_ATTR),
+            max_retries=self.max_retries if isinstance(max_retries, NotGiven) else max_retries,
+            default_headers=headers,
+            default_query=query,
+            **_extra_kwargs,
+        )
 
     # openai binds `with_options = copy` in its own class body, so it would still build an
     # OpenAI-style copy: bind it again to ours.
@@ -391,8 +392,16 @@ class AsyncLumenfall(_LumenfallClientMixin, openai.AsyncOpenAI):
         provider: None = None,
         websocket_base_url: None = None,
     ) -> None:
-        # Refuses OpenAI-only options, resolves key and URLs, sets up the ledger (shared rules).
-        self._setup(locals())
+        _settings.reject_openai_only_options(
+            organization=organization,
+            project=project,
+            admin_api_key=admin_api_key,
+            workload_identity=workload_identity,
+            data_residency=data_residency,
+            provider=provider,
+            websocket_base_url=websocket_base_url,
+        )
+        self._setup(api_key=api_key, base_url=base_url, webhook_secret=webhook_secret, ledger=ledger, budget=budget)
         super().__init__(
             api_key=self._checked_api_key(),
             base_url=self._lumenfall.base_url,
@@ -481,7 +490,31 @@ class AsyncLumenfall(_LumenfallClientMixin, openai.AsyncOpenAI):
         _extra_kwargs: Mapping[str, Any] = {},
     ) -> Self:
         """A new client with the same settings, some overridden; see :meth:`Lumenfall.copy`."""
-        return self.__class__(**self._copy_arguments(locals()))
+        _settings.reject_openai_only_options(
+            organization=organization,
+            project=project,
+            admin_api_key=admin_api_key,
+            workload_identity=workload_identity,
+            data_residency=data_residency,
+            provider=provider,
+            websocket_base_url=websocket_base_url,
+        )
+        headers = _settings.copied_defaults(
+            getattr(self, CUSTOM_HEADERS_ATTR), default_headers, set_default_headers, kind="headers"
+        )
+        query = _settings.copied_defaults(self.default_query, default_query, set_default_query, kind="query")
+        return self.__class__(
+            api_key=api_key or self._lumenfall_key_provider or self.api_key,
+            base_url=base_url or self._lumenfall.base_url,
+            webhook_secret=webhook_secret if webhook_secret is not None else self._lumenfall.webhook_secret,
+            ledger=_ledger_for(self._ledger if isinstance(ledger, NotGiven) else ledger, budget),
+            timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
+            http_client=http_client or getattr(self, HTTP_CLIENT_ATTR),
+            max_retries=self.max_retries if isinstance(max_retries, NotGiven) else max_retries,
+            default_headers=headers,
+            default_query=query,
+            **_extra_kwargs,
+        )
 
     with_options = copy  # type: ignore[assignment]
 

@@ -10,25 +10,39 @@ OpenAI retired Sora, and a later openai will delete them; this package owns its 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 import openai
-from openai import _base_client, _constants, _legacy_response, _resource, _response
-from openai._types import Body, FileTypes, Headers, NotGiven, Omit, Query
+from openai import NotGiven, Omit, _base_client, _constants, _legacy_response, _resource, _response
+from openai._client import (
+    AsyncOpenAIWithRawResponse,
+    AsyncOpenAIWithStreamedResponse,
+    OpenAIWithRawResponse,
+    OpenAIWithStreamedResponse,
+)
+from openai._types import FileTypes
 
 # The HTTP library openai uses: httpx2 on openai 3.x, httpx on 2.x. To type checkers `http` is
 # `_http_types`, whose public names resolve on either line without any setting; its few internal
 # names follow OPENAI_2_TYPES, which CI's 2.x legs set with `mypy --always-true OPENAI_2_TYPES`
 # and pyright's `defineConstant` (.ci/pyright-openai2.json). Never true at run time.
 OPENAI_2_TYPES = False
+# openai 3.x imports httpx2 in its base client; openai 2.x imports httpx. Take whichever module
+# openai itself uses, so our requests share its client, transport and exceptions.
+HTTP_MODULE_ATTRS: tuple[str, ...] = ("httpx2", "httpx")
 if TYPE_CHECKING:
     from . import _http_types as http
 else:
-    # openai 3.x imports httpx2 in its base client; openai 2.x imports httpx. Take whichever
-    # module openai itself uses, so our requests share its client, transport and exceptions.
-    http = getattr(_base_client, "httpx2", None) or _base_client.httpx
+    http = next(getattr(_base_client, name) for name in HTTP_MODULE_ATTRS if hasattr(_base_client, name))
 
 OPENAI_MAJOR = int(openai.__version__.split(".")[0])
+
+# openai's request-shape aliases (``openai._types``), restated rather than imported: the same on
+# every openai line since 2.2 (tests/test_compat.py compares them), and one private name fewer.
+Headers: TypeAlias = Mapping[str, str | Omit]
+Query: TypeAlias = Mapping[str, object]
+Body: TypeAlias = object
 
 # Private resource plumbing every generated openai resource uses (openai 2.2 .. 3.x).
 SyncAPIResource = _resource.SyncAPIResource
@@ -52,11 +66,14 @@ BaseSyncPage = _base_client.BaseSyncPage
 BaseAsyncPage = _base_client.BaseAsyncPage
 PageInfo = _base_client.PageInfo
 AsyncPaginator = _base_client.AsyncPaginator
-# Keys of openai's RequestOptions dict (what make_request_options returns) read or set by the
-# cost hook on the client's get/post: query params (to spot ?dryRun=true) and the post_parser
-# that every parse (plain, raw or streamed) applies once to the parsed object.
-REQUEST_OPTIONS_PARAMS_KEY = "params"
-REQUEST_OPTIONS_POST_PARSER_KEY = "post_parser"
+
+# Keys of openai's RequestOptions dict (what make_request_options returns) read or set here:
+# query params (the cost hook spots ?dryRun=true), the post_parser that every parse (plain, raw
+# or streamed) applies once to the parsed object (the cost hook chains the ledger onto it), and
+# max_retries (a poll check turns openai's retries off: the wait retries at its own pace).
+REQUEST_OPTIONS_PARAMS_KEY: Final = "params"
+REQUEST_OPTIONS_POST_PARSER_KEY: Final = "post_parser"
+REQUEST_OPTIONS_MAX_RETRIES_KEY: Final = "max_retries"
 # The header openai's with_raw_response / with_streaming_response wrappers add to a call. A
 # budget's internal estimate must come back parsed even when the create it guards is raw, so it
 # sets this header to Omit (which openai drops from the request).
@@ -65,12 +82,19 @@ RAW_RESPONSE_HEADER = _constants.RAW_RESPONSE_HEADER
 # Private client attributes that __init__ fills from OPENAI_* variables and that we reset.
 CUSTOM_HEADERS_ATTR = "_custom_headers"  # all versions: default_headers merged with OPENAI_CUSTOM_HEADERS
 AMBIENT_AUTHORIZATIONS_ATTR = "_ambient_authorizations"  # 3.x: Authorization lines from that variable
-# The openai client's own httpx/httpx2 client (all versions). videos.download streams media through
-# it, so a mock transport, proxies and the connection pool given to the client apply there too.
+# The openai client's own httpx/httpx2 client (all versions). copy() hands it on, and
+# videos.download streams media through it, so a mock transport, proxies and the connection pool
+# given to the client apply there too.
 HTTP_CLIENT_ATTR = "_client"
 
-# The private names above, for tests/test_compat.py.
-BORROWED_MODULE_NAMES: dict[str, tuple[str, ...]] = {
+# -- The registry: every private openai name this package depends on ----------------------------
+# Add a name here before using it anywhere. tests/test_compat.py checks each one against the
+# installed openai on every CI leg, finds private names used elsewhere but missing here, and
+# counts them: the count is recorded there and may only go down.
+
+# Names read from openai's private modules (all imported above, except the two that
+# _http_types.py, this module's face for type checkers, imports).
+PRIVATE_MODULE_NAMES: dict[str, tuple[str, ...]] = {
     "openai._base_client": (
         "make_request_options",
         "AsyncPaginator",
@@ -78,6 +102,13 @@ BORROWED_MODULE_NAMES: dict[str, tuple[str, ...]] = {
         "BaseSyncPage",
         "BaseAsyncPage",
         "PageInfo",
+    ),
+    # The client's with_raw_response / with_streaming_response classes, extended with our resources.
+    "openai._client": (
+        "OpenAIWithRawResponse",
+        "AsyncOpenAIWithRawResponse",
+        "OpenAIWithStreamedResponse",
+        "AsyncOpenAIWithStreamedResponse",
     ),
     "openai._resource": ("SyncAPIResource", "AsyncAPIResource"),
     "openai._legacy_response": (
@@ -93,16 +124,48 @@ BORROWED_MODULE_NAMES: dict[str, tuple[str, ...]] = {
         "StreamedBinaryAPIResponse",
         "AsyncStreamedBinaryAPIResponse",
     ),
-    "openai._types": ("Body", "FileTypes", "Headers", "NotGiven", "Omit", "Query"),
+    "openai._types": ("FileTypes", "URL", "Response"),  # URL, Response: _http_types.py
     "openai._constants": ("RAW_RESPONSE_HEADER",),
-    # client.images subclasses these and retypes generate/edit (public module, listed anyway).
-    "openai.resources.images": ("Images", "AsyncImages"),
-    "openai.types": ("ImagesResponse",),
-    "openai": ("InvalidWebhookSignatureError",),
 }
-BORROWED_CLIENT_METHODS: tuple[str, ...] = ("_make_status_error", "_process_response", "copy", "get", "post")
-# Set by SyncAPIResource/AsyncAPIResource.__init__ from the client.
-BORROWED_RESOURCE_ATTRS: tuple[str, ...] = ("_client", "_get", "_post", "_delete", "_sleep", "_get_api_list")
+# Attributes of an openai client that we read or reset, with the first openai major that has each.
+CLIENT_ATTRS: dict[str, int] = {CUSTOM_HEADERS_ATTR: 2, AMBIENT_AUTHORIZATIONS_ATTR: 3, HTTP_CLIENT_ATTR: 2}
+# openai client methods _client.py overrides and calls through super(), with the parameters it
+# passes or reads. `request` is public by name only: openai documents get/post, not request.
+CLIENT_METHODS: dict[str, tuple[str, ...]] = {
+    "_make_status_error": ("err_msg", "body", "response"),
+    "_process_response": ("response",),
+    "request": ("cast_to", "options"),
+}
+# Set by SyncAPIResource/AsyncAPIResource.__init__ from the client; our resources call them.
+RESOURCE_ATTRS: tuple[str, ...] = ("_client", "_get", "_post", "_delete", "_sleep", "_get_api_list")
+# Where openai's with_raw_response / with_streaming_response objects keep their client.
+RESPONSE_WRAPPER_ATTRS: tuple[str, ...] = ("_client",)
+REQUEST_OPTIONS_KEYS: tuple[str, ...] = (
+    REQUEST_OPTIONS_PARAMS_KEY,
+    REQUEST_OPTIONS_POST_PARSER_KEY,
+    REQUEST_OPTIONS_MAX_RETRIES_KEY,
+)
+
+# Public (documented) client methods the cost hook and copy() wrap, with the parameters they
+# read: checked by the same test, not counted.
+PUBLIC_CLIENT_METHODS: dict[str, tuple[str, ...]] = {
+    "get": ("path", "cast_to", "options"),
+    "post": ("path", "cast_to", "body", "options"),
+    "copy": ("api_key", "base_url", "timeout", "http_client", "max_retries", "default_headers", "_extra_kwargs"),
+}
+
+
+def private_names() -> list[str]:
+    """Every private openai name this package depends on, qualified (what the registry counts)."""
+    return [
+        *(f"{module}.{name}" for module, names in PRIVATE_MODULE_NAMES.items() for name in names),
+        "openai._base_client." + "|".join(HTTP_MODULE_ATTRS),  # the HTTP library's module, one per line
+        *(f"client.{name}" for name in CLIENT_ATTRS),
+        *(f"client.{name}()" for name in CLIENT_METHODS),
+        *(f"resource.{name}" for name in RESOURCE_ATTRS),
+        *(f"client.with_raw_response.{name}" for name in RESPONSE_WRAPPER_ATTRS),
+        *(f"RequestOptions[{key!r}]" for key in REQUEST_OPTIONS_KEYS),
+    ]
 
 
 def is_given(value: Any) -> bool:
@@ -112,11 +175,15 @@ def is_given(value: Any) -> bool:
 __all__ = [
     "OPENAI_MAJOR",
     "AsyncAPIResource",
+    "AsyncOpenAIWithRawResponse",
+    "AsyncOpenAIWithStreamedResponse",
     "Body",
     "FileTypes",
     "Headers",
     "NotGiven",
     "Omit",
+    "OpenAIWithRawResponse",
+    "OpenAIWithStreamedResponse",
     "Query",
     "SyncAPIResource",
     "http",

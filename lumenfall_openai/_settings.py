@@ -9,7 +9,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from .errors import LumenfallConfigurationError
@@ -19,6 +19,8 @@ API_KEY_ENV = "LUMENFALL_API_KEY"
 BASE_URL_ENV = "LUMENFALL_BASE_URL"
 WEBHOOK_SECRET_ENV = "LUMENFALL_WEBHOOK_SECRET"
 KEY_PREFIX = "lmnfl_"
+
+_V = TypeVar("_V")
 
 # openai.OpenAI arguments that only make sense against OpenAI itself. Passing one to a Lumenfall
 # client would either be ignored or, worse, route the Lumenfall key to another host.
@@ -47,8 +49,30 @@ class ResolvedSettings:
     webhook_secret: str | None
 
 
-def reject_openai_only_options(options: Mapping[str, Any]) -> None:
-    """Raise for any OpenAI-only option given a value (None means 'not given')."""
+def reject_openai_only_options(
+    *,
+    organization: object,
+    project: object,
+    admin_api_key: object,
+    workload_identity: object,
+    data_residency: object,
+    provider: object,
+    websocket_base_url: object,
+) -> None:
+    """Raise for any OpenAI-only option given a value (None means 'not given').
+
+    Every option is a required keyword, so a constructor that forgets to pass one on is a type
+    error, not an option silently accepted.
+    """
+    options = {
+        "organization": organization,
+        "project": project,
+        "admin_api_key": admin_api_key,
+        "workload_identity": workload_identity,
+        "data_residency": data_residency,
+        "provider": provider,
+        "websocket_base_url": websocket_base_url,
+    }
     given = [name for name, value in options.items() if value is not None]
     if given:
         reasons = " ".join(OPENAI_ONLY_OPTIONS[name] for name in given)
@@ -162,6 +186,19 @@ def resolve_settings(
         native_base_url=native_base_url(base),
         webhook_secret=webhook_secret if webhook_secret is not None else environ.get(WEBHOOK_SECRET_ENV),
     )
+
+
+def copied_defaults(
+    current: Mapping[str, _V], add: Mapping[str, _V] | None, replace: Mapping[str, _V] | None, *, kind: str
+) -> Mapping[str, _V]:
+    """A copy's ``default_headers`` (``kind="headers"``) or ``default_query``, by openai's rule:
+    ``default_<kind>`` is merged over the client's, ``set_default_<kind>`` replaces them."""
+    if add is not None and replace is not None:
+        # openai's exact message: code (and tests) written for openai match on it.
+        raise ValueError(f"The `default_{kind}` and `set_default_{kind}` arguments are mutually exclusive")
+    if add is not None:
+        return {**current, **add}
+    return replace if replace is not None else current
 
 
 def redact_key(key: str) -> str:

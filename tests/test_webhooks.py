@@ -21,8 +21,7 @@ from standardwebhooks import Webhook
 
 from lumenfall_openai import AsyncLumenfall, Lumenfall, LumenfallConfigurationError, WebhookVerificationError
 from lumenfall_openai._compat import http
-from lumenfall_openai._signing import generate_secret, sign
-from lumenfall_openai._webhook_verify import verify
+from lumenfall_openai._signing import decode_secret, generate_secret, sign, verify
 from lumenfall_openai.testing import LumenfallEmulator
 from lumenfall_openai.testing._server import serve_in_thread
 from lumenfall_openai.types import (
@@ -146,6 +145,80 @@ def test_unpadded_and_prefixless_secrets_work_as_in_the_spec(offline: Lumenfall)
     offline.webhooks.verify_signature(BODY, signed(), secret=bare)
     unpadded = generate_secret().rstrip("=")
     offline.webhooks.verify_signature(BODY, signed(secret=unpadded), secret=unpadded)
+
+
+def _secret_forms(key: bytes) -> list[str]:
+    """Every spelling of one key the spec allows: prefixed or bare, padded or not."""
+    encoded = base64.b64encode(key).decode()
+    return [f"whsec_{encoded}", encoded, f"whsec_{encoded.rstrip('=')}", encoded.rstrip("=")]
+
+
+def test_an_unpadded_secret_signs_and_verifies_like_the_reference_library() -> None:
+    key = b"31 bytes, so base64 pads with =!"[:31]
+    padded, _, unpadded, _ = _secret_forms(key)
+    assert unpadded != padded and decode_secret(unpadded) == key  # the case that once failed to sign
+    stamp = int(time.time())
+    ours = {"webhook-id": "m", "webhook-timestamp": str(stamp), "webhook-signature": sign(unpadded, "m", stamp, BODY)}
+    assert verify(BODY, ours, unpadded) == ("m", stamp)
+    Webhook(unpadded).verify(BODY, ours)
+    assert verify(BODY, signed(secret=unpadded), padded)[0] == "msg_1"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    key=st.binary(min_size=1, max_size=64),
+    form=st.integers(min_value=0, max_value=3),
+    msg_id=st.text(st.characters(blacklist_categories=("Cs", "Zs", "Cc")), min_size=1, max_size=30),
+    body=st.text(max_size=200),
+    stamp=st.integers(min_value=0, max_value=10**11),
+)
+def test_signing_and_verifying_agree_with_the_reference_library_for_any_key(
+    key: bytes, form: int, msg_id: str, body: str, stamp: int
+) -> None:
+    secret = _secret_forms(key)[form]
+    assert decode_secret(secret) == key
+    reference = Webhook(secret)
+    at = datetime.fromtimestamp(stamp, tz=timezone.utc)
+    ours = sign(secret, msg_id, stamp, body.encode())
+    assert ours == reference.sign(msg_id, at, body)
+    headers = {"webhook-id": msg_id, "webhook-timestamp": str(stamp), "webhook-signature": ours}
+    assert verify(body.encode(), headers, secret, now=stamp) == (msg_id, stamp)
+    assert verify(body, headers, _secret_forms(key)[(form + 1) % 4], now=stamp) == (msg_id, stamp)
+
+
+@pytest.mark.parametrize("secret", ["whsec_not base64!", "whsec_", "whsec_A"])
+def test_a_secret_that_cannot_verify_cannot_sign_either(secret: str) -> None:
+    with pytest.raises(LumenfallConfigurationError, match="secret"):
+        sign(secret, "m", 1, BODY)
+    with pytest.raises(LumenfallConfigurationError, match="secret"):
+        LumenfallEmulator(webhook_secret=secret)
+
+
+def test_the_emulator_signs_with_an_unpadded_secret_and_the_client_verifies() -> None:
+    unpadded = generate_secret().rstrip("=")
+    got: list[tuple[bytes, dict[str, str]]] = []
+
+    async def hook(scope: Any, receive: Any, send: Any) -> None:
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        got.append((body, {k.decode(): v.decode() for k, v in scope["headers"]}))
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    own = LumenfallEmulator(queue_seconds=0.05, run_seconds=0.05, webhook_secret=unpadded)
+    with contextlib.closing(own), own.serve() as url, serve_in_thread(hook, "127.0.0.1", 0) as (host, port):
+        with Lumenfall(api_key=TEST_KEY, base_url=url, webhook_secret=unpadded) as client:
+            video = client.videos.create(model="mock-video", prompt="ok", webhook_url=f"http://{host}:{port}/hook")
+            (delivery,) = own.wait_for_webhooks(1, timeout=15)
+            assert delivery.state == "succeeded"
+            body, headers = got[0]
+            event = client.webhooks.unwrap(body, headers)
+    assert isinstance(event, VideoCompletedEvent) and event.data.id == video.id
+    Webhook(unpadded).verify(body, headers)  # and the reference library agrees
 
 
 # -- typed events -----------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import openai
 
 from .._compat import (
     CUSTOM_HEADERS_ATTR,
+    REQUEST_OPTIONS_MAX_RETRIES_KEY,
     AsyncAPIResource,
     AsyncStreamedBinaryAPIResponse,
     Body,
@@ -421,7 +422,7 @@ class Videos(SyncAPIResource):
         far past a ``poll(timeout=...)`` deadline.
         """
         options = make_request_options(extra_headers=extra_headers, timeout=timeout)
-        options["max_retries"] = 0
+        options[REQUEST_OPTIONS_MAX_RETRIES_KEY] = 0
         return self._get(_video_path(video_id), options=options, cast_to=Video)
 
     def _poll(
@@ -876,7 +877,7 @@ class AsyncVideos(AsyncAPIResource):
         far past a ``poll(timeout=...)`` deadline.
         """
         options = make_request_options(extra_headers=extra_headers, timeout=timeout)
-        options["max_retries"] = 0
+        options[REQUEST_OPTIONS_MAX_RETRIES_KEY] = 0
         return await self._get(_video_path(video_id), options=options, cast_to=Video)
 
     async def _poll(

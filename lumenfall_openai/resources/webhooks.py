@@ -3,7 +3,7 @@
 Replaces openai's ``client.webhooks`` (which verifies OpenAI's events with OPENAI_WEBHOOK_SECRET
 and, on openai 3.x, manages OpenAI webhook endpoints) with Lumenfall's: the same method names and
 arguments (``verify_signature``, ``unwrap``), Lumenfall's events and secret. The checks themselves
-live in ``_webhook_verify`` (pure, no I/O); ``verify_signature`` and ``unwrap`` are plain methods on
+live in ``_signing`` (pure, no I/O); ``verify_signature`` and ``unwrap`` are plain methods on
 the async twin too, since they do no I/O.
 """
 
@@ -27,7 +27,7 @@ from .._compat import (
     to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
-from .._webhook_verify import DEFAULT_TOLERANCE, verify
+from .._signing import DEFAULT_TOLERANCE, verify
 from ..errors import WebhookVerificationError
 from ..types.webhooks import LumenfallWebhookEvent, WebhookSecret, parse_event
 

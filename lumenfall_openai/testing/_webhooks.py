@@ -22,7 +22,8 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from .._compat import http
-from .._signing import sign
+from .._signing import decode_secret, sign
+from ..errors import LumenfallConfigurationError
 
 DeliveryState = Literal["pending", "succeeded", "failed", "skipped"]
 
@@ -89,6 +90,14 @@ class WebhookDispatcher:
         timeout: float = 30.0,
         deliver_external: bool = False,
     ) -> None:
+        try:  # a secret that cannot sign fails here, not later in the delivery thread
+            decode_secret(secret())
+        except LumenfallConfigurationError:
+            raise LumenfallConfigurationError(
+                "The emulator's webhook_secret is not a 'whsec_<base64>' secret, so it cannot sign "
+                "deliveries. Pass one shaped like client.webhooks.secret().key, or leave webhook_secret "
+                "out for a fresh one."
+            ) from None
         self._secret = secret
         self._settle = settle
         self.retry_scale = retry_scale
