@@ -12,8 +12,17 @@ after waiting began is noticed within ``min(cap, max(floor, 10% of T))``: the ch
 happened at some ``t < T`` and scheduled the next one at most ``10% of t`` later. The number of
 requests grows with the logarithm of ``T`` instead of linearly.
 
-Jitter only ever shortens an interval, so it never breaks that bound, and it spreads the polls
-of many jobs started together (hundreds of ``create_and_poll`` calls in one ``gather``).
+No interval is ever shorter than the floor, so the ``k``-th check comes ``k`` seconds after the
+start at the earliest: for every job length the wait asks at most as often as 1 s polling (which
+would have noticed the same job no sooner). Jitter only ever shortens an interval and never below
+the floor, so it breaks neither bound; it spreads the polls of many jobs started together
+(hundreds of ``create_and_poll`` calls in one ``gather``) once intervals have grown past the
+floor, while below it jobs started together stay in step (one wake-up for all of them).
+
+Within the room jitter leaves (between the shortest and the longest allowed interval) the next
+check is moved onto a grid of ``wake_grid`` seconds of the monotonic clock, so the waits of one
+process that fall due within the same few tens of milliseconds share one wake-up instead of
+waking the event loop once each.
 
 A server hint (``openai-poll-after-ms``, ``Retry-After``) is a lower bound: we never come back
 sooner than the server asked (up to ``max_hint``, so a bogus hint cannot stall a wait), and a
@@ -83,7 +92,7 @@ class PollPolicy:
     growth: float = 0.10
     """Interval as a fraction of the time already waited."""
     jitter: float = 0.15
-    """Up to this fraction is taken off each interval at random (never added)."""
+    """Up to this fraction is taken off each interval at random (never added, never below the floor)."""
     max_hint: float = 60.0
     """A server hint is followed up to this many seconds (openai caps ``Retry-After`` at 60 s too)."""
     max_error_streak: float = 300.0
@@ -93,6 +102,10 @@ class PollPolicy:
     not_found_grace: float = 10.0
     """Seconds from the start of a wait during which a 404 is retried while no check has found
     the job yet (a job just created may not have reached every replica). 0 turns this off."""
+    wake_grid: float = 0.05
+    """Checks are moved onto multiples of this many seconds of the monotonic clock when the
+    schedule allows (never shorter or longer than the jittered window), so waits due together
+    share a wake-up. 0 turns this off."""
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():
@@ -107,8 +120,8 @@ class PollPolicy:
             )
         if self.growth < 0 or not 0 <= self.jitter < 1:
             raise ValueError(f"PollPolicy needs growth >= 0 and 0 <= jitter < 1, got {self.growth}, {self.jitter}.")
-        if self.max_hint < 0 or self.max_error_streak < 0 or self.not_found_grace < 0:
-            raise ValueError("PollPolicy.max_hint, max_error_streak and not_found_grace must be >= 0.")
+        if self.max_hint < 0 or self.max_error_streak < 0 or self.not_found_grace < 0 or self.wake_grid < 0:
+            raise ValueError("PollPolicy.max_hint, max_error_streak, not_found_grace and wake_grid must be >= 0.")
 
     def base_interval(self, elapsed: float) -> float:
         """The interval before jitter, after a check ``elapsed`` seconds into the wait."""
@@ -116,9 +129,33 @@ class PollPolicy:
             return self.first_interval
         return min(self.max_interval, max(self.min_interval, self.growth * elapsed))
 
+    def floor_interval(self, elapsed: float) -> float:
+        """The shortest interval allowed after a check at ``elapsed`` seconds: jitter never goes below it."""
+        return self.first_interval if elapsed < self.min_interval else self.min_interval
+
     def interval(self, elapsed: float, *, rand: float) -> float:
         """Seconds to wait after a check at ``elapsed`` seconds. ``rand`` is uniform in [0, 1)."""
-        return self.base_interval(elapsed) * (1.0 - self.jitter * rand)
+        base = self.base_interval(elapsed)
+        return max(self.floor_interval(elapsed), base * (1.0 - self.jitter * rand))
+
+    def next_interval(self, now: float, elapsed: float, *, rand: float) -> float:
+        """:meth:`interval`, moved to the nearest ``wake_grid`` point of the clock reading ``now``
+        that stays within the jittered window (unchanged when no grid point does)."""
+        delay = self.interval(elapsed, rand=rand)
+        grid = self.wake_grid
+        if grid <= 0:
+            return delay
+        shortest = self.interval(elapsed, rand=1.0)
+        longest = self.base_interval(elapsed)
+        if longest - shortest < grid:
+            return delay  # no room: below the floor growth, jobs started together are in step anyway
+        below = math.floor((now + delay) / grid) * grid - now
+        above = below + grid
+        # The window is checked on the delays themselves, so float rounding cannot leave it.
+        for candidate in sorted((below, above), key=lambda d: abs(d - delay)):
+            if shortest <= candidate <= longest:
+                return candidate
+        return delay
 
     def error_backoff(self, streak: int, *, rand: float) -> float:
         """Seconds to wait after the ``streak``-th transient failure in a row (1, 2, ...).
@@ -321,7 +358,7 @@ class PollState:
             return Done(video)
         if self.fixed_interval is not None:
             return self._sleep(now, self.fixed_interval, None)
-        return self._sleep(now, self.policy.interval(self.elapsed(now), rand=self.rand()), hint)
+        return self._sleep(now, self.policy.next_interval(now, self.elapsed(now), rand=self.rand()), hint)
 
     def observe_error(self, error: BaseException, now: float, hint: float | None = None) -> Decision:
         """A transient failure (5xx, 429, connection or read error) while checking."""
