@@ -1,12 +1,13 @@
-"""What the drop-in client costs next to a plain ``openai.OpenAI``, measured side by side in one run.
+"""What each call costs through ``Lumenfall`` next to a plain ``openai`` client, side by side in one run.
 
-1. ``client.videos.retrieve`` of the seed's completed Video through ``Lumenfall`` vs through a
-   plain ``openai.OpenAI`` on the same mock transport (so only client-side work is timed: request
-   building, parsing, and on openai 3.1+ the Sora deprecation warning the plain client pays).
-   Rounds alternate between the two so machine noise hits both alike; the table shows the median
-   of per-round ratios. Target: <= 1.10 (aim <= 1.0).
-2. ``import lumenfall_openai`` on top of ``import openai``: fresh interpreters, alternating, median
-   wall time of each. Target: adds at most 10%.
+Calls: ``videos.retrieve`` (the seed's completed Video), ``images.generate`` and ``images.edit``
+(an answer with Lumenfall's ``metadata``), sync and async. Each pair is one reused ``Lumenfall``
+and one reused plain ``openai.OpenAI`` / ``AsyncOpenAI`` on the same mock transport, so only
+client-side work is timed (request building, the cost hook, parsing; on openai 3.1+ the Sora
+deprecation warning the plain client pays on ``videos``). Rounds alternate which client goes
+first; each round times ``calls`` calls of each, and the table shows the per-round ratio as
+median [min-max] n=rounds, next to the plain-openai anchor in microseconds per call.
+Target: every ratio <= 1.00 (issue 12). Import time is ``bench_import.py``.
 
 Run: ``python benchmarks/bench_client.py`` (``--quick`` for a smoke run in CI).
 """
@@ -14,20 +15,25 @@ Run: ``python benchmarks/bench_client.py`` (``--quick`` for a smoke run in CI).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import statistics
-import subprocess
 import sys
 import time
 import warnings
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import openai
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lumenfall_openai import Lumenfall
+import openai
+from _stats import spread
+
+from lumenfall_openai import AsyncLumenfall, Lumenfall
 from lumenfall_openai._compat import http
 
+BASE_URL = "https://api.lumenfall.ai/openai/v1"
 SEED_COMPLETED: dict[str, Any] = {
     "id": "video_abc123", "object": "video", "created_at": 1702345678, "completed_at": 1702345720,
     "expires_at": 1702432120, "status": "completed", "model": "sora-2",
@@ -39,97 +45,130 @@ SEED_COMPLETED: dict[str, Any] = {
     "metadata": {"model": "sora-2", "executed_model": "openai/sora-2", "provider": "openai",
                  "provider_name": "OpenAI", "cost": 0.21, "cost_currency": "USD"},
 }  # fmt: skip
-BODY = json.dumps(SEED_COMPLETED).encode()
+IMAGES: dict[str, Any] = {
+    "created": 1702345678,
+    "data": [{"url": "https://media.lumenfall.ai/img_1.png", "revised_prompt": "a red fox in snow"}],
+    "metadata": {"model": "gpt-image-1", "executed_model": "openai/gpt-image-1", "provider": "openai",
+                 "cost": 0.04, "cost_currency": "USD", "attempts": [{"provider": "openai", "status": "succeeded"}]},
+}  # fmt: skip
+VIDEO_BODY, IMAGES_BODY = json.dumps(SEED_COMPLETED).encode(), json.dumps(IMAGES).encode()
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 256
 
 
-def _transport() -> Any:
-    def answer(request: Any) -> Any:
-        return http.Response(200, content=BODY, headers={"content-type": "application/json"})
-
-    return http.MockTransport(answer)
+def _answer(request: Any) -> Any:
+    body = VIDEO_BODY if "/videos/" in str(request.url) else IMAGES_BODY
+    return http.Response(200, content=body, headers={"content-type": "application/json"})
 
 
-def _time_calls(fn: Any, calls: int) -> float:
+def _clients() -> dict[str, Any]:
+    transport, atransport = http.MockTransport(_answer), http.MockTransport(_answer)
+    key = "lmnfl_bench.secret"
+    return {
+        "ours": Lumenfall(api_key=key, http_client=http.Client(transport=transport)),
+        "plain": openai.OpenAI(api_key=key, base_url=BASE_URL, http_client=http.Client(transport=transport)),
+        "aours": AsyncLumenfall(api_key=key, http_client=http.AsyncClient(transport=atransport)),
+        "aplain": openai.AsyncOpenAI(
+            api_key=key, base_url=BASE_URL, http_client=http.AsyncClient(transport=atransport)
+        ),
+    }  # fmt: skip
+
+
+def _sync_calls(c: Any) -> dict[str, Callable[[], object]]:
+    return {
+        "videos.retrieve": lambda: c.videos.retrieve("video_abc123"),
+        "images.generate": lambda: c.images.generate(model="gpt-image-1", prompt="a red fox in snow"),
+        "images.edit": lambda: c.images.edit(model="gpt-image-1", prompt="add a hat", image=("a.png", PNG)),
+    }
+
+
+def _async_calls(c: Any) -> dict[str, Callable[[], Awaitable[object]]]:
+    return {
+        "videos.retrieve": lambda: c.videos.retrieve("video_abc123"),
+        "images.generate": lambda: c.images.generate(model="gpt-image-1", prompt="a red fox in snow"),
+        "images.edit": lambda: c.images.edit(model="gpt-image-1", prompt="add a hat", image=("a.png", PNG)),
+    }
+
+
+def _time_sync(fn: Callable[[], object], calls: int) -> float:
     start = time.perf_counter()
     for _ in range(calls):
         fn()
     return (time.perf_counter() - start) / calls
 
 
-def bench_retrieve(rounds: int, calls: int) -> dict[str, float]:
-    ours = Lumenfall(api_key="lmnfl_bench.secret", http_client=http.Client(transport=_transport()))
-    plain = openai.OpenAI(api_key="lmnfl_bench.secret", base_url="https://api.lumenfall.ai/openai/v1",
-                          http_client=http.Client(transport=_transport()))  # fmt: skip
-
-    def ours_call() -> None:
-        video = ours.videos.retrieve("video_abc123")
-        assert video.output is not None and video.output.url
-
-    def plain_call() -> None:
-        plain.videos.retrieve("video_abc123")
-
-    for fn in (ours_call, plain_call):  # warm caches, pydantic schemas, connection setup
-        _time_calls(fn, 50)
-    ratios, ours_t, plain_t = [], [], []
-    with warnings.catch_warnings():
-        warnings.simplefilter("default")  # what a user's program sees: warnings on, printed once
-        for i in range(rounds):
-            pair = (ours_call, plain_call) if i % 2 == 0 else (plain_call, ours_call)
-            times = {fn: _time_calls(fn, calls) for fn in pair}
-            ours_t.append(times[ours_call])
-            plain_t.append(times[plain_call])
-            ratios.append(times[ours_call] / times[plain_call])
-    return {
-        "ours_us": statistics.median(ours_t) * 1e6,
-        "plain_us": statistics.median(plain_t) * 1e6,
-        "ratio": statistics.median(ratios),
-    }
-
-
-def _import_time(statement: str) -> float:
+async def _time_async(fn: Callable[[], Awaitable[object]], calls: int) -> float:
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", statement], check=True)
-    return time.perf_counter() - start
+    for _ in range(calls):
+        await fn()
+    return (time.perf_counter() - start) / calls
 
 
-def bench_import(rounds: int) -> dict[str, float]:
-    base, ours = [], []
+def _rounds(
+    timer: Callable[[Any, int], float], ours: Any, plain: Any, rounds: int, calls: int
+) -> tuple[list[float], list[float]]:
+    timer(ours, max(calls // 4, 5))  # warm caches, pydantic schemas, the first-use imports
+    timer(plain, max(calls // 4, 5))
+    ratios: list[float] = []
+    plain_us: list[float] = []
     for i in range(rounds):
-        order = [("base", "import openai"), ("ours", "import openai, lumenfall_openai")]
-        if i % 2:
-            order.reverse()
-        for name, stmt in order:
-            (base if name == "base" else ours).append(_import_time(stmt))
-    return {
-        "openai_ms": statistics.median(base) * 1e3,
-        "with_lumenfall_ms": statistics.median(ours) * 1e3,
-        "ratio": statistics.median(ours) / statistics.median(base),
-    }
+        order = (ours, plain) if i % 2 == 0 else (plain, ours)
+        times = {id(fn): timer(fn, calls) for fn in order}
+        ratios.append(times[id(ours)] / times[id(plain)])
+        plain_us.append(times[id(plain)] * 1e6)
+    return ratios, plain_us
+
+
+def run(rounds: int, calls: int) -> list[tuple[str, list[float], list[float]]]:
+    clients = _clients()
+    rows: list[tuple[str, list[float], list[float]]] = []
+    ours_calls, plain_calls = _sync_calls(clients["ours"]), _sync_calls(clients["plain"])
+    for name in ours_calls:
+        rows.append((f"{name} (sync)", *_rounds(_time_sync, ours_calls[name], plain_calls[name], rounds, calls)))
+
+    async def async_rows() -> None:
+        ours_a, plain_a = _async_calls(clients["aours"]), _async_calls(clients["aplain"])
+        for name in ours_a:
+            ratios: list[float] = []
+            plain_us: list[float] = []
+            await _time_async(ours_a[name], max(calls // 4, 5))
+            await _time_async(plain_a[name], max(calls // 4, 5))
+            for i in range(rounds):
+                order = [("ours", ours_a[name]), ("plain", plain_a[name])]
+                if i % 2:
+                    order.reverse()
+                times = {who: await _time_async(fn, calls) for who, fn in order}
+                ratios.append(times["ours"] / times["plain"])
+                plain_us.append(times["plain"] * 1e6)
+            rows.append((f"{name} (async)", ratios, plain_us))
+
+    asyncio.run(async_rows())
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="few rounds: a smoke run, not a measurement")
+    parser.add_argument("--rounds", type=int, default=21)
+    parser.add_argument("--calls", type=int, default=200)
     args = parser.parse_args(argv)
-    rounds, calls, import_rounds = (3, 50, 3) if args.quick else (21, 300, 21)
-
-    r = bench_retrieve(rounds, calls)
-    i = bench_import(import_rounds)
-    print(f"openai {openai.__version__} ({http.__name__}), python {sys.version.split()[0]}, "
-          f"{rounds} rounds x {calls} calls, {import_rounds} import rounds")  # fmt: skip
+    rounds, calls = (3, 20) if args.quick else (args.rounds, args.calls)
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")  # what a user's program sees: warnings on, printed once
+        rows = run(rounds, calls)
+    print(f"openai {openai.__version__} ({http.__name__}), python {sys.version.split()[0]}; "
+          f"{rounds} rounds x {calls} calls of each client per row, alternating order")  # fmt: skip
     print()
-    print(f"| {'measure':<44} | {'lumenfall':>11} | {'baseline':>11} | {'ratio':>6} | {'target':>7} |")
-    print(f"|{'-' * 46}|{'-' * 13}|{'-' * 13}|{'-' * 8}|{'-' * 9}|")
-    print(f"| {'videos.retrieve, median per call (us)':<44} | {r['ours_us']:>11.1f} | {r['plain_us']:>11.1f} "
-          f"| {r['ratio']:>6.3f} | {'<= 1.10':>7} |")  # fmt: skip
-    print(f"| {'import openai [+ lumenfall_openai] (ms)':<44} | {i['with_lumenfall_ms']:>11.1f} "
-          f"| {i['openai_ms']:>11.1f} | {i['ratio']:>6.3f} | {'<= 1.10':>7} |")  # fmt: skip
-    ok = r["ratio"] <= 1.10 and i["ratio"] <= 1.10
+    print(f"| {'call':<24} | {'plain openai, us/call':>30} | {'lumenfall / plain':>30} | {'target':>7} |")
+    print(f"|{'-' * 26}|{'-' * 32}|{'-' * 32}|{'-' * 9}|")
+    ok = True
+    for name, ratios, plain_us in rows:
+        ok &= statistics.median(ratios) <= 1.00
+        print(f"| {name:<24} | {spread(plain_us, '.1f'):>30} | {spread(ratios):>30} | {'<= 1.00':>7} |")
     print()
+    print("figures: median [min-max] n=rounds; the ratio is taken per round (both clients timed in it)")
     print("within targets" if ok else "OUTSIDE TARGETS")
     return 0 if ok or args.quick else 1
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     raise SystemExit(main())

@@ -7,14 +7,13 @@ Migrating from OpenAI is one line::
 ``OpenAI`` / ``AsyncOpenAI`` here are :class:`Lumenfall` / :class:`AsyncLumenfall`.
 """
 
+from typing import TYPE_CHECKING
+
 from . import costs as costs
 from . import errors as errors
 from . import types as types
 from ._client import AsyncLumenfall as AsyncLumenfall
 from ._client import Lumenfall as Lumenfall
-from ._download import DownloadProgress as DownloadProgress
-from ._polling import PollPolicy as PollPolicy
-from ._polling import PollProgress as PollProgress
 from ._version import __version__ as __version__
 from .costs import CostLedger as CostLedger
 from .costs import LedgerEntry as LedgerEntry
@@ -87,10 +86,43 @@ from .errors import (
 from .errors import (
     WebhookVerificationError as WebhookVerificationError,
 )
-from .types import CostEstimate as CostEstimate
-from .types import ImagesResponse as ImagesResponse
-from .types import LumenfallWebhookEvent as LumenfallWebhookEvent
-from .types import Video as Video
+
+if TYPE_CHECKING:
+    from ._download import DownloadProgress as DownloadProgress
+    from ._polling import PollPolicy as PollPolicy
+    from ._polling import PollProgress as PollProgress
+    from .types import CostEstimate as CostEstimate
+    from .types import ImagesResponse as ImagesResponse
+    from .types import LumenfallWebhookEvent as LumenfallWebhookEvent
+    from .types import Video as Video
+
+# What only videos, images, waiting, downloading or webhooks need is imported when first used (PEP 562), so
+# ``import lumenfall_openai`` costs about what ``import openai`` costs.
+_LAZY = {
+    "DownloadProgress": "._download",
+    "PollPolicy": "._polling",
+    "PollProgress": "._polling",
+    "LumenfallWebhookEvent": ".types",
+    "CostEstimate": ".types",
+    "ImagesResponse": ".types",
+    "Video": ".types",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 # The one-line migration: `from lumenfall_openai import OpenAI` keeps `OpenAI(...)` calls as they are.
 OpenAI = Lumenfall

@@ -45,37 +45,42 @@ from ._cost_tracking import observe
 from ._error_context import add_connection_detail
 from .costs import CostLedger
 from .errors import REQUEST_ID_HEADER, status_error_for
-from .resources.account import (
-    Account,
-    AccountWithRawResponse,
-    AccountWithStreamingResponse,
-    AsyncAccount,
-    AsyncAccountWithRawResponse,
-    AsyncAccountWithStreamingResponse,
-    AsyncRequests,
-    AsyncRequestsWithRawResponse,
-    AsyncRequestsWithStreamingResponse,
-    Requests,
-    RequestsWithRawResponse,
-    RequestsWithStreamingResponse,
-)
-from .resources.images import AsyncImages, Images
-from .resources.videos import (
-    AsyncVideos,
-    AsyncVideosWithRawResponse,
-    AsyncVideosWithStreamingResponse,
-    Videos,
-    VideosWithRawResponse,
-    VideosWithStreamingResponse,
-)
-from .resources.webhooks import (
-    AsyncWebhooks,
-    AsyncWebhooksWithRawResponse,
-    AsyncWebhooksWithStreamingResponse,
-    Webhooks,
-    WebhooksWithRawResponse,
-    WebhooksWithStreamingResponse,
-)
+
+# The resources are imported when first used (``client.videos``, ...): ``import lumenfall_openai``
+# then costs about what ``import openai`` costs (on openai 2.x ``openai.resources.images`` alone
+# loads every openai resource, as openai itself does only when ``client.images`` is first used).
+if TYPE_CHECKING:
+    from .resources.account import (
+        Account,
+        AccountWithRawResponse,
+        AccountWithStreamingResponse,
+        AsyncAccount,
+        AsyncAccountWithRawResponse,
+        AsyncAccountWithStreamingResponse,
+        AsyncRequests,
+        AsyncRequestsWithRawResponse,
+        AsyncRequestsWithStreamingResponse,
+        Requests,
+        RequestsWithRawResponse,
+        RequestsWithStreamingResponse,
+    )
+    from .resources.images import AsyncImages, Images
+    from .resources.videos import (
+        AsyncVideos,
+        AsyncVideosWithRawResponse,
+        AsyncVideosWithStreamingResponse,
+        Videos,
+        VideosWithRawResponse,
+        VideosWithStreamingResponse,
+    )
+    from .resources.webhooks import (
+        AsyncWebhooks,
+        AsyncWebhooksWithRawResponse,
+        AsyncWebhooksWithStreamingResponse,
+        Webhooks,
+        WebhooksWithRawResponse,
+        WebhooksWithStreamingResponse,
+    )
 
 __all__ = ["AsyncLumenfall", "Lumenfall"]
 
@@ -268,26 +273,36 @@ class Lumenfall(_LumenfallClientMixin, openai.OpenAI):
     @cached_property
     def videos(self) -> Videos:  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         """Lumenfall's video jobs (this package's own resource, not openai's retired Sora one)."""
+        from .resources.videos import Videos
+
         return Videos(self)
 
     @cached_property
     def images(self) -> Images:  # pyright: ignore[reportIncompatibleMethodOverride]
         """openai's images resource, answering with typed Lumenfall ``metadata``; plus ``estimate``."""
+        from .resources.images import Images
+
         return Images(self)
 
     @cached_property
     def webhooks(self) -> Webhooks:  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         """Verify and parse Lumenfall's signed webhook deliveries; fetch the signing secret."""
+        from .resources.webhooks import Webhooks
+
         return Webhooks(self)
 
     @cached_property
     def account(self) -> Account:
         """The account on Lumenfall's native API (``balance()``)."""
+        from .resources.account import Account
+
         return Account(self)
 
     @cached_property
     def requests(self) -> Requests:
         """Your request history on Lumenfall's native API (``list``, ``retrieve``, ``purge_payloads``)."""
+        from .resources.account import Requests
+
         return Requests(self)
 
     def with_budget(self, budget: Money) -> Self:
@@ -430,26 +445,36 @@ class AsyncLumenfall(_LumenfallClientMixin, openai.AsyncOpenAI):
     @cached_property
     def videos(self) -> AsyncVideos:  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         """Lumenfall's video jobs (this package's own resource, not openai's retired Sora one)."""
+        from .resources.videos import AsyncVideos
+
         return AsyncVideos(self)
 
     @cached_property
     def images(self) -> AsyncImages:  # pyright: ignore[reportIncompatibleMethodOverride]
         """openai's images resource, answering with typed Lumenfall ``metadata``; plus ``estimate``."""
+        from .resources.images import AsyncImages
+
         return AsyncImages(self)
 
     @cached_property
     def webhooks(self) -> AsyncWebhooks:  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         """Verify and parse Lumenfall's signed webhook deliveries; fetch the signing secret."""
+        from .resources.webhooks import AsyncWebhooks
+
         return AsyncWebhooks(self)
 
     @cached_property
     def account(self) -> AsyncAccount:
         """The account on Lumenfall's native API (``balance()``)."""
+        from .resources.account import AsyncAccount
+
         return AsyncAccount(self)
 
     @cached_property
     def requests(self) -> AsyncRequests:
         """Your request history on Lumenfall's native API (``list``, ``retrieve``, ``purge_payloads``)."""
+        from .resources.account import AsyncRequests
+
         return AsyncRequests(self)
 
     def with_budget(self, budget: Money) -> Self:
@@ -524,19 +549,19 @@ class LumenfallWithRawResponse(OpenAIWithRawResponse):
 
     @cached_property
     def videos(self) -> VideosWithRawResponse:  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-        return VideosWithRawResponse(self._client.videos)
+        return self._client.videos.with_raw_response
 
     @cached_property
     def webhooks(self) -> WebhooksWithRawResponse:  # type: ignore[override, unused-ignore]  # pyright: ignore[reportIncompatibleMethodOverride]
-        return WebhooksWithRawResponse(self._client.webhooks)
+        return self._client.webhooks.with_raw_response
 
     @cached_property
     def account(self) -> AccountWithRawResponse:
-        return AccountWithRawResponse(self._client.account)
+        return self._client.account.with_raw_response
 
     @cached_property
     def requests(self) -> RequestsWithRawResponse:
-        return RequestsWithRawResponse(self._client.requests)
+        return self._client.requests.with_raw_response
 
 
 class AsyncLumenfallWithRawResponse(AsyncOpenAIWithRawResponse):
@@ -544,19 +569,19 @@ class AsyncLumenfallWithRawResponse(AsyncOpenAIWithRawResponse):
 
     @cached_property
     def videos(self) -> AsyncVideosWithRawResponse:  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-        return AsyncVideosWithRawResponse(self._client.videos)
+        return self._client.videos.with_raw_response
 
     @cached_property
     def webhooks(self) -> AsyncWebhooksWithRawResponse:  # type: ignore[override, unused-ignore]  # pyright: ignore[reportIncompatibleMethodOverride]
-        return AsyncWebhooksWithRawResponse(self._client.webhooks)
+        return self._client.webhooks.with_raw_response
 
     @cached_property
     def account(self) -> AsyncAccountWithRawResponse:
-        return AsyncAccountWithRawResponse(self._client.account)
+        return self._client.account.with_raw_response
 
     @cached_property
     def requests(self) -> AsyncRequestsWithRawResponse:
-        return AsyncRequestsWithRawResponse(self._client.requests)
+        return self._client.requests.with_raw_response
 
 
 class LumenfallWithStreamedResponse(OpenAIWithStreamedResponse):
@@ -564,19 +589,19 @@ class LumenfallWithStreamedResponse(OpenAIWithStreamedResponse):
 
     @cached_property
     def videos(self) -> VideosWithStreamingResponse:  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-        return VideosWithStreamingResponse(self._client.videos)
+        return self._client.videos.with_streaming_response
 
     @cached_property
     def webhooks(self) -> WebhooksWithStreamingResponse:  # type: ignore[override, unused-ignore]  # pyright: ignore[reportIncompatibleMethodOverride]
-        return WebhooksWithStreamingResponse(self._client.webhooks)
+        return self._client.webhooks.with_streaming_response
 
     @cached_property
     def account(self) -> AccountWithStreamingResponse:
-        return AccountWithStreamingResponse(self._client.account)
+        return self._client.account.with_streaming_response
 
     @cached_property
     def requests(self) -> RequestsWithStreamingResponse:
-        return RequestsWithStreamingResponse(self._client.requests)
+        return self._client.requests.with_streaming_response
 
 
 class AsyncLumenfallWithStreamedResponse(AsyncOpenAIWithStreamedResponse):
@@ -584,16 +609,16 @@ class AsyncLumenfallWithStreamedResponse(AsyncOpenAIWithStreamedResponse):
 
     @cached_property
     def videos(self) -> AsyncVideosWithStreamingResponse:  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-        return AsyncVideosWithStreamingResponse(self._client.videos)
+        return self._client.videos.with_streaming_response
 
     @cached_property
     def webhooks(self) -> AsyncWebhooksWithStreamingResponse:  # type: ignore[override, unused-ignore]  # pyright: ignore[reportIncompatibleMethodOverride]
-        return AsyncWebhooksWithStreamingResponse(self._client.webhooks)
+        return self._client.webhooks.with_streaming_response
 
     @cached_property
     def account(self) -> AsyncAccountWithStreamingResponse:
-        return AsyncAccountWithStreamingResponse(self._client.account)
+        return self._client.account.with_streaming_response
 
     @cached_property
     def requests(self) -> AsyncRequestsWithStreamingResponse:
-        return AsyncRequestsWithStreamingResponse(self._client.requests)
+        return self._client.requests.with_streaming_response

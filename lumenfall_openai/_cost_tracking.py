@@ -14,6 +14,7 @@ The same hook makes an images request answer with this package's
 from __future__ import annotations
 
 import contextvars
+import functools
 import io
 import logging
 import os
@@ -30,13 +31,13 @@ from ._compat import (
     Headers,
     Query,
 )
-from ._video_requests import VideoCreateRequest
-from .types.cost import CostEstimate
-from .types.images import ImagesResponse
-from .types.video import Video
 
 if TYPE_CHECKING:
+    from ._video_requests import VideoCreateRequest
     from .costs import CostLedger, Reservation
+    from .types.cost import CostEstimate
+    from .types.images import ImagesResponse
+    from .types.video import Video
 
 __all__ = ["IMAGE_HOLD", "dry_run_options", "observe", "rereadable", "video_dry_run"]
 
@@ -48,7 +49,18 @@ DRY_RUN_PARAM = "dryRun"
 # the response's post_parser, which settles it against the real cost atomically.
 IMAGE_HOLD: contextvars.ContextVar[Reservation | None] = contextvars.ContextVar("lumenfall_image_hold", default=None)
 
-_IMAGE_CASTS: tuple[type[Any], ...] = (openai.types.ImagesResponse, ImagesResponse)
+# Only these answers can carry a cost. The types are imported with the first such answer, not
+# with the package (a client used for chat never loads them).
+_COST_TYPE_MODULES = ("lumenfall_openai.types.", "openai.types.images_response")
+
+
+@functools.cache
+def _cost_types() -> tuple[type[CostEstimate], type[ImagesResponse], type[Video]]:
+    from .types.cost import CostEstimate
+    from .types.images import ImagesResponse
+    from .types.video import Video
+
+    return CostEstimate, ImagesResponse, Video
 
 
 def is_dry_run(options: Mapping[str, Any]) -> bool:
@@ -138,7 +150,11 @@ def _chain(first: object, second: Callable[[Any], Any]) -> Callable[[Any], Any]:
 def observe(ledger: CostLedger | None, method: str, path: str, kwargs: dict[str, Any]) -> dict[str, Any]:
     """The client's get/post arguments, adjusted: typed images responses, and ledger recording."""
     cast_to = kwargs.get("cast_to")
-    is_images = cast_to in _IMAGE_CASTS
+    module = getattr(cast_to, "__module__", None)
+    if not isinstance(module, str) or not module.startswith(_COST_TYPE_MODULES):
+        return kwargs
+    CostEstimate, ImagesResponse, Video = _cost_types()
+    is_images = cast_to is openai.types.ImagesResponse or cast_to is ImagesResponse
     if not is_images and (cast_to is not Video or ledger is None):
         return kwargs
     options: dict[str, Any] = dict(kwargs.get("options") or {})

@@ -47,6 +47,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 
+from ._numbers import finite_number
 from .types.video import FINISHED_STATUSES, Video
 
 __all__ = [
@@ -63,18 +64,6 @@ __all__ = [
     "parse_server_hint",
     "poll_arguments",
 ]
-
-
-def finite_number(value: object) -> float | None:
-    """``value`` as a finite float, or None for NaN, infinities, ints too large for a float,
-    bools and non-numbers (so a check never raises OverflowError)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    try:
-        number = float(value)
-    except OverflowError:
-        return None
-    return number if math.isfinite(number) else None
 
 
 @dataclass(frozen=True)

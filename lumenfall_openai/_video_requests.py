@@ -18,7 +18,7 @@ from typing import Any, TypedDict, cast
 from typing_extensions import NotRequired
 
 from ._compat import FileTypes, is_given
-from ._polling import finite_number
+from ._numbers import finite_number  # not from _polling: creating a video must not load the wait
 from .errors import UnsupportedOperationError
 
 __all__ = [

@@ -11,7 +11,10 @@ from __future__ import annotations
 from typing import Any, cast
 
 import openai
+from openai._compat import field_get_default
+from openai._models import _construct_field  # pyright: ignore[reportPrivateUsage]
 from pydantic import Field
+from pydantic.fields import FieldInfo
 from typing_extensions import Self
 
 from ._base import LumenfallModel
@@ -76,18 +79,48 @@ class ImagesResponse(openai.types.ImagesResponse, LumenfallModel):
 
     @classmethod
     def construct(cls, _fields_set: set[str] | None = None, **values: object) -> Self:
-        # openai's own construct for openai's fields (``data`` holds openai ``Image`` models,
-        # which LumenfallModel's plan does not build); ours for ``metadata``.
+        # openai's construct, field by field, for openai's fields (``data`` holds openai ``Image``
+        # models, which LumenfallModel's plan does not build); ours for ``metadata``. The defaults
+        # of absent fields are looked up once per class: pydantic's ``get_default`` inspects the
+        # signature of a default factory on every call, which cost more than the rest of the parse.
+        fields_values: dict[str, object] = {}
+        fields_set: set[str] = set() if _fields_set is None else _fields_set
+        for name, key, field, default in _openai_plan(cls):
+            if key in values:
+                fields_values[name] = _construct_field(value=values.pop(key), field=field, key=key)
+                fields_set.add(name)
+            else:
+                fields_values[name] = default
         metadata = values.pop("metadata", None)
-        response = openai.BaseModel.construct.__func__(cls, _fields_set, **values)  # type: ignore[attr-defined]
-        assert isinstance(response, cls)
-        vars(response)["metadata"] = (
+        fields_values["metadata"] = (
             ImageMetadata.construct(**metadata)  # pyright: ignore[reportUnknownArgumentType]
             if isinstance(metadata, dict)
             else ImageMetadata.construct()
         )
         if metadata is not None:
-            response.__pydantic_fields_set__.add("metadata")
+            fields_set.add("metadata")
+        response = cls.__new__(cls)
+        object.__setattr__(response, "__dict__", fields_values)
+        object.__setattr__(response, "__pydantic_private__", None)
+        object.__setattr__(response, "__pydantic_extra__", values)
+        object.__setattr__(response, "__pydantic_fields_set__", fields_set)
         return response
 
     model_construct = construct
+
+
+_PLANS: dict[type[Any], tuple[tuple[str, str, FieldInfo, object], ...]] = {}
+
+
+def _openai_plan(cls: type[ImagesResponse]) -> tuple[tuple[str, str, FieldInfo, object], ...]:
+    """``(name, wire key, field, default)`` for every field but ``metadata``, as openai's
+    construct would resolve them (its defaults are immutable: None or a literal)."""
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = tuple(
+            (name, field.alias or name, field, field_get_default(field))
+            for name, field in cls.model_fields.items()
+            if name != "metadata"
+        )
+        _PLANS[cls] = plan
+    return plan
