@@ -49,6 +49,7 @@ SyncAPIResource = _resource.SyncAPIResource
 AsyncAPIResource = _resource.AsyncAPIResource
 make_request_options = _base_client.make_request_options
 HttpxBinaryResponseContent = _legacy_response.HttpxBinaryResponseContent
+LegacyAPIResponse = _legacy_response.LegacyAPIResponse
 to_raw_response_wrapper = _legacy_response.to_raw_response_wrapper
 async_to_raw_response_wrapper = _legacy_response.async_to_raw_response_wrapper
 to_streamed_response_wrapper = _response.to_streamed_response_wrapper
@@ -113,6 +114,7 @@ PRIVATE_MODULE_NAMES: dict[str, tuple[str, ...]] = {
     "openai._resource": ("SyncAPIResource", "AsyncAPIResource"),
     "openai._legacy_response": (
         "HttpxBinaryResponseContent",
+        "LegacyAPIResponse",
         "to_raw_response_wrapper",
         "async_to_raw_response_wrapper",
     ),

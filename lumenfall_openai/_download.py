@@ -63,6 +63,9 @@ __all__ = [
     "Refresh",
     "Retry",
     "Transfer",
+    "content_end_error",
+    "content_response_error",
+    "content_transfer",
     "headers_to_strip",
     "is_directory_path",
     "media_target",
@@ -215,6 +218,14 @@ def media_target(video: Video) -> MediaTarget:
     if video.status == "failed":
         reason = f" It failed: {video.error.code}: {video.error.message}" if video.error else " It failed."
         raise DownloadError(f"Video {video.id} has no file to download.{reason.rstrip('.')}.", video_id=video.id)
+    if video.status == "completed" and video.output is None:
+        # The server said completed but sent no usable output object (absent, or not an object).
+        raise DownloadError(
+            f"Video {video.id} is completed but has no output (no file URL, size or type), so there is "
+            f"nothing to download. Retrieve it again (client.videos.retrieve({video.id!r})); if it "
+            "persists, report the video id to Lumenfall support.",
+            video_id=video.id,
+        )
     if video.status != "completed" or video.output is None:
         raise DownloadError(
             f"Video {video.id} is {video.status!r}, not 'completed', so there is nothing to download yet. "
@@ -736,3 +747,53 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
         return float(raw.strip())
     except ValueError:
         return None
+
+
+# -- download_content: one request, the body held in memory ---------------------------------
+# download_content reuses Transfer's decisions for a single attempt (no retries, no refresh):
+# redirects, status, content type and Content-Length are judged exactly as for download().
+
+
+def content_transfer(target: MediaTarget) -> Transfer:
+    """The :class:`Transfer` that judges ``download_content``'s one attempt (redirects included)."""
+    return Transfer(target, max_retries=0, refreshes_left=0)
+
+
+def content_response_error(transfer: Transfer, status: int, headers: Mapping[str, str]) -> DownloadError | None:
+    """Why a 2xx answer to ``download_content`` is not the promised video, or None; decided from
+    the status line and headers, before any of the body is read.
+
+    On top of download()'s checks, a content encoding is refused: ``Accept-Encoding: identity``
+    was asked for, and a compressed body of ``size_bytes`` bytes may expand without bound."""
+    action = transfer.on_response(status, headers)
+    if isinstance(action, Fail):
+        return action.error
+    if not isinstance(action, Accept) or action.offset != 0:
+        return IntegrityError(
+            f"The media host answered HTTP {status} for video {transfer.target.video_id} where the whole file "
+            "was expected. Nothing was kept. Retrieve the video and try again; if it persists, report the "
+            "video id to Lumenfall support.",
+            video_id=transfer.target.video_id,
+        )
+    encoding = _media_type(headers.get("content-encoding"))
+    if encoding not in ("", "identity"):
+        return IntegrityError(
+            f"The media host sent video {transfer.target.video_id}'s file with Content-Encoding {encoding!r} "
+            "although none was asked for, so its size cannot be checked as it arrives. Nothing was kept. Use "
+            "client.videos.download(), or report the video id to Lumenfall support.",
+            video_id=transfer.target.video_id,
+        )
+    return None
+
+
+def content_end_error(transfer: Transfer) -> IntegrityError | None:
+    """Why a body that ended cleanly is not the whole file, or None."""
+    if transfer.bytes_done == transfer.total:
+        return None
+    return IntegrityError(
+        f"The media host's body for video {transfer.target.video_id} ended after {transfer.bytes_done} bytes; "
+        f"output.size_bytes is {transfer.total}. The file is incomplete and must not be used. Try again, or use "
+        "client.videos.download() (it resumes and verifies).",
+        video_id=transfer.target.video_id,
+        bytes_done=transfer.bytes_done,
+    )

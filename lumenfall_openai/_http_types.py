@@ -17,8 +17,12 @@ from openai._types import Response as Response  # type: ignore[attr-defined, unu
 OPENAI_2_TYPES = False
 
 if not OPENAI_2_TYPES:
+    from httpx2 import AsyncByteStream as AsyncByteStream
     from httpx2 import HTTPError as HTTPError
+    from httpx2 import SyncByteStream as SyncByteStream
 else:
+    from httpx import AsyncByteStream as AsyncByteStream  # type: ignore[no-redef, import-not-found, unused-ignore]
     from httpx import HTTPError as HTTPError  # type: ignore[no-redef, import-not-found, unused-ignore]
+    from httpx import SyncByteStream as SyncByteStream  # type: ignore[no-redef, import-not-found, unused-ignore]
 
-__all__ = ["URL", "AsyncClient", "Client", "HTTPError", "Response", "Timeout"]
+__all__ = ["URL", "AsyncByteStream", "AsyncClient", "Client", "HTTPError", "Response", "SyncByteStream", "Timeout"]

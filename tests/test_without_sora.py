@@ -31,6 +31,7 @@ SMOKE = textwrap.dedent(
     from lumenfall_openai._compat import http
 
     completed = json.loads(sys.argv[1])
+    completed["output"] = {**completed["output"], "size_bytes": 3}  # download_content checks the size
     def answer(request):
         if request.url.host == "media.lumenfall.ai":
             return http.Response(200, content=b"mp4", headers={"content-type": "video/mp4"})

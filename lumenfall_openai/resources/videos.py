@@ -41,7 +41,7 @@ from .._compat import (
 )
 from .._cost_tracking import dry_run_options, rereadable_request, video_dry_run
 from .._create_outcome import caller_wants_raw, may_have_started, parse_answer
-from .._download import DEFAULT_CHUNK_SIZE, headers_to_strip, media_target
+from .._download import DEFAULT_CHUNK_SIZE, headers_to_strip
 from .._error_context import add_video_id
 from .._ids import id_segment
 from .._polling import (
@@ -66,6 +66,7 @@ from .._video_requests import (
 from ..errors import UnsupportedOperationError, WaitInterruptedError, WaitTimeoutError, attach_create_context
 from ..types.cost import CostEstimate
 from ..types.video import Video, VideoDeleted
+from ._download_content import download_content_async, download_content_sync
 from ._video_download import (
     AsyncDownloadProgressCallback,
     DownloadProgressCallback,
@@ -526,17 +527,13 @@ class Videos(SyncAPIResource):
         ``with_streaming_response.download_content`` or ``download()`` for large files."""
         if not isinstance(variant, Omit) and variant != "video":
             raise unsupported_variant(variant)
-        url = media_target(self.retrieve(video_id, timeout=timeout)).url
-        return self._get(
-            url,
-            options=make_request_options(
-                extra_headers=_media_headers(self._client, extra_headers),
-                extra_query=extra_query,
-                extra_body=extra_body,
-                timeout=timeout,
+        return cast(
+            "HttpxBinaryResponseContent",
+            download_content_sync(
+                self, video_id, headers=_media_headers(self._client, extra_headers), extra_query=extra_query,
+                extra_body=extra_body, timeout=timeout,
             ),
-            cast_to=HttpxBinaryResponseContent,
-        )
+        )  # fmt: skip
 
     def download(
         self,
@@ -976,17 +973,13 @@ class AsyncVideos(AsyncAPIResource):
         """The finished file; see :meth:`Videos.download_content`."""
         if not isinstance(variant, Omit) and variant != "video":
             raise unsupported_variant(variant)
-        url = media_target(await self.retrieve(video_id, timeout=timeout)).url
-        return await self._get(
-            url,
-            options=make_request_options(
-                extra_headers=_media_headers(self._client, extra_headers),
-                extra_query=extra_query,
-                extra_body=extra_body,
-                timeout=timeout,
+        return cast(
+            "HttpxBinaryResponseContent",
+            await download_content_async(
+                self, video_id, headers=_media_headers(self._client, extra_headers), extra_query=extra_query,
+                extra_body=extra_body, timeout=timeout,
             ),
-            cast_to=HttpxBinaryResponseContent,
-        )
+        )  # fmt: skip
 
     async def download(
         self,
