@@ -38,6 +38,7 @@ from typing_extensions import Self, override
 from . import _settings
 from ._compat import AMBIENT_AUTHORIZATIONS_ATTR, CUSTOM_HEADERS_ATTR, NotGiven, http
 from ._cost_tracking import observe
+from ._create_outcome import unreadable_answer
 from ._error_context import add_connection_detail
 from .costs import CostLedger
 from .errors import REQUEST_ID_HEADER, status_error_for
@@ -97,6 +98,15 @@ async def _with_connection_detail(pending: Any) -> Any:
         raise
 
 
+async def _with_readable_answer(pending: Any, response: Any) -> Any:
+    try:
+        return await pending
+    except openai.OpenAIError:
+        raise
+    except Exception as error:
+        raise unreadable_answer(response, error) from error
+
+
 class _LumenfallClientMixin:
     """What the sync and async clients share: settings, scrubbing, errors, repr, cost hook."""
 
@@ -138,7 +148,16 @@ class _LumenfallClientMixin:
             headers = kwargs["response"].headers
             if "x-request-id" not in headers and REQUEST_ID_HEADER in headers:
                 headers["x-request-id"] = headers[REQUEST_ID_HEADER]
-            return super()._process_response(**kwargs)
+            # A garbled 2xx body (bad JSON, wrong shape) raises openai's parser's raw error
+            # (JSONDecodeError, TypeError, ...): every call turns it into ResponseParseError, an
+            # openai.OpenAIError, so `except openai.OpenAIError` is enough for any endpoint.
+            try:
+                result = super()._process_response(**kwargs)
+            except openai.OpenAIError:
+                raise
+            except Exception as error:
+                raise unreadable_answer(kwargs["response"], error) from error
+            return _with_readable_answer(result, kwargs["response"]) if inspect.iscoroutine(result) else result
 
     def _setup(self, arguments: Mapping[str, Any]) -> None:
         """Check and resolve a constructor's arguments (its ``locals()``): the rules both twins share."""

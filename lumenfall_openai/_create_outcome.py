@@ -20,7 +20,7 @@ import openai
 from ._compat import RAW_RESPONSE_HEADER, Headers
 from .errors import ResponseParseError
 
-__all__ = ["ParseableResponse", "caller_wants_raw", "may_have_started", "parse_answer"]
+__all__ = ["ParseableResponse", "caller_wants_raw", "may_have_started", "parse_answer", "unreadable_answer"]
 
 _T = TypeVar("_T")
 
@@ -85,6 +85,14 @@ def parse_answer(raw: ParseableResponse, expected: type[_T], *, what: str, requi
         if not isinstance(ident, str) or not ident:
             raise _parse_error(response, what, f"it has no usable id (id={ident!r})")
     return parsed
+
+
+def unreadable_answer(response: Any, error: Exception) -> ResponseParseError:
+    """The :class:`ResponseParseError` for a non-openai ``error`` raised while parsing ``response``
+    (any endpoint: the client's response hook calls this, so no call leaks a raw parsing error)."""
+    request: Any = getattr(response, "_request", None)  # httpx raises on .request when unset
+    what = "the request" if request is None else f"{request.method} {request.url.path}"
+    return _parse_error(response, what, f"{type(error).__name__}: {error}")
 
 
 def _parse_error(response: Any, what: str, detail: str) -> ResponseParseError:

@@ -62,7 +62,13 @@ from .._video_requests import (
     check_json_value,
     unsupported,
 )
-from ..errors import UnsupportedOperationError, WaitInterruptedError, WaitTimeoutError, attach_create_context
+from ..errors import (
+    ResponseParseError,
+    UnsupportedOperationError,
+    WaitInterruptedError,
+    WaitTimeoutError,
+    attach_create_context,
+)
 from ..types.cost import CostEstimate
 from ..types.video import Video, VideoDeleted
 from ._video_download import (
@@ -89,8 +95,9 @@ TRANSIENT_POLL_ERRORS: tuple[type[BaseException], ...] = (
     openai.InternalServerError,  # 5xx, incl. ALL_PROVIDERS_EXHAUSTED
     openai.RateLimitError,
 )
-# What one check may raise without ending the wait: the above, and a garbled body (ValueError).
-_CHECK_ERRORS: tuple[type[BaseException], ...] = (*TRANSIENT_POLL_ERRORS, ValueError)
+# What one check may raise without ending the wait: the above, and a garbled body (a proxy or a
+# cut connection; parse_answer makes any parsing failure a ResponseParseError).
+_CHECK_ERRORS: tuple[type[BaseException], ...] = (*TRANSIENT_POLL_ERRORS, ResponseParseError)
 
 
 def _video_path(video_id: str) -> str:
@@ -446,7 +453,8 @@ class Videos(SyncAPIResource):
                 try:
                     check_timeout = _check_timeout(state, time.monotonic(), self._client.timeout)
                     raw = check(video_id, timeout=check_timeout)
-                    hint, seen = parse_server_hint(raw.headers, now_epoch=time.time()), raw.parse()
+                    hint = parse_server_hint(raw.headers, now_epoch=time.time())
+                    seen = parse_answer(raw, Video, what=f"a check of video {video_id}", require_id=True)
                 except _CHECK_ERRORS as error:
                     failure = error
                 except openai.NotFoundError as error:  # just created: maybe not on this replica yet
@@ -901,7 +909,8 @@ class AsyncVideos(AsyncAPIResource):
                 try:
                     check_timeout = _check_timeout(state, time.monotonic(), self._client.timeout)
                     raw = await check(video_id, timeout=check_timeout)
-                    hint, seen = parse_server_hint(raw.headers, now_epoch=time.time()), raw.parse()
+                    hint = parse_server_hint(raw.headers, now_epoch=time.time())
+                    seen = parse_answer(raw, Video, what=f"a check of video {video_id}", require_id=True)
                 except _CHECK_ERRORS as error:
                     failure = error
                 except openai.NotFoundError as error:  # just created: maybe not on this replica yet
