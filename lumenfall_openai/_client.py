@@ -38,7 +38,7 @@ from typing_extensions import Self, override
 from . import _settings
 from ._compat import AMBIENT_AUTHORIZATIONS_ATTR, CUSTOM_HEADERS_ATTR, NotGiven, http
 from ._cost_tracking import observe
-from ._create_outcome import unreadable_answer
+from ._create_outcome import checked_answer, unreadable_answer
 from ._error_context import add_connection_detail
 from .costs import CostLedger
 from .errors import REQUEST_ID_HEADER, status_error_for
@@ -98,13 +98,14 @@ async def _with_connection_detail(pending: Any) -> Any:
         raise
 
 
-async def _with_readable_answer(pending: Any, response: Any) -> Any:
+async def _with_readable_answer(pending: Any, cast_to: object, response: Any) -> Any:
     try:
-        return await pending
+        result = await pending
     except openai.OpenAIError:
         raise
     except Exception as error:
         raise unreadable_answer(response, error) from error
+    return checked_answer(result, cast_to, response)
 
 
 class _LumenfallClientMixin:
@@ -157,7 +158,9 @@ class _LumenfallClientMixin:
                 raise
             except Exception as error:
                 raise unreadable_answer(kwargs["response"], error) from error
-            return _with_readable_answer(result, kwargs["response"]) if inspect.iscoroutine(result) else result
+            if inspect.iscoroutine(result):
+                return _with_readable_answer(result, kwargs["cast_to"], kwargs["response"])
+            return checked_answer(result, kwargs["cast_to"], kwargs["response"])
 
     def _setup(self, arguments: Mapping[str, Any]) -> None:
         """Check and resolve a constructor's arguments (its ``locals()``): the rules both twins share."""

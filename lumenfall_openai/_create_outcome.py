@@ -19,8 +19,17 @@ import openai
 
 from ._compat import RAW_RESPONSE_HEADER, Headers
 from .errors import ResponseParseError
+from .types._base import LumenfallModel
+from .types.video import Video
 
-__all__ = ["ParseableResponse", "caller_wants_raw", "may_have_started", "parse_answer", "unreadable_answer"]
+__all__ = [
+    "ParseableResponse",
+    "caller_wants_raw",
+    "checked_answer",
+    "may_have_started",
+    "parse_answer",
+    "unreadable_answer",
+]
 
 _T = TypeVar("_T")
 
@@ -90,9 +99,34 @@ def parse_answer(raw: ParseableResponse, expected: type[_T], *, what: str, requi
 def unreadable_answer(response: Any, error: Exception) -> ResponseParseError:
     """The :class:`ResponseParseError` for a non-openai ``error`` raised while parsing ``response``
     (any endpoint: the client's response hook calls this, so no call leaks a raw parsing error)."""
+    return _parse_error(response, _what(response), f"{type(error).__name__}: {error}")
+
+
+def checked_answer(parsed: _T, cast_to: object, response: Any) -> _T:
+    """``parsed``, if it is the object of this package's type that was asked for.
+
+    openai's lenient parser hands back a JSON list, string or null as is, so ``retrieve`` could
+    return ``None`` "as a Video" and the caller fail later on an attribute. For this package's
+    own models (openai's are left to openai) that is a :class:`ResponseParseError`, and so is a
+    Video without an id. A raw-response call is the caller's to parse: left alone."""
+    if not (isinstance(cast_to, type) and issubclass(cast_to, LumenfallModel)):
+        return parsed
+    request: Any = getattr(response, "_request", None)
+    if request is not None and request.headers.get(RAW_RESPONSE_HEADER):
+        return parsed
+    what = _what(response)
+    if not isinstance(parsed, cast_to):
+        raise _parse_error(response, what, f"it is a {type(parsed).__name__}, not a {cast_to.__name__}")
+    if isinstance(parsed, Video):
+        ident: object = parsed.id
+        if not isinstance(ident, str) or not ident:
+            raise _parse_error(response, what, f"it has no usable id (id={ident!r})")
+    return parsed
+
+
+def _what(response: Any) -> str:
     request: Any = getattr(response, "_request", None)  # httpx raises on .request when unset
-    what = "the request" if request is None else f"{request.method} {request.url.path}"
-    return _parse_error(response, what, f"{type(error).__name__}: {error}")
+    return "the request" if request is None else f"{request.method} {request.url.path}"
 
 
 def _parse_error(response: Any, what: str, detail: str) -> ResponseParseError:
