@@ -34,10 +34,10 @@ import openai
 import pytest
 
 from lumenfall_openai import AsyncLumenfall, DownloadError, Lumenfall, PollPolicy
-from lumenfall_openai._compat import http
 from lumenfall_openai.testing import Faults, LumenfallEmulator, SyntheticMp4
 
 from .conftest import TEST_KEY
+from .hostile import arming_client, async_arming_client
 
 CREATE = "POST /openai/v1/videos"
 READ = "GET /openai/v1/videos/{id}"
@@ -117,23 +117,10 @@ def make_client(
 ) -> Any:
     """A client (``max_retries=0`` lets each fault reach the caller) that calls ``on_paid_create``
     once, as the first paid create goes out."""
-    left = [1]
-
-    def hook(request: http.Request) -> None:
-        paid = request.method == "POST" and request.url.path.endswith("/videos") and "dryRun" not in request.url.params
-        if paid and left[0]:
-            left[0] = 0
-            on_paid_create()
-
-    async def async_hook(request: http.Request) -> None:
-        hook(request)
-
     options: dict[str, Any] = {"api_key": TEST_KEY, "base_url": base_url, "budget": budget, "max_retries": retries}
     if is_async:
-        return AsyncLumenfall(
-            **options, timeout=TIMEOUT, http_client=http.AsyncClient(event_hooks={"request": [async_hook]})
-        )
-    return Lumenfall(**options, timeout=TIMEOUT, http_client=http.Client(event_hooks={"request": [hook]}))
+        return AsyncLumenfall(**options, timeout=TIMEOUT, http_client=async_arming_client(on_paid_create))
+    return Lumenfall(**options, timeout=TIMEOUT, http_client=arming_client(on_paid_create))
 
 
 def check_files(directory: Path, complete: bool | None) -> None:
@@ -205,6 +192,8 @@ def test_fault_matrix(served: tuple[LumenfallEmulator, str], operation: str, fau
                 assert isinstance(error, openai.OpenAIError), repr(error)
                 if kind == "create":
                     assert getattr(error, "idempotency_key", None) == key, repr(error)
+                    if getattr(error, "job_may_exist", False):  # the message says how to get the job back
+                        assert f"idempotency_key={key!r}" in str(error), str(error)
                 elif kind not in ("create_and_poll", "retrieve"):  # a plain retrieve is not a wait
                     assert getattr(error, "video_id", None) == known_id, repr(error)
             if kind == "poll" or (kind == "download" and fault not in ENDS_A_DOWNLOAD):

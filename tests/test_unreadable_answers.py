@@ -28,20 +28,11 @@ from lumenfall_openai.errors import ResponseParseError
 from lumenfall_openai.types import Balance, CostEstimate, ImagesResponse, PurgeResult, RequestRecord, Video
 
 from .conftest import TEST_KEY, Recorder, seed_examples
+from .hostile import JSON
 
 BASE = "http://lumenfall.test/openai/v1"
 PROPERTY = settings(max_examples=60, deadline=None)
 
-JSON = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(10**30), max_value=10**30)
-    | st.floats(allow_nan=True, allow_infinity=True)
-    | st.text(max_size=10)
-    | st.sampled_from(["completed", "queued", "video", "NaN", "1e400"]),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3),
-    max_leaves=8,
-)
 # Near-misses of the real shapes: the fields a parser reaches for, holding anything.
 VIDEO_LIKE = st.fixed_dictionaries(
     {"id": st.sampled_from(["video_1"]) | JSON, "object": st.just("video")},
