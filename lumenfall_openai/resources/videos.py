@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
+from urllib.parse import urljoin
 
 import openai
 
@@ -40,7 +41,7 @@ from .._compat import (
 )
 from .._cost_tracking import dry_run_options, rereadable_request, video_dry_run
 from .._create_outcome import caller_wants_raw, may_have_started, parse_answer
-from .._download import DEFAULT_CHUNK_SIZE, headers_to_strip, media_target
+from .._download import DEFAULT_CHUNK_SIZE, MAX_REDIRECTS, headers_to_strip, media_target, media_url_problem
 from .._error_context import add_video_id
 from .._ids import id_segment
 from .._polling import (
@@ -63,6 +64,7 @@ from .._video_requests import (
     unsupported,
 )
 from ..errors import (
+    DownloadError,
     ResponseParseError,
     UnsupportedOperationError,
     WaitInterruptedError,
@@ -74,6 +76,7 @@ from ..types.video import Video, VideoDeleted
 from ._video_download import (
     AsyncDownloadProgressCallback,
     DownloadProgressCallback,
+    _is_httpx_error,  # pyright: ignore[reportPrivateUsage]
     download_async,
     download_sync,
 )
@@ -180,6 +183,42 @@ def _media_headers(client: Any, extra_headers: Headers | None) -> Headers:
     sent = [("Authorization", f"Bearer {client.api_key}"), *custom.items(), *explicit.items()]
     strip = set(headers_to_strip(sent, custom_header_names=custom, explicit_names=explicit, secret=client.api_key))
     return {"Accept": "*/*", **(extra_headers or {}), **{name: omit for name, _ in sent if name.lower() in strip}}
+
+
+def _next_media_hop(error: openai.APIError, url: str, hops: int, video_id: str) -> str:
+    """Where ``download_content`` goes after a redirect from ``url``, by ``download()``'s rules:
+    at most ``MAX_REDIRECTS`` hops, a relative ``Location`` resolved against ``url``, and only an
+    absolute http(s) URL without credentials followed. Any other error is raised as it is."""
+    if not isinstance(error, openai.APIStatusError):
+        # Legacy httpx parses a redirect's Location inside send(), even when not following it.
+        if error.__cause__ is None or not _is_httpx_error(error.__cause__, "InvalidURL"):
+            raise error
+        raise _refused_hop(video_id, "its Location cannot be parsed as a URL") from error
+    location = error.response.headers.get("location")
+    if not 300 <= error.status_code < 400 or not location:
+        raise error
+    if hops >= MAX_REDIRECTS:
+        raise DownloadError(
+            f"The media host redirected video {video_id} more than {MAX_REDIRECTS} times: a redirect loop. "
+            "Try again later; if it persists, report the video id to Lumenfall support.",
+            video_id=video_id,
+        ) from error
+    try:
+        target = urljoin(url, location.strip())
+    except ValueError:
+        target = location
+    problem = media_url_problem(target)
+    if problem is not None:
+        raise _refused_hop(video_id, problem) from error
+    return target
+
+
+def _refused_hop(video_id: str, problem: str) -> DownloadError:
+    return DownloadError(
+        f"The media host redirected video {video_id} somewhere this client does not follow ({problem}). "
+        "Nothing was fetched from there; report the video id to Lumenfall support.",
+        video_id=video_id,
+    )
 
 
 def _deleted_parser(video_id: str) -> Callable[[object], VideoDeleted]:
@@ -534,16 +573,19 @@ class Videos(SyncAPIResource):
         if not isinstance(variant, Omit) and variant != "video":
             raise unsupported_variant(variant)
         url = media_target(self.retrieve(video_id, timeout=timeout)).url
-        return self._get(
-            url,
-            options=make_request_options(
-                extra_headers=_media_headers(self._client, extra_headers),
-                extra_query=extra_query,
-                extra_body=extra_body,
-                timeout=timeout,
-            ),
-            cast_to=HttpxBinaryResponseContent,
+        options = make_request_options(
+            extra_headers=_media_headers(self._client, extra_headers),
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
         )
+        options["follow_redirects"] = False  # followed below, each hop checked
+        for hops in range(MAX_REDIRECTS + 1):
+            try:
+                return self._get(url, options=options, cast_to=HttpxBinaryResponseContent)
+            except (openai.APIStatusError, openai.APIConnectionError) as error:
+                url = _next_media_hop(error, url, hops, video_id)
+        raise AssertionError("unreachable: _next_media_hop refuses the hop past MAX_REDIRECTS")
 
     def download(
         self,
@@ -985,16 +1027,19 @@ class AsyncVideos(AsyncAPIResource):
         if not isinstance(variant, Omit) and variant != "video":
             raise unsupported_variant(variant)
         url = media_target(await self.retrieve(video_id, timeout=timeout)).url
-        return await self._get(
-            url,
-            options=make_request_options(
-                extra_headers=_media_headers(self._client, extra_headers),
-                extra_query=extra_query,
-                extra_body=extra_body,
-                timeout=timeout,
-            ),
-            cast_to=HttpxBinaryResponseContent,
+        options = make_request_options(
+            extra_headers=_media_headers(self._client, extra_headers),
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
         )
+        options["follow_redirects"] = False  # followed below, each hop checked
+        for hops in range(MAX_REDIRECTS + 1):
+            try:
+                return await self._get(url, options=options, cast_to=HttpxBinaryResponseContent)
+            except (openai.APIStatusError, openai.APIConnectionError) as error:
+                url = _next_media_hop(error, url, hops, video_id)
+        raise AssertionError("unreachable: _next_media_hop refuses the hop past MAX_REDIRECTS")
 
     async def download(
         self,
