@@ -568,8 +568,10 @@ class Videos(SyncAPIResource):
     ) -> HttpxBinaryResponseContent:
         """The finished file, as openai's ``download_content`` returns it (``.read()``,
         ``.write_to_file()``, ...). Fetched from ``output.url`` (Lumenfall has no ``/content``),
-        without the Lumenfall key. This reads the whole file into memory: prefer
-        ``with_streaming_response.download_content`` or ``download()`` for large files."""
+        without the Lumenfall key; redirects are followed by ``download()``'s rules (each target an
+        absolute http(s) URL without credentials, 10 at most; else DownloadError). This reads the
+        whole file into memory: prefer ``with_streaming_response.download_content`` or
+        ``download()`` for large files."""
         if not isinstance(variant, Omit) and variant != "video":
             raise unsupported_variant(variant)
         url = media_target(self.retrieve(video_id, timeout=timeout)).url
