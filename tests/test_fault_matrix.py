@@ -40,6 +40,7 @@ from .conftest import TEST_KEY
 from .hostile import arming_client, async_arming_client
 
 CREATE = "POST /openai/v1/videos"
+IMAGES = "POST /openai/v1/images/generations"
 READ = "GET /openai/v1/videos/{id}"
 MEDIA = "GET /media/{name}"
 PRICE = 2_100_000  # the emulator's price of a 10 s sora-2 job, in micros
@@ -53,7 +54,7 @@ POLICY = PollPolicy(
 
 
 def _not_found(faults: Faults, route: str) -> None:
-    if route != CREATE:  # a 404 "right after the create" is about reads; the create itself is not lagging
+    if route not in (CREATE, IMAGES):  # a 404 "right after the create" is about reads; the create itself is not lagging
         faults.not_found_next(2, route=route)
 
 
@@ -88,10 +89,18 @@ OPERATIONS: dict[str, tuple[str, tuple[str, ...], bool, int | None, int]] = {
     "download-async": ("download", (MEDIA,), True, None, 0),
     "download-by-id": ("download_by_id", (READ, MEDIA), False, None, 0),
     "download-by-id-async": ("download_by_id", (READ, MEDIA), True, None, 0),
+    "images.generate+budget": ("images", (IMAGES,), False, BUDGET, 0),
+    "images.generate+budget-async": ("images", (IMAGES,), True, BUDGET, 0),
 }
 # Cells where the fault has nothing to act on (a JSON answer is shorter than 64 KiB; a create is
 # not a read): they check that the operation is unharmed.
-NOTHING_TO_BREAK = {("drop-at-64KiB", CREATE), ("drop-at-64KiB", READ), ("404-after-create", CREATE)}
+NOTHING_TO_BREAK = {
+    ("drop-at-64KiB", CREATE),
+    ("drop-at-64KiB", READ),
+    ("drop-at-64KiB", IMAGES),
+    ("404-after-create", CREATE),
+    ("404-after-create", IMAGES),
+}
 # A media host's self-consistent short 200 (IntegrityError) or its 404 even after a fresh URL
 # (the file is gone) end a download at once; every other media fault here is a burst to ride out.
 ENDS_A_DOWNLOAD = {"malformed-json", "404-after-create"}
@@ -113,14 +122,14 @@ async def settle(value: Any) -> Any:
 
 
 def make_client(
-    base_url: str, is_async: bool, budget: int | None, retries: int, on_paid_create: Callable[[], None]
+    base_url: str, is_async: bool, budget: int | None, retries: int, on_paid: Callable[[], None], paid_path: str
 ) -> Any:
-    """A client (``max_retries=0`` lets each fault reach the caller) that calls ``on_paid_create``
-    once, as the first paid create goes out."""
+    """A client (``max_retries=0`` lets each fault reach the caller) that calls ``on_paid`` once,
+    as the first paid request to a path ending in ``paid_path`` goes out."""
     options: dict[str, Any] = {"api_key": TEST_KEY, "base_url": base_url, "budget": budget, "max_retries": retries}
     if is_async:
-        return AsyncLumenfall(**options, timeout=TIMEOUT, http_client=async_arming_client(on_paid_create))
-    return Lumenfall(**options, timeout=TIMEOUT, http_client=arming_client(on_paid_create))
+        return AsyncLumenfall(**options, timeout=TIMEOUT, http_client=async_arming_client(on_paid, paid_path))
+    return Lumenfall(**options, timeout=TIMEOUT, http_client=arming_client(on_paid, paid_path))
 
 
 def check_files(directory: Path, complete: bool | None) -> None:
@@ -131,6 +140,24 @@ def check_files(directory: Path, complete: bool | None) -> None:
         assert hashlib.sha256((directory / "v.mp4").read_bytes()).digest() == EXPECTED_FILE
     if complete is not None:
         assert bool(names) is complete, names
+
+
+async def images_cell(client: Any, emulator: LumenfallEmulator, fault: str, events_before: int) -> None:
+    """Images have no job to ask about later: their fate is known when the call returns or raises.
+    The money recorded is then never below what the emulator billed, and nothing stays reserved."""
+    billed_before = emulator.billed_micros
+    error: BaseException | None = None
+    try:
+        await settle(client.images.generate(model="flux-1.1-pro", prompt=f"matrix {fault}"))
+    except Exception as raised:
+        error = raised
+    emulator.faults.clear()
+    assert emulator.faults.events[events_before:] or (fault, IMAGES) in NOTHING_TO_BREAK, "the fault never fired"
+    assert error is None or isinstance(error, openai.OpenAIError), repr(error)
+    billed = emulator.billed_micros - billed_before
+    ledger = client.ledger
+    assert ledger.reserved_micros == 0
+    assert billed <= ledger.total_micros <= BUDGET * 1_000_000, (billed, ledger.total_micros, repr(error))
 
 
 @pytest.mark.parametrize("fault", list(FAULTS))
@@ -150,13 +177,18 @@ def test_fault_matrix(served: tuple[LumenfallEmulator, str], operation: str, fau
     events_before = len(emulator.faults.events)
     jobs_before, billed_before = emulator.jobs_created, emulator.billed_micros
     creates = kind in ("create", "create_and_poll")
+    paid_path = "/images/generations" if kind == "images" else "/videos"
 
     async def main() -> None:
-        client = make_client(base_url, is_async, budget, retries, arm if creates else lambda: None)
+        client = make_client(
+            base_url, is_async, budget, retries, arm if creates or kind == "images" else lambda: None, paid_path
+        )
         ledger = client.ledger
         try:
             known_id: str | None = None
             video: Any = None
+            if kind == "images":
+                return await images_cell(client, emulator, fault, events_before)
             if not creates:  # the job already exists (and finished) before the faults begin
                 video = await settle(client.videos.create_and_poll(**args, poll_policy=POLICY))
                 known_id = video.id
