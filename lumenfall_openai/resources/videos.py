@@ -194,7 +194,7 @@ def _next_media_hop(error: openai.APIError, url: str, hops: int, video_id: str) 
         if error.__cause__ is None or not _is_httpx_error(error.__cause__, "InvalidURL"):
             raise error
         raise _refused_hop(video_id, "its Location cannot be parsed as a URL") from error
-    location = error.response.headers.get("location")
+    location: str | None = error.response.headers.get("location")
     if not 300 <= error.status_code < 400 or not location:
         raise error
     if hops >= MAX_REDIRECTS:
