@@ -104,7 +104,10 @@ async def _with_readable_answer(pending: Any, cast_to: object, response: Any) ->
     except openai.OpenAIError:
         raise
     except Exception as error:
-        raise unreadable_answer(response, error) from error
+        parse_error = unreadable_answer(cast_to, response, error)
+        if parse_error is None:
+            raise
+        raise parse_error from error
     return checked_answer(result, cast_to, response)
 
 
@@ -150,14 +153,17 @@ class _LumenfallClientMixin:
             if "x-request-id" not in headers and REQUEST_ID_HEADER in headers:
                 headers["x-request-id"] = headers[REQUEST_ID_HEADER]
             # A garbled 2xx body (bad JSON, wrong shape) raises openai's parser's raw error
-            # (JSONDecodeError, TypeError, ...): every call turns it into ResponseParseError, an
-            # openai.OpenAIError, so `except openai.OpenAIError` is enough for any endpoint.
+            # (JSONDecodeError, TypeError, ...): every call of this package turns it into
+            # ResponseParseError, an openai.OpenAIError (openai's own endpoints stay as in openai).
             try:
                 result = super()._process_response(**kwargs)
             except openai.OpenAIError:
                 raise
             except Exception as error:
-                raise unreadable_answer(kwargs["response"], error) from error
+                parse_error = unreadable_answer(kwargs["cast_to"], kwargs["response"], error)
+                if parse_error is None:
+                    raise
+                raise parse_error from error
             if inspect.iscoroutine(result):
                 return _with_readable_answer(result, kwargs["cast_to"], kwargs["response"])
             return checked_answer(result, kwargs["cast_to"], kwargs["response"])

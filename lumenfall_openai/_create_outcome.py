@@ -13,7 +13,7 @@ Pure decisions (no I/O) shared by the sync and async twins of ``videos.create`` 
 
 from __future__ import annotations
 
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, get_origin
 
 import openai
 
@@ -27,6 +27,7 @@ __all__ = [
     "caller_wants_raw",
     "checked_answer",
     "may_have_started",
+    "ours",
     "parse_answer",
     "unreadable_answer",
 ]
@@ -96,9 +97,19 @@ def parse_answer(raw: ParseableResponse, expected: type[_T], *, what: str, requi
     return parsed
 
 
-def unreadable_answer(response: Any, error: Exception) -> ResponseParseError:
+def ours(cast_to: object) -> bool:
+    """Is ``cast_to`` one of this package's answer types (its models and pages)? Only those are
+    held to this module's rules; openai's own endpoints behave exactly as in openai."""
+    origin: object = get_origin(cast_to) or cast_to
+    return isinstance(origin, type) and origin.__module__.split(".", 1)[0] == "lumenfall_openai"
+
+
+def unreadable_answer(cast_to: object, response: Any, error: Exception) -> ResponseParseError | None:
     """The :class:`ResponseParseError` for a non-openai ``error`` raised while parsing ``response``
-    (any endpoint: the client's response hook calls this, so no call leaks a raw parsing error)."""
+    as ``cast_to`` (the client's response hook raises it instead, so no call of this package
+    leaks a raw parsing error), or None to let ``error`` through (not one of our types)."""
+    if not ours(cast_to):
+        return None
     return _parse_error(response, _what(response), f"{type(error).__name__}: {error}")
 
 
@@ -109,7 +120,7 @@ def checked_answer(parsed: _T, cast_to: object, response: Any) -> _T:
     return ``None`` "as a Video" and the caller fail later on an attribute. For this package's
     own models (openai's are left to openai) that is a :class:`ResponseParseError`, and so is a
     Video without an id. A raw-response call is the caller's to parse: left alone."""
-    if not (isinstance(cast_to, type) and issubclass(cast_to, LumenfallModel)):
+    if not (ours(cast_to) and isinstance(cast_to, type) and issubclass(cast_to, LumenfallModel)):
         return parsed
     request: Any = getattr(response, "_request", None)
     if request is not None and request.headers.get(RAW_RESPONSE_HEADER):
