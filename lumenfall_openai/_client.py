@@ -42,6 +42,7 @@ from ._compat import (
     http,
 )
 from ._cost_tracking import observe
+from ._create_outcome import checked_answer, unreadable_answer
 from ._error_context import add_connection_detail
 from .costs import CostLedger
 from .errors import REQUEST_ID_HEADER, status_error_for
@@ -106,6 +107,19 @@ async def _with_connection_detail(pending: Any) -> Any:
         raise
 
 
+async def _with_readable_answer(pending: Any, cast_to: object, response: Any) -> Any:
+    try:
+        result = await pending
+    except openai.OpenAIError:
+        raise
+    except Exception as error:
+        parse_error = unreadable_answer(cast_to, response, error)
+        if parse_error is None:
+            raise
+        raise parse_error from error
+    return checked_answer(result, cast_to, response)
+
+
 class _LumenfallClientMixin:
     """What the sync and async clients share: settings, scrubbing, errors, repr, cost hook."""
 
@@ -147,7 +161,21 @@ class _LumenfallClientMixin:
             headers = kwargs["response"].headers
             if "x-request-id" not in headers and REQUEST_ID_HEADER in headers:
                 headers["x-request-id"] = headers[REQUEST_ID_HEADER]
-            return super()._process_response(**kwargs)
+            # A garbled 2xx body (bad JSON, wrong shape) raises openai's parser's raw error
+            # (JSONDecodeError, TypeError, ...): every call of this package turns it into
+            # ResponseParseError, an openai.OpenAIError (openai's own endpoints stay as in openai).
+            try:
+                result = super()._process_response(**kwargs)
+            except openai.OpenAIError:
+                raise
+            except Exception as error:
+                parse_error = unreadable_answer(kwargs["cast_to"], kwargs["response"], error)
+                if parse_error is None:
+                    raise
+                raise parse_error from error
+            if inspect.iscoroutine(result):
+                return _with_readable_answer(result, kwargs["cast_to"], kwargs["response"])
+            return checked_answer(result, kwargs["cast_to"], kwargs["response"])
 
     def _setup(
         self,

@@ -21,6 +21,7 @@ from openai._client import (
     OpenAIWithRawResponse,
     OpenAIWithStreamedResponse,
 )
+from openai._models import _construct_field  # pyright: ignore[reportPrivateUsage]
 from openai._types import FileTypes
 
 # The HTTP library openai uses: httpx2 on openai 3.x, httpx on 2.x. To type checkers `http` is
@@ -68,6 +69,10 @@ BaseAsyncPage = _base_client.BaseAsyncPage
 PageInfo = _base_client.PageInfo
 AsyncPaginator = _base_client.AsyncPaginator
 
+# openai's construct for one field (nested openai models built as openai builds them): the fast
+# ImagesResponse.construct runs it for openai's own fields.
+construct_field = _construct_field
+
 # Keys of openai's RequestOptions dict (what make_request_options returns) read or set here:
 # query params (the cost hook spots ?dryRun=true), the post_parser that every parse (plain, raw
 # or streamed) applies once to the parsed object (the cost hook chains the ledger onto it), and
@@ -75,6 +80,11 @@ AsyncPaginator = _base_client.AsyncPaginator
 REQUEST_OPTIONS_PARAMS_KEY: Final = "params"
 REQUEST_OPTIONS_POST_PARSER_KEY: Final = "post_parser"
 REQUEST_OPTIONS_MAX_RETRIES_KEY: Final = "max_retries"
+# follow_redirects=False: download_content checks each Location before it is fetched.
+REQUEST_OPTIONS_FOLLOW_REDIRECTS_KEY: Final = "follow_redirects"
+# Where openai's APIResponse and its pages keep the FinalRequestOptions a request was sent with
+# (download_content re-wraps a response with them; a listing reads the query it sent).
+OPTIONS_ATTR = "_options"
 # The header openai's with_raw_response / with_streaming_response wrappers add to a call. A
 # budget's internal estimate must come back parsed even when the create it guards is raw, so it
 # sets this header to Omit (which openai drops from the request).
@@ -126,6 +136,7 @@ PRIVATE_MODULE_NAMES: dict[str, tuple[str, ...]] = {
         "StreamedBinaryAPIResponse",
         "AsyncStreamedBinaryAPIResponse",
     ),
+    "openai._models": ("_construct_field",),
     "openai._types": ("FileTypes", "URL", "Response"),  # URL, Response: _http_types.py
     "openai._constants": ("RAW_RESPONSE_HEADER",),
 }
@@ -142,10 +153,13 @@ CLIENT_METHODS: dict[str, tuple[str, ...]] = {
 RESOURCE_ATTRS: tuple[str, ...] = ("_client", "_get", "_post", "_delete", "_sleep", "_get_api_list")
 # Where openai's with_raw_response / with_streaming_response objects keep their client.
 RESPONSE_WRAPPER_ATTRS: tuple[str, ...] = ("_client",)
+# Attributes of openai's APIResponse / LegacyAPIResponse and of its pages.
+RESPONSE_ATTRS: tuple[str, ...] = (OPTIONS_ATTR,)
 REQUEST_OPTIONS_KEYS: tuple[str, ...] = (
     REQUEST_OPTIONS_PARAMS_KEY,
     REQUEST_OPTIONS_POST_PARSER_KEY,
     REQUEST_OPTIONS_MAX_RETRIES_KEY,
+    REQUEST_OPTIONS_FOLLOW_REDIRECTS_KEY,
 )
 
 # Public (documented) client methods the cost hook and copy() wrap, with the parameters they
@@ -166,6 +180,7 @@ def private_names() -> list[str]:
         *(f"client.{name}()" for name in CLIENT_METHODS),
         *(f"resource.{name}" for name in RESOURCE_ATTRS),
         *(f"client.with_raw_response.{name}" for name in RESPONSE_WRAPPER_ATTRS),
+        *(f"response.{name}" for name in RESPONSE_ATTRS),
         *(f"RequestOptions[{key!r}]" for key in REQUEST_OPTIONS_KEYS),
     ]
 

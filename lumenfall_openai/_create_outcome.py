@@ -13,15 +13,25 @@ Pure decisions (no I/O) shared by the sync and async twins of ``videos.create`` 
 
 from __future__ import annotations
 
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, get_origin
 
 import openai
 
 from ._compat import RAW_RESPONSE_HEADER, Headers
 from ._ids import check_id
 from .errors import ResponseParseError
+from .types._base import LumenfallModel
+from .types.video import Video
 
-__all__ = ["ParseableResponse", "caller_wants_raw", "may_have_started", "parse_answer"]
+__all__ = [
+    "ParseableResponse",
+    "caller_wants_raw",
+    "checked_answer",
+    "may_have_started",
+    "ours",
+    "parse_answer",
+    "unreadable_answer",
+]
 
 _T = TypeVar("_T")
 
@@ -89,6 +99,56 @@ def parse_answer(raw: ParseableResponse, expected: type[_T], *, what: str, requi
             shown = ident[:200] if isinstance(ident, str) else type(ident).__name__
             raise _parse_error(response, what, f"it has no usable id (id={shown!r})") from None
     return parsed
+
+
+def ours(cast_to: object) -> bool:
+    """Is ``cast_to`` one of this package's answer types (its models and pages)? Only those are
+    held to this module's rules; openai's own endpoints behave exactly as in openai."""
+    origin: object = get_origin(cast_to) or cast_to
+    return isinstance(origin, type) and origin.__module__.split(".", 1)[0] == "lumenfall_openai"
+
+
+def unreadable_answer(cast_to: object, response: Any, error: Exception) -> ResponseParseError | None:
+    """The :class:`ResponseParseError` for a non-openai ``error`` raised while parsing ``response``
+    as ``cast_to`` (the client's response hook raises it instead, so no call of this package
+    leaks a raw parsing error), or None to let ``error`` through (not one of our types)."""
+    if not ours(cast_to):
+        return None
+    return _parse_error(response, _what(response), f"{type(error).__name__}: {error}")
+
+
+def checked_answer(parsed: _T, cast_to: object, response: Any) -> _T:
+    """``parsed``, if it is the object of this package's type that was asked for.
+
+    openai's lenient parser hands back a JSON list, string or null as is, so ``retrieve`` could
+    return ``None`` "as a Video" and the caller fail later on an attribute. For this package's
+    own models (openai's are left to openai) that is a :class:`ResponseParseError`, and so is a
+    Video without an id. A raw-response call is the caller's to parse: left alone."""
+    if not (ours(cast_to) and isinstance(cast_to, type) and issubclass(cast_to, LumenfallModel)):
+        return parsed
+    request = _request_of(response)
+    if request is not None and request.headers.get(RAW_RESPONSE_HEADER):
+        return parsed
+    what = _what(response)
+    if not isinstance(parsed, cast_to):
+        raise _parse_error(response, what, f"it is a {type(parsed).__name__}, not a {cast_to.__name__}")
+    if isinstance(parsed, Video):
+        ident: object = parsed.id
+        if not isinstance(ident, str) or not ident:
+            raise _parse_error(response, what, f"it has no usable id (id={ident!r})")
+    return parsed
+
+
+def _what(response: Any) -> str:
+    request = _request_of(response)
+    return "the request" if request is None else f"{request.method} {request.url.path}"
+
+
+def _request_of(response: Any) -> Any:
+    try:
+        return response.request
+    except (AttributeError, RuntimeError):  # the HTTP library raises when a response has no request
+        return None
 
 
 def _parse_error(response: Any, what: str, detail: str) -> ResponseParseError:

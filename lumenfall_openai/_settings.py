@@ -127,8 +127,8 @@ def _refuse_openai_key(key: str) -> str:
         # An inner space is a legal header character (openai's own tests use "My API Key"): allowed.
         raise LumenfallConfigurationError(
             "The Lumenfall API key has leading or trailing whitespace, a line break or another "
-            f"character a key never has (often a copy-paste slip, or a CRLF .env file). Strip it and pass the key again via "
-            f"`api_key=` or {API_KEY_ENV}."
+            "character a key never has (often a copy-paste slip, or a CRLF .env file). Strip it and pass "
+            f"the key again via `api_key=` or {API_KEY_ENV}."
         )
     if key.startswith("sk-"):
         raise LumenfallConfigurationError(

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from typing_extensions import override
 
-from ._compat import BaseAsyncPage, BasePage, BaseSyncPage, PageInfo
+from ._compat import OPTIONS_ATTR, BaseAsyncPage, BasePage, BaseSyncPage, PageInfo
 from .types.account import RequestsSummary
 
 __all__ = ["AsyncCursorURLPage", "SyncCursorURLPage"]
@@ -76,7 +76,7 @@ class _CursorURLPage(BasePage[_T], Generic[_T]):
     @override
     def next_page_info(self) -> PageInfo | None:
         last = getattr(self.data[-1], "id", None) if self.data else None
-        options: Any = getattr(self, "_options", None)  # unset on a page built by hand
+        options: Any = getattr(self, OPTIONS_ATTR, None)  # unset on a page built by hand
         sent: Any = getattr(options, "params", None)
         query = cast("Mapping[str, object]", sent) if isinstance(sent, Mapping) else None
         params = next_page_params(self.next_page_url, last, query)

@@ -33,22 +33,13 @@ from lumenfall_openai.errors import BudgetError, ResponseParseError, UnusableEst
 from lumenfall_openai.testing import LumenfallEmulator
 
 from .conftest import TEST_KEY, Recorder
+from .hostile import JSON, arming_client, async_arming_client
+from .hostile import is_paid as _paid
 
 CREATE_ROUTE = "POST /openai/v1/videos"
 FAKE_BASE = "http://lumenfall.test/openai/v1"
 SORA_10S = 2_100_000  # the emulator's price of sora-2 for 10 s
 
-JSON = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.integers(min_value=-(10**30), max_value=10**30)
-    | st.floats(allow_nan=True, allow_infinity=True)
-    | st.text(max_size=12)
-    | st.sampled_from(["2100000", "1e400", "NaN", "-1", "0.5"]),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=4), children, max_size=3),
-    max_leaves=6,
-)
 MISSING = object()
 HYPOTHESIS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -59,33 +50,6 @@ def paid_creates(emulator: LumenfallEmulator) -> list[Any]:
 
 def usable_micros(value: object) -> bool:
     return type(value) is int and 0 <= value <= MAX_MICROS
-
-
-def _paid(request: http.Request, suffix: str) -> bool:
-    return request.method == "POST" and request.url.path.endswith(suffix) and "dryRun" not in request.url.params
-
-
-def arming_client(arm: Callable[[], None], suffix: str = "/videos", times: int = 1) -> http.Client:
-    """An http client that arms an emulator fault just before the next ``times`` paid requests."""
-    left = [times]
-
-    def hook(request: http.Request) -> None:
-        if left[0] > 0 and _paid(request, suffix):
-            left[0] -= 1
-            arm()
-
-    return http.Client(event_hooks={"request": [hook]})
-
-
-def async_arming_client(arm: Callable[[], None], suffix: str = "/videos") -> http.AsyncClient:
-    left = [1]
-
-    async def hook(request: http.Request) -> None:
-        if left[0] > 0 and _paid(request, suffix):
-            left[0] -= 1
-            arm()
-
-    return http.AsyncClient(event_hooks={"request": [hook]})
 
 
 # -- hostile estimates (mock transport) -------------------------------------------------------------
@@ -549,50 +513,6 @@ def test_an_images_budget_refuses_an_unusable_estimate(micros: object) -> None:
     assert (client.ledger.reserved_micros, client.ledger.total_micros) == (0, 0)
 
 
-# -- the fault matrix: each create-side fault x each create operation ---------------------------------
-
-FAULTS: dict[str, Callable[[LumenfallEmulator], None]] = {
-    "drop-0": lambda e: e.faults.drop_connection_after(0, route=CREATE_ROUTE),
-    "drop-40": lambda e: e.faults.drop_connection_after(40, route=CREATE_ROUTE),
-    "truncate": lambda e: e.faults.truncate_next(route=CREATE_ROUTE),
-    "malformed": lambda e: e.faults.malformed_json_next(route=CREATE_ROUTE),
-    "502": lambda e: e.faults.fail_next(status=502, route=CREATE_ROUTE),
-    "slow": lambda e: e.faults.delay_next(1.5, route=CREATE_ROUTE),
-}
-
-
-@pytest.mark.parametrize("retries", [0, 2])
-@pytest.mark.parametrize("operation", ["create", "create+budget", "create_and_poll+budget"])
-@pytest.mark.parametrize("fault", list(FAULTS))
-def test_fault_matrix_no_lost_job_no_double_job_no_lost_money(
-    base_url: str, emulator: LumenfallEmulator, fault: str, operation: str, retries: int
-) -> None:
-    budgeted = "budget" in operation
-    client = _client(
-        base_url, arming_client(lambda: FAULTS[fault](emulator)), budget=3 if budgeted else None, max_retries=retries
-    )
-    key = f"matrix-{fault}-{operation}-{retries}"
-    args: dict[str, Any] = {"model": "sora-2", "prompt": "p", "seconds": 10, "idempotency_key": key}
-    if fault == "slow":
-        args["timeout"] = 0.5
-    call = client.videos.create_and_poll if operation.startswith("create_and_poll") else client.videos.create
-    error = attempt(lambda: call(**args))
-    assert len(emulator.video_ids) <= 1  # never a second job, whatever openai retried
-    if error is not None:
-        assert getattr(error, "idempotency_key", None) == key, repr(error)
-        if getattr(error, "job_may_exist", False):
-            assert f"idempotency_key={key!r}" in str(error)
-    else:
-        assert len(emulator.video_ids) == 1
-    if budgeted:  # whatever happened, the money for the one possible job is held or spent, once
-        assert client.ledger.reserved_micros + client.ledger.total_micros == SORA_10S
-    # Resuming with the key always lands on exactly one job, settled once.
-    args.pop("timeout", None)
-    video = client.videos.create_and_poll(**args)
-    assert emulator.video_ids == [video.id] and video.status == "completed"
-    assert (client.ledger.reserved_micros, client.ledger.total_micros) == (0, SORA_10S)
-
-
 def test_fifty_concurrent_creates_with_a_missing_estimate_send_nothing() -> None:
     recorder = fake_lumenfall(lambda: _json_response(200, _estimate_body(MISSING)), lambda: _json_response(200, {}))
     client = budget_client(recorder, budget=3)
@@ -619,28 +539,3 @@ def test_the_explicit_opt_out_reserves_a_chosen_worst_case_for_an_unpriceable_jo
     assert len(_paid_requests(recorder)) == 1
     with pytest.raises(ValueError, match="unpriced_reserve"):
         CostLedger(5, unpriced_reserve=-1)
-
-
-@pytest.mark.parametrize("fault", list(FAULTS))
-def test_fault_matrix_on_the_async_twin(base_url: str, emulator: LumenfallEmulator, fault: str) -> None:
-    key = f"async-matrix-{fault}"
-    args: dict[str, Any] = {"model": "sora-2", "prompt": "p", "seconds": 10, "idempotency_key": key}
-
-    async def main() -> None:
-        arm = async_arming_client(lambda: FAULTS[fault](emulator))
-        async with AsyncLumenfall(
-            api_key=TEST_KEY, base_url=base_url, budget=3, max_retries=0, http_client=arm
-        ) as client:
-            error: openai.OpenAIError | None = None
-            try:
-                await client.videos.create(**args, timeout=0.5 if fault == "slow" else 30)
-            except openai.OpenAIError as raised:
-                error = raised
-            assert len(emulator.video_ids) <= 1
-            assert error is None or getattr(error, "idempotency_key", None) == key
-            assert client.ledger.reserved_micros + client.ledger.total_micros == SORA_10S
-            video = await client.videos.create_and_poll(**args)
-            assert emulator.video_ids == [video.id]
-            assert (client.ledger.reserved_micros, client.ledger.total_micros) == (0, SORA_10S)
-
-    anyio.run(main)

@@ -24,8 +24,10 @@ from lumenfall_openai import AsyncLumenfall, Lumenfall, _compat
 from .conftest import TEST_KEY, Recorder
 
 # How many private openai names the package depends on (`_compat.private_names()`). Lower it
-# when a dependency goes; raising it needs a reason in the review. Issue 10 started at 48.
-RECORDED_PRIVATE_NAMES = 42
+# when a dependency goes; raising it needs a reason in the review. Issue 10 started at 48; 42
+# after the registry, 46 with download_content's checked redirects (follow_redirects, the
+# response's _options, LegacyAPIResponse) and the fast ImagesResponse.construct (_construct_field).
+RECORDED_PRIVATE_NAMES = 46
 
 PACKAGE = Path(lumenfall_openai.__file__).parent
 # The registry and its face for type checkers: the only files that may touch openai's privates.
@@ -281,6 +283,7 @@ def test_every_private_openai_attribute_the_package_touches_is_listed() -> None:
         *_compat.CLIENT_METHODS,
         *_compat.RESOURCE_ATTRS,
         *_compat.RESPONSE_WRAPPER_ATTRS,
+        *_compat.RESPONSE_ATTRS,
     }
     unlisted = sorted((foreign | shadowing) - registered - NOT_OPENAI)
     assert not unlisted, "private openai names used but not in _compat's registry: " + ", ".join(
@@ -312,7 +315,10 @@ def test_every_listed_name_is_used() -> None:
         *_compat.CLIENT_METHODS,
         *_compat.RESOURCE_ATTRS,
         *_compat.RESPONSE_WRAPPER_ATTRS,
+        *_compat.RESPONSE_ATTRS,
         *_compat.REQUEST_OPTIONS_KEYS,
     ]
-    unused = sorted({e for e in entries if e not in referenced and constants.get(e) not in referenced})
+    # A private function _compat re-exports under its public spelling (``_construct_field`` as
+    # ``construct_field``) counts as used through that spelling.
+    unused = sorted({e for e in entries if not {e, e.lstrip("_"), constants.get(e)} & referenced})
     assert not unused, f"listed in _compat but used nowhere: {unused}; remove them"

@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, Any, cast
 import openai
 
 from .._compat import (
+    OPTIONS_ATTR,
     RAW_RESPONSE_HEADER,
+    REQUEST_OPTIONS_FOLLOW_REDIRECTS_KEY,
     Body,
     Headers,
     HttpxBinaryResponseContent,
@@ -98,7 +100,7 @@ def _request_options(headers: Headers, extra_query: Query | None, extra_body: Bo
             timeout=timeout,
         )
     )
-    options["follow_redirects"] = False  # each Location is checked before it is fetched
+    options[REQUEST_OPTIONS_FOLLOW_REDIRECTS_KEY] = False  # each Location is checked before it is fetched
     return options
 
 
@@ -159,7 +161,7 @@ def download_content_sync(
         return response.parse()
     return LegacyAPIResponse(
         raw=raw, cast_to=cast(Any, HttpxBinaryResponseContent), client=videos._client, stream=False,  # pyright: ignore[reportPrivateUsage]
-        stream_cls=None, options=response._options, retries_taken=response.retries_taken,
+        stream_cls=None, options=getattr(response, OPTIONS_ATTR), retries_taken=response.retries_taken,
     )  # fmt: skip
 
 
@@ -210,5 +212,5 @@ async def download_content_async(
         return await response.parse()
     return LegacyAPIResponse(
         raw=raw, cast_to=cast(Any, HttpxBinaryResponseContent), client=videos._client, stream=False,  # pyright: ignore[reportPrivateUsage]
-        stream_cls=None, options=response._options, retries_taken=response.retries_taken,
+        stream_cls=None, options=getattr(response, OPTIONS_ATTR), retries_taken=response.retries_taken,
     )  # fmt: skip

@@ -26,6 +26,7 @@ from typing_extensions import ParamSpec
 from .._compat import RAW_RESPONSE_HEADER
 from .._cost_tracking import IMAGE_HOLD, dry_run_options, rereadable
 from .._create_outcome import caller_wants_raw, may_have_started, parse_answer
+from .._video_requests import check_http_timeout, check_json_value
 from ..errors import UnsupportedOperationError
 from ..types.cost import CostEstimate
 from ..types.images import ImagesResponse
@@ -70,6 +71,16 @@ def _refuse_streaming(name: str, kwargs: dict[str, Any]) -> None:
         )
 
 
+def _check_numbers(kwargs: dict[str, Any]) -> None:
+    """Refuse a NaN/inf anywhere in the body (``extra_body`` included) or in ``timeout`` before
+    anything is sent, by the rules ``videos.create`` uses (openai would send the token ``NaN``)."""
+    for name, value in kwargs.items():
+        if name == "timeout":
+            check_http_timeout(value)
+        elif name not in (*_FILE_ARGUMENTS, "extra_headers"):
+            check_json_value(name, value)
+
+
 def _dry_run_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
     # openai's edit sets its own multipart Content-Type, so no multipart flag here.
     headers, query = dry_run_options(kwargs.get("extra_headers"), kwargs.get("extra_query"), multipart=False)
@@ -112,6 +123,7 @@ class Images(_OpenAIImages):
     def generate(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         """Generate images (openai's arguments); ``.metadata.cost`` says what it cost."""
         _refuse_streaming("generate", kwargs)
+        _check_numbers(kwargs)
         hold = self._reserve("generate", _OpenAIImages.generate, args, kwargs)
         return self._call(_OpenAIImages.generate, hold, args, kwargs)
 
@@ -119,6 +131,7 @@ class Images(_OpenAIImages):
     def edit(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         """Edit images (openai's arguments); ``.metadata.cost`` says what it cost."""
         _refuse_streaming("edit", kwargs)
+        _check_numbers(kwargs)
         if self._budgeted():
             kwargs = _rereadable_uploads(kwargs)
         hold = self._reserve("edit", _OpenAIImages.edit, args, kwargs)
@@ -128,6 +141,7 @@ class Images(_OpenAIImages):
     def estimate(self, *args: Any, **kwargs: Any) -> Any:
         """What ``generate`` with these arguments would cost (free ``?dryRun=true``; nothing runs)."""
         _refuse_streaming("estimate", kwargs)
+        _check_numbers(kwargs)
         return self._dry_run(_OpenAIImages.generate, args, kwargs)
 
     def _budgeted(self) -> bool:
@@ -171,6 +185,7 @@ class AsyncImages(_OpenAIAsyncImages):
     async def generate(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         """Generate images (openai's arguments); ``.metadata.cost`` says what it cost."""
         _refuse_streaming("generate", kwargs)
+        _check_numbers(kwargs)
         hold = await self._reserve("generate", _OpenAIAsyncImages.generate, args, kwargs)
         return await self._call(_OpenAIAsyncImages.generate, hold, args, kwargs)
 
@@ -178,6 +193,7 @@ class AsyncImages(_OpenAIAsyncImages):
     async def edit(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         """Edit images (openai's arguments); ``.metadata.cost`` says what it cost."""
         _refuse_streaming("edit", kwargs)
+        _check_numbers(kwargs)
         if self._budgeted():
             kwargs = _rereadable_uploads(kwargs)
         hold = await self._reserve("edit", _OpenAIAsyncImages.edit, args, kwargs)
@@ -187,6 +203,7 @@ class AsyncImages(_OpenAIAsyncImages):
     async def estimate(self, *args: Any, **kwargs: Any) -> Any:
         """What ``generate`` with these arguments would cost; see :meth:`Images.estimate`."""
         _refuse_streaming("estimate", kwargs)
+        _check_numbers(kwargs)
         return await self._dry_run(_OpenAIAsyncImages.generate, args, kwargs)
 
     def _budgeted(self) -> bool:

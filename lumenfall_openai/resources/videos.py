@@ -63,7 +63,13 @@ from .._video_requests import (
     check_json_value,
     unsupported,
 )
-from ..errors import UnsupportedOperationError, WaitInterruptedError, WaitTimeoutError, attach_create_context
+from ..errors import (
+    ResponseParseError,
+    UnsupportedOperationError,
+    WaitInterruptedError,
+    WaitTimeoutError,
+    attach_create_context,
+)
 from ..types.cost import CostEstimate
 from ..types.video import Video, VideoDeleted
 from ._download_content import download_content_async, download_content_sync
@@ -91,8 +97,9 @@ TRANSIENT_POLL_ERRORS: tuple[type[BaseException], ...] = (
     openai.InternalServerError,  # 5xx, incl. ALL_PROVIDERS_EXHAUSTED
     openai.RateLimitError,
 )
-# What one check may raise without ending the wait: the above, and a garbled body (ValueError).
-_CHECK_ERRORS: tuple[type[BaseException], ...] = (*TRANSIENT_POLL_ERRORS, ValueError)
+# What one check may raise without ending the wait: the above, and a garbled body (a proxy or a
+# cut connection; parse_answer makes any parsing failure a ResponseParseError).
+_CHECK_ERRORS: tuple[type[BaseException], ...] = (*TRANSIENT_POLL_ERRORS, ResponseParseError)
 
 
 def _video_path(video_id: str) -> str:
@@ -448,7 +455,8 @@ class Videos(SyncAPIResource):
                 try:
                     check_timeout = _check_timeout(state, time.monotonic(), self._client.timeout)
                     raw = check(video_id, timeout=check_timeout)
-                    hint, seen = parse_server_hint(raw.headers, now_epoch=time.time()), raw.parse()
+                    hint = parse_server_hint(raw.headers, now_epoch=time.time())
+                    seen = parse_answer(raw, Video, what=f"a check of video {video_id}", require_id=True)
                 except _CHECK_ERRORS as error:
                     failure = error
                 except openai.NotFoundError as error:  # just created: maybe not on this replica yet
@@ -523,8 +531,10 @@ class Videos(SyncAPIResource):
     ) -> HttpxBinaryResponseContent:
         """The finished file, as openai's ``download_content`` returns it (``.read()``,
         ``.write_to_file()``, ...). Fetched from ``output.url`` (Lumenfall has no ``/content``),
-        without the Lumenfall key. This reads the whole file into memory: prefer
-        ``with_streaming_response.download_content`` or ``download()`` for large files."""
+        without the Lumenfall key; redirects are followed by ``download()``'s rules (each target an
+        absolute http(s) URL without credentials, 10 at most; else DownloadError). This reads the
+        whole file into memory: prefer ``with_streaming_response.download_content`` or
+        ``download()`` for large files."""
         if not isinstance(variant, Omit) and variant != "video":
             raise unsupported_variant(variant)
         return cast(
@@ -899,7 +909,8 @@ class AsyncVideos(AsyncAPIResource):
                 try:
                     check_timeout = _check_timeout(state, time.monotonic(), self._client.timeout)
                     raw = await check(video_id, timeout=check_timeout)
-                    hint, seen = parse_server_hint(raw.headers, now_epoch=time.time()), raw.parse()
+                    hint = parse_server_hint(raw.headers, now_epoch=time.time())
+                    seen = parse_answer(raw, Video, what=f"a check of video {video_id}", require_id=True)
                 except _CHECK_ERRORS as error:
                     failure = error
                 except openai.NotFoundError as error:  # just created: maybe not on this replica yet

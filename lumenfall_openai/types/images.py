@@ -11,12 +11,11 @@ from __future__ import annotations
 from typing import Any, cast
 
 import openai
-from openai._compat import field_get_default
-from openai._models import _construct_field  # pyright: ignore[reportPrivateUsage]
 from pydantic import Field
 from pydantic.fields import FieldInfo
 from typing_extensions import Self
 
+from .._compat import construct_field
 from ._base import LumenfallModel
 from .metadata import ResponseMetadata
 
@@ -87,7 +86,7 @@ class ImagesResponse(openai.types.ImagesResponse, LumenfallModel):
         fields_set: set[str] = set() if _fields_set is None else _fields_set
         for name, key, field, default in _openai_plan(cls):
             if key in values:
-                fields_values[name] = _construct_field(value=values.pop(key), field=field, key=key)
+                fields_values[name] = construct_field(value=values.pop(key), field=field, key=key)
                 fields_set.add(name)
             else:
                 fields_values[name] = default
@@ -118,7 +117,12 @@ def _openai_plan(cls: type[ImagesResponse]) -> tuple[tuple[str, str, FieldInfo, 
     plan = _PLANS.get(cls)
     if plan is None:
         plan = tuple(
-            (name, field.alias or name, field, field_get_default(field))
+            (
+                name,
+                field.alias or name,
+                field,
+                None if field.is_required() else field.get_default(call_default_factory=True),
+            )
             for name, field in cls.model_fields.items()
             if name != "metadata"
         )
