@@ -567,10 +567,10 @@ class CostLedger:
             return pending
 
     def _create_failed(self, ticket: _Pending, error: BaseException) -> None:
-        """A create raised. Only when every call sharing the ticket was definitely refused (4xx,
-        or a local error before sending) is its reservation released; a lost answer, a 5xx, an
-        unreadable 2xx or an interruption may hide a running job, so the reservation stays until
-        a create with the same key or the job's final state settles it."""
+        """A create raised. Only when every call sharing the ticket was definitely refused (a 4xx)
+        is its reservation released; a lost answer, a 5xx, an unreadable 2xx, an interruption or
+        any other error out of the HTTP layer may hide a running job, so the reservation stays
+        until a create with the same key or the job's final state settles it."""
         with self._lock:
             ticket.inflight -= 1
             if may_have_started(error):

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from lumenfall_openai import AsyncLumenfall, Lumenfall
 from lumenfall_openai._compat import http
-from lumenfall_openai._ids import check_id
+from lumenfall_openai._ids import check_id, requested_video_id
 
 from .conftest import TEST_KEY, Recorder
 
@@ -31,7 +31,9 @@ GOOD_IDS = ["video_abc123", "req_1", "v" * 300, "vidéo_ü", "a b", "a+b", "a?b#
 
 
 def _video_json(request: http.Request) -> http.Response:
-    return http.Response(200, json={"id": "video_1", "object": "video", "status": "completed", "model": "m"})
+    # About the job asked for (an answer about another job is refused: test_answer_for_another_video).
+    video_id = requested_video_id(request.url.path, encoded=False) or "video_1"
+    return http.Response(200, json={"id": video_id, "object": "video", "status": "completed", "model": "m"})
 
 
 def _answer(request: http.Request) -> http.Response:
