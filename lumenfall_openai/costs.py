@@ -39,6 +39,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
 from ._create_outcome import may_have_started
+from ._ids import check_id
 from ._money import MAX_MICROS, format_money, micros_to_decimal, micros_to_float, to_micros
 from .errors import BudgetExceededError, UnusableEstimateError
 
@@ -592,7 +593,10 @@ class CostLedger:
     def _video_created(self, idempotency_key: str | None, video: Video, *, user: str | None) -> None:
         """A create's response was parsed: attach its reservation and tag to the video id."""
         video_id: object = video.id
-        if isinstance(video_id, str) and video_id:
+        # An id that cannot name a job ("../x") is refused by the create (ResponseParseError): the
+        # reservation stays under the key, listed by unsettled_creates(), not under an id that
+        # could never be polled and so never settle.
+        if isinstance(video_id, str) and video_id and _usable_id(video_id):
             with self._lock:
                 pending = self._pending_by_key.pop(idempotency_key, None) if idempotency_key else None
                 if idempotency_key:
@@ -614,6 +618,14 @@ class CostLedger:
     def __repr__(self) -> str:
         budget = "" if self._budget is None else f", budget={format_money(self._budget, self.currency)}"
         return f"CostLedger(total={format_money(self.total_micros, self.currency)}, entries={len(self)}{budget})"
+
+
+def _usable_id(video_id: str) -> bool:
+    try:
+        check_id(video_id)
+    except ValueError:
+        return False
+    return True
 
 
 def _exceeded_message(what: str, micros: int, left: int, ledger: CostLedger, estimate: CostEstimate | None) -> str:

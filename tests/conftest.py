@@ -102,6 +102,32 @@ def base_url(emulator: Any) -> Iterator[str]:
         yield url
 
 
+Download = Callable[..., Path]
+"""``download(video_or_id, path, **kwargs)``: ``videos.download`` of one twin."""
+
+
+@pytest.fixture(params=["sync", "async"])
+def download(request: pytest.FixtureRequest, base_url: str) -> Iterator[Download]:
+    """``download(video_or_id, path, **kwargs)`` through Lumenfall or AsyncLumenfall, on the served emulator."""
+    import asyncio
+
+    from lumenfall_openai import AsyncLumenfall, Lumenfall
+
+    if request.param == "sync":
+        with Lumenfall(api_key=TEST_KEY, base_url=base_url) as client:
+            yield client.videos.download
+        return
+
+    def run(*args: Any, **kwargs: Any) -> Path:
+        async def main() -> Path:
+            async with AsyncLumenfall(api_key=TEST_KEY, base_url=base_url) as client:
+                return await client.videos.download(*args, **kwargs)
+
+        return asyncio.run(main())
+
+    yield run
+
+
 @pytest.fixture
 def client(base_url: str) -> Iterator[Any]:
     from lumenfall_openai import Lumenfall

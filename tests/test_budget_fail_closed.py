@@ -247,8 +247,17 @@ def test_a_manual_record_never_lowers_the_total() -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [b"{not json", b"[]", b'"queued"', b"{}", b'{"id": null, "status": "queued"}', b'{"id": ""}'],
-    ids=["garbled", "list", "string", "no-id", "null-id", "empty-id"],
+    [
+        b"{not json",
+        b"[]",
+        b'"queued"',
+        b"{}",
+        b'{"id": null, "status": "queued"}',
+        b'{"id": ""}',
+        b'{"id": "../x", "status": "queued"}',
+        b'{"id": "a/b", "status": "queued"}',
+    ],
+    ids=["garbled", "list", "string", "no-id", "null-id", "empty-id", "dot-dot-id", "separator-id"],
 )
 def test_a_garbled_create_answer_keeps_the_reservation_and_the_key(body: bytes) -> None:
     def answer(request: http.Request) -> http.Response:
@@ -265,6 +274,8 @@ def test_a_garbled_create_answer_keeps_the_reservation_and_the_key(body: bytes) 
     assert error.idempotency_key == "job-garbled" and error.video_id is None
     assert "idempotency_key='job-garbled'" in str(error)
     assert client.ledger.reserved_micros == SORA_10S  # the job probably exists
+    # ...and its hold is listed under the key, so it can be settled or released by hand.
+    assert client.ledger.unsettled_creates() == {"job-garbled": SORA_10S}
 
 
 # -- faults on the real emulator ----------------------------------------------------------------------
