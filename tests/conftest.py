@@ -81,8 +81,15 @@ def completed_video() -> dict[str, Any]:
 
 @pytest.fixture
 def recorder(completed_video: dict[str, Any]) -> Iterator[Recorder]:
-    """Answers every request with the seed's completed Video."""
-    yield Recorder(lambda request: http.Response(200, json=completed_video))
+    """Answers every request with the seed's completed Video (as the job asked for, when a path names one:
+    an answer about another job is refused)."""
+    from lumenfall_openai._ids import requested_video_id
+
+    def answer(request: http.Request) -> http.Response:
+        asked = requested_video_id(request.url.path, encoded=False)
+        return http.Response(200, json=completed_video if asked is None else {**completed_video, "id": asked})
+
+    yield Recorder(answer)
 
 
 @pytest.fixture
