@@ -31,6 +31,7 @@ from ._compat import (
     Headers,
     Query,
 )
+from ._ids import requested_video_id
 
 if TYPE_CHECKING:
     from ._video_requests import VideoCreateRequest
@@ -175,7 +176,10 @@ def observe(ledger: CostLedger | None, method: str, path: str, kwargs: dict[str,
         key = key if isinstance(key, str) else None
         parser = _guard(lambda v: ledger._video_created(key, v, user=user), Video)  # pyright: ignore[reportPrivateUsage]
     else:
-        parser = _guard(lambda v: ledger.record_video(v), Video)
+        # An answer about another job than the one asked for is refused (_create_outcome), and
+        # its cost is not this job's: neither is recorded.
+        asked = requested_video_id(path)
+        parser = _guard(lambda v: ledger.record_video(v) if asked in (None, v.id) else None, Video)
     options[REQUEST_OPTIONS_POST_PARSER_KEY] = _chain(options.get(REQUEST_OPTIONS_POST_PARSER_KEY), parser)
     kwargs["options"] = options
     return kwargs

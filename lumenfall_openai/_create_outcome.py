@@ -18,7 +18,7 @@ from typing import Any, Protocol, TypeVar, get_origin
 import openai
 
 from ._compat import RAW_RESPONSE_HEADER, Headers
-from ._ids import check_id
+from ._ids import check_id, requested_video_id
 from .errors import ResponseParseError
 from .types._base import LumenfallModel
 from .types.video import Video
@@ -30,6 +30,8 @@ __all__ = [
     "may_have_started",
     "ours",
     "parse_answer",
+    "raise_if_other_video",
+    "requested_video_id",
     "unreadable_answer",
 ]
 
@@ -51,15 +53,16 @@ class ParseableResponse(Protocol):
 
 def may_have_started(error: BaseException) -> bool:
     """False only when the request surely made no job: a 4xx answer (except 408, which a proxy
-    sends for a request it may have forwarded), or a local error raised before anything was sent
-    (any non-openai ``Exception`` out of openai's request code; parsing errors are turned into
-    :class:`ResponseParseError`, an ``openai.APIError``, before they get here)."""
+    sends for a request it may have forwarded).
+
+    Anything else is "maybe": a lost answer, a timeout, a 5xx, an unreadable 2xx, an interruption
+    (KeyboardInterrupt, task cancellation), and any other exception out of the request code. The
+    arguments are checked before the request code runs, so what is raised there comes from the
+    HTTP layer (a custom http client, an event hook, a client used across event loops), which
+    can fail after the request went out: an unknown outcome is treated as a job that exists."""
     if isinstance(error, openai.APIStatusError):
         return not (400 <= error.status_code < 500 and error.status_code != 408)
-    if isinstance(error, openai.APIError):  # connection lost, timeout, unreadable 2xx
-        return True
-    # KeyboardInterrupt, task cancellation (BaseException) may land mid-request: maybe.
-    return not isinstance(error, Exception)
+    return True
 
 
 def caller_wants_raw(extra_headers: Headers | None) -> bool:
@@ -77,11 +80,14 @@ def _body_text(response: Any) -> str:
     return text[:_BODY_KEPT] if isinstance(text, str) else "<unreadable body>"
 
 
-def parse_answer(raw: ParseableResponse, expected: type[_T], *, what: str, require_id: bool = False) -> _T:
+def parse_answer(
+    raw: ParseableResponse, expected: type[_T], *, what: str, require_id: bool = False, video_id: str | None = None
+) -> _T:
     """``raw.parse()``, as ``expected``, or :class:`ResponseParseError` (cause chained).
 
     ``require_id``: the object must carry a non-empty string ``id`` (a Video without one is a
-    job that cannot be found again, so it is not an answer)."""
+    job that cannot be found again, so it is not an answer). ``video_id`` (implies
+    ``require_id``): the job asked for; an answer about another job is refused too."""
     response = raw.http_response
     try:
         parsed: object = raw.parse()
@@ -91,14 +97,44 @@ def parse_answer(raw: ParseableResponse, expected: type[_T], *, what: str, requi
         raise _parse_error(response, what, f"{type(error).__name__}: {error}") from error
     if not isinstance(parsed, expected):
         raise _parse_error(response, what, f"it is a {type(parsed).__name__}, not the expected object")
-    if require_id:
+    if require_id or video_id is not None:
         ident: object = getattr(parsed, "id", None)
         try:  # an id that is not one path segment ("../x") could never be polled: not an answer
             check_id(ident)
         except (TypeError, ValueError):
             shown = ident[:200] if isinstance(ident, str) else type(ident).__name__
             raise _parse_error(response, what, f"it has no usable id (id={shown!r})") from None
+    if video_id is not None:
+        _refuse_other_video(parsed, video_id, response, what)
     return parsed
+
+
+def _refuse_other_video(parsed: object, video_id: str, response: Any, what: str) -> None:
+    """A Video about another job than ``video_id`` (a caching proxy or gateway mix-up) is not an
+    answer: waiting would return, and downloading save, someone else's job under this id, and
+    the ledger would bill it. Refused with a ResponseParseError that carries ``video_id``."""
+    if not isinstance(parsed, Video) or parsed.id == video_id:
+        return
+    answered = parsed.id[:200] if isinstance(parsed.id, str) else type(parsed.id).__name__
+    error = ResponseParseError(
+        response=response,
+        body=_body_text(response),
+        message=(
+            f"Lumenfall answered {what} with video {answered!r}, not the video {video_id!r} asked for, so "
+            "the answer was not used (a proxy or cache between you and Lumenfall mixed up jobs). "
+            f"Video {video_id} is unaffected: check it again with client.videos.retrieve({video_id!r})."
+        ),
+    )
+    error.video_id = video_id
+    error.other_video_id = answered
+    raise error
+
+
+def raise_if_other_video(failure: BaseException | None) -> None:
+    """Raise ``failure`` again if it is an answer about another job (see :func:`_refuse_other_video`):
+    a wait treats unreadable answers as transient, but this one is wrong, not garbled."""
+    if isinstance(failure, ResponseParseError) and failure.other_video_id is not None:
+        raise failure
 
 
 def ours(cast_to: object) -> bool:
@@ -136,6 +172,9 @@ def checked_answer(parsed: _T, cast_to: object, response: Any) -> _T:
         ident: object = parsed.id
         if not isinstance(ident, str) or not ident:
             raise _parse_error(response, what, f"it has no usable id (id={ident!r})")
+        requested = None if request is None else requested_video_id(request.url.path, encoded=False)
+        if requested is not None:
+            _refuse_other_video(parsed, requested, response, what)
     return parsed
 
 

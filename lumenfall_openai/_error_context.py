@@ -9,11 +9,23 @@ keep working, and ``str(error)`` tells the person what failed and what to do.
 
 from __future__ import annotations
 
+import contextlib
+import inspect
 import re
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import openai
 
-__all__ = ["add_connection_detail", "add_video_id", "connection_failure_message"]
+__all__ = [
+    "add_connection_detail",
+    "add_video_id",
+    "connection_failure_message",
+    "note_video_id",
+    "reporting_video_id",
+]
+
+_Callback = TypeVar("_Callback", bound=Callable[..., Any])
 
 _MAX_CHAIN = 16  # a cause chain is short; this only guards against a cycle
 
@@ -112,3 +124,50 @@ def add_video_id(error: BaseException, video_id: str) -> BaseException:
         f"then resume with client.videos.poll({video_id!r}))",
     )
     return error
+
+
+def note_video_id(error: BaseException, video_id: str, *, note: str | None = None) -> BaseException:
+    """Tell a user's own exception (from an ``on_progress`` callback, say) which job it interrupted.
+
+    Its type and message stay as they are, so the caller's ``except`` still matches; the id goes
+    on as ``error.video_id`` and, on Python 3.11+, as a note shown under the traceback. An error
+    that already names a job is left alone.
+    """
+    if getattr(error, "video_id", None) is not None:
+        return error
+    with contextlib.suppress(AttributeError, TypeError):  # an exception type with __slots__: the note must do
+        error.video_id = video_id  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue]
+    add_note: object = getattr(error, "add_note", None)
+    if callable(add_note):
+        add_note(
+            note
+            or f"While waiting for video {video_id}: the job goes on and may be billed. Resume with "
+            f"client.videos.poll({video_id!r})."
+        )
+    return error
+
+
+async def _noting(pending: Awaitable[Any], video_id: str) -> Any:
+    try:
+        return await pending
+    except Exception as error:
+        note_video_id(error, video_id)
+        raise
+
+
+def reporting_video_id(callback: _Callback | None, video_id: str) -> _Callback | None:
+    """``callback`` (sync or async), whose exceptions carry ``video_id`` (see :func:`note_video_id`):
+    a crashed progress bar must not lose the job it was drawing."""
+    if callback is None:
+        return None
+    report = callback
+
+    def reporting(*args: Any) -> Any:
+        try:
+            result = report(*args)
+        except Exception as error:
+            note_video_id(error, video_id)
+            raise
+        return _noting(result, video_id) if inspect.isawaitable(result) else result
+
+    return reporting  # type: ignore[return-value]  # pyright: ignore[reportReturnType]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from urllib.parse import quote, unquote
 
-__all__ = ["check_id", "id_segment"]
+__all__ = ["check_id", "id_segment", "requested_video_id"]
 
 _MAX_DECODES = 4  # "%252e" -> "%2e" -> "."; deeper nesting is refused outright
 
@@ -64,3 +64,12 @@ def check_id(value: object, *, what: str = "video id", example: str = "video_abc
 def id_segment(value: object, *, what: str = "video id", example: str = "video_abc123") -> str:
     """``value`` checked by :func:`check_id` and escaped as one URL path segment."""
     return quote(check_id(value, what=what, example=example), safe="")
+
+
+def requested_video_id(path: str, *, encoded: bool = True) -> str | None:
+    """The id in a ``.../videos/{id}`` URL path, or None for any other path. ``encoded``: the path
+    is as built with :func:`id_segment` (percent-encoded), not already decoded (``URL.path``)."""
+    head, _, segment = path.rstrip("/").rpartition("/")
+    if not segment or not (head.endswith("/videos") or head == "videos"):
+        return None
+    return unquote(segment) if encoded else segment

@@ -33,6 +33,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from ._numbers import finite_number
 from .errors import LumenfallConfigurationError, WebhookVerificationError
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "HEADER_SIGNATURE",
     "HEADER_TIMESTAMP",
     "SECRET_PREFIX",
+    "check_tolerance",
     "decode_secret",
     "generate_secret",
     "sign",
@@ -149,6 +151,18 @@ def _timestamp(raw: str, now: float, tolerance: float) -> int:
     return stamp
 
 
+def check_tolerance(tolerance: object) -> float:
+    """``tolerance`` as seconds, or ValueError: NaN (every comparison with it is false) would
+    accept any timestamp, infinity one signed in 1970, a negative one reject every delivery."""
+    seconds = finite_number(tolerance)
+    if seconds is None or seconds < 0:
+        raise ValueError(
+            f"tolerance must be a finite number of seconds >= 0, got {tolerance!r}; it bounds how old a "
+            f"webhook may be (replay protection). Leave it out for the default {DEFAULT_TOLERANCE} s."
+        )
+    return seconds
+
+
 def _signatures(header: str) -> list[bytes]:
     found: list[bytes] = []
     for part in header.split():
@@ -176,6 +190,7 @@ def verify(
     (``json.dumps(request.json())``) no longer matches its signature.
     """
     key = decode_secret(secret)
+    tolerance = check_tolerance(tolerance)
     if isinstance(payload, str):
         body = payload.encode("utf-8", "surrogatepass")
     elif isinstance(payload, (bytes, bytearray, memoryview)):

@@ -39,6 +39,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
 from ._create_outcome import may_have_started
+from ._ids import check_id
 from ._money import MAX_MICROS, format_money, micros_to_decimal, micros_to_float, to_micros
 from .errors import BudgetExceededError, UnusableEstimateError
 
@@ -567,10 +568,10 @@ class CostLedger:
             return pending
 
     def _create_failed(self, ticket: _Pending, error: BaseException) -> None:
-        """A create raised. Only when every call sharing the ticket was definitely refused (4xx,
-        or a local error before sending) is its reservation released; a lost answer, a 5xx, an
-        unreadable 2xx or an interruption may hide a running job, so the reservation stays until
-        a create with the same key or the job's final state settles it."""
+        """A create raised. Only when every call sharing the ticket was definitely refused (a 4xx)
+        is its reservation released; a lost answer, a 5xx, an unreadable 2xx, an interruption or
+        any other error out of the HTTP layer may hide a running job, so the reservation stays
+        until a create with the same key or the job's final state settles it."""
         with self._lock:
             ticket.inflight -= 1
             if may_have_started(error):
@@ -592,7 +593,10 @@ class CostLedger:
     def _video_created(self, idempotency_key: str | None, video: Video, *, user: str | None) -> None:
         """A create's response was parsed: attach its reservation and tag to the video id."""
         video_id: object = video.id
-        if isinstance(video_id, str) and video_id:
+        # An id that cannot name a job ("../x") is refused by the create (ResponseParseError): the
+        # reservation stays under the key, listed by unsettled_creates(), not under an id that
+        # could never be polled and so never settle.
+        if isinstance(video_id, str) and video_id and _usable_id(video_id):
             with self._lock:
                 pending = self._pending_by_key.pop(idempotency_key, None) if idempotency_key else None
                 if idempotency_key:
@@ -614,6 +618,14 @@ class CostLedger:
     def __repr__(self) -> str:
         budget = "" if self._budget is None else f", budget={format_money(self._budget, self.currency)}"
         return f"CostLedger(total={format_money(self.total_micros, self.currency)}, entries={len(self)}{budget})"
+
+
+def _usable_id(video_id: str) -> bool:
+    try:
+        check_id(video_id)
+    except ValueError:
+        return False
+    return True
 
 
 def _exceeded_message(what: str, micros: int, left: int, ledger: CostLedger, estimate: CostEstimate | None) -> str:

@@ -328,6 +328,8 @@ class ResponseParseError(LumenfallError, openai.APIResponseValidationError):
 
     idempotency_key: str | None = None
     video_id: str | None = None
+    other_video_id: str | None = None
+    """Set when the answer was about another job than ``video_id`` (a proxy or gateway mix-up)."""
 
 
 # What a create error carries so the job it may have started is never lost. Set as attributes on

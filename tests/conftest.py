@@ -81,8 +81,15 @@ def completed_video() -> dict[str, Any]:
 
 @pytest.fixture
 def recorder(completed_video: dict[str, Any]) -> Iterator[Recorder]:
-    """Answers every request with the seed's completed Video."""
-    yield Recorder(lambda request: http.Response(200, json=completed_video))
+    """Answers every request with the seed's completed Video (as the job asked for, when a path names one:
+    an answer about another job is refused)."""
+    from lumenfall_openai._ids import requested_video_id
+
+    def answer(request: http.Request) -> http.Response:
+        asked = requested_video_id(request.url.path, encoded=False)
+        return http.Response(200, json=completed_video if asked is None else {**completed_video, "id": asked})
+
+    yield Recorder(answer)
 
 
 @pytest.fixture
@@ -100,6 +107,32 @@ def base_url(emulator: Any) -> Iterator[str]:
     """The emulator served over real HTTP on 127.0.0.1 (its OpenAI-compatible base URL)."""
     with emulator.serve() as url:
         yield url
+
+
+Download = Callable[..., Path]
+"""``download(video_or_id, path, **kwargs)``: ``videos.download`` of one twin."""
+
+
+@pytest.fixture(params=["sync", "async"])
+def download(request: pytest.FixtureRequest, base_url: str) -> Iterator[Download]:
+    """``download(video_or_id, path, **kwargs)`` through Lumenfall or AsyncLumenfall, on the served emulator."""
+    import asyncio
+
+    from lumenfall_openai import AsyncLumenfall, Lumenfall
+
+    if request.param == "sync":
+        with Lumenfall(api_key=TEST_KEY, base_url=base_url) as client:
+            yield client.videos.download
+        return
+
+    def run(*args: Any, **kwargs: Any) -> Path:
+        async def main() -> Path:
+            async with AsyncLumenfall(api_key=TEST_KEY, base_url=base_url) as client:
+                return await client.videos.download(*args, **kwargs)
+
+        return asyncio.run(main())
+
+    yield run
 
 
 @pytest.fixture

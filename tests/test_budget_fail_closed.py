@@ -247,8 +247,17 @@ def test_a_manual_record_never_lowers_the_total() -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [b"{not json", b"[]", b'"queued"', b"{}", b'{"id": null, "status": "queued"}', b'{"id": ""}'],
-    ids=["garbled", "list", "string", "no-id", "null-id", "empty-id"],
+    [
+        b"{not json",
+        b"[]",
+        b'"queued"',
+        b"{}",
+        b'{"id": null, "status": "queued"}',
+        b'{"id": ""}',
+        b'{"id": "../x", "status": "queued"}',
+        b'{"id": "a/b", "status": "queued"}',
+    ],
+    ids=["garbled", "list", "string", "no-id", "null-id", "empty-id", "dot-dot-id", "separator-id"],
 )
 def test_a_garbled_create_answer_keeps_the_reservation_and_the_key(body: bytes) -> None:
     def answer(request: http.Request) -> http.Response:
@@ -265,6 +274,8 @@ def test_a_garbled_create_answer_keeps_the_reservation_and_the_key(body: bytes) 
     assert error.idempotency_key == "job-garbled" and error.video_id is None
     assert "idempotency_key='job-garbled'" in str(error)
     assert client.ledger.reserved_micros == SORA_10S  # the job probably exists
+    # ...and its hold is listed under the key, so it can be settled or released by hand.
+    assert client.ledger.unsettled_creates() == {"job-garbled": SORA_10S}
 
 
 # -- faults on the real emulator ----------------------------------------------------------------------
@@ -312,6 +323,88 @@ def test_a_lost_create_answer_on_the_async_twin(base_url: str, emulator: Lumenfa
 
     anyio.run(main)
     assert len(emulator.video_ids) == 1
+
+
+class HookFailed(RuntimeError):
+    """What a user's event hook (or a custom http client) raises once the answer is in."""
+
+
+def _failing_after_the_paid_answer(sync: bool) -> Any:
+    # A response hook runs after the request went out and Lumenfall answered: the job exists.
+    def hook(response: http.Response) -> None:
+        if _paid(response.request, "/videos"):
+            raise HookFailed("my logging hook crashed")
+
+    async def async_hook(response: http.Response) -> None:
+        hook(response)
+
+    if sync:
+        return http.Client(event_hooks={"response": [hook]})
+    return http.AsyncClient(event_hooks={"response": [async_hook]})
+
+
+def _check_kept(error: BaseException, client: Any, key: str) -> None:
+    # openai 3 lets the hook's exception through unchanged; openai 2 wraps it (APIConnectionError).
+    assert type(error) is HookFailed or isinstance(error.__cause__, HookFailed)
+    assert getattr(error, "idempotency_key", None) == key and getattr(error, "job_may_exist", None) is True
+    assert f"idempotency_key={key!r}" in str(error)  # says how to get the job back
+    assert client.ledger.reserved_micros == SORA_10S and client.ledger.unsettled_creates() == {key: SORA_10S}
+
+
+def test_a_non_openai_error_after_the_create_was_sent_keeps_the_hold_and_the_key(
+    base_url: str, emulator: LumenfallEmulator
+) -> None:
+    client = _client(base_url, _failing_after_the_paid_answer(sync=True), budget=3, max_retries=0)
+    with pytest.raises((HookFailed, openai.APIConnectionError)) as info:
+        client.videos.create(model="sora-2", prompt="p", seconds=10, idempotency_key="hook-1")
+    assert len(emulator.video_ids) == 1  # the job Lumenfall started (and bills)
+    _check_kept(info.value, client, "hook-1")
+    with pytest.raises(BudgetExceededError):  # its $2.10 still counts against the $3
+        client.videos.create(model="sora-2", prompt="other", seconds=10)
+    resumed = _client(base_url, None, ledger=client.ledger)
+    video = resumed.videos.create(model="sora-2", prompt="p", seconds=10, idempotency_key="hook-1")
+    assert emulator.video_ids == [video.id]
+    resumed.videos.poll(video.id)
+    assert (client.ledger.reserved_micros, client.ledger.total_micros) == (0, SORA_10S)
+
+
+def test_a_non_openai_error_after_the_create_was_sent_on_the_async_twin(
+    base_url: str, emulator: LumenfallEmulator
+) -> None:
+    async def main() -> None:
+        async with AsyncLumenfall(
+            api_key=TEST_KEY,
+            base_url=base_url,
+            budget=3,
+            max_retries=0,
+            http_client=_failing_after_the_paid_answer(sync=False),
+        ) as client:
+            with pytest.raises((HookFailed, openai.APIConnectionError)) as info:
+                await client.videos.create(model="sora-2", prompt="p", seconds=10, idempotency_key="hook-2")
+            _check_kept(info.value, client, "hook-2")
+            with pytest.raises(BudgetExceededError):
+                await client.videos.create(model="sora-2", prompt="other", seconds=10)
+
+    anyio.run(main)
+    assert len(emulator.video_ids) == 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    error=st.sampled_from(
+        [RuntimeError, TypeError, ValueError, OSError, KeyError, AttributeError, MemoryError, Exception]
+    ).map(lambda cls: cls("x"))
+    | st.integers(min_value=100, max_value=599).map(
+        lambda status: openai.APIStatusError(
+            "x", response=http.Response(status, request=http.Request("POST", FAKE_BASE)), body=None
+        )
+    )
+)
+def test_only_a_definite_refusal_says_no_job_was_started(error: BaseException) -> None:
+    from lumenfall_openai._create_outcome import may_have_started
+
+    refused = isinstance(error, openai.APIStatusError) and 400 <= error.status_code < 500 and error.status_code != 408
+    assert may_have_started(error) is not refused
 
 
 def test_openai_retries_a_truncated_answer_into_the_same_job(base_url: str, emulator: LumenfallEmulator) -> None:

@@ -11,7 +11,6 @@ Misbehaviour the emulator is too faithful to produce (a wrong Content-Length, an
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import os
 import tracemalloc
@@ -21,16 +20,14 @@ from typing import Any
 
 import pytest
 
-from lumenfall_openai import AsyncLumenfall, DownloadProgress, Lumenfall, Video, errors
+from lumenfall_openai import DownloadProgress, Lumenfall, Video, errors
 from lumenfall_openai._compat import http
 from lumenfall_openai.testing import LumenfallEmulator, SyntheticMp4
 
-from .conftest import TEST_KEY
+from .conftest import TEST_KEY, Download
 
 MEDIA = "GET /media/{name}"
 SIZE = 3 * 1024 * 1024 + 12345  # a few MiB, not a multiple of any buffer size
-
-Download = Callable[..., Path]
 
 
 def digest(data: bytes) -> str:
@@ -47,24 +44,6 @@ def leftovers(directory: Path) -> list[str]:
 
 def media_requests(emulator: LumenfallEmulator) -> list[Any]:
     return [r for r in emulator.requests if r.route == MEDIA]
-
-
-@pytest.fixture(params=["sync", "async"])
-def download(request: pytest.FixtureRequest, base_url: str) -> Iterator[Download]:
-    """``download(video_or_id, path, **kwargs)`` through Lumenfall or AsyncLumenfall."""
-    if request.param == "sync":
-        with Lumenfall(api_key=TEST_KEY, base_url=base_url) as client:
-            yield client.videos.download
-        return
-
-    def run(*args: Any, **kwargs: Any) -> Path:
-        async def main() -> Path:
-            async with AsyncLumenfall(api_key=TEST_KEY, base_url=base_url) as client:
-                return await client.videos.download(*args, **kwargs)
-
-        return asyncio.run(main())
-
-    yield run
 
 
 @pytest.fixture

@@ -7,44 +7,24 @@ the last, and report success. Real HTTP to the served emulator, real files in ``
 
 from __future__ import annotations
 
-import asyncio
 import importlib.util
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from lumenfall_openai import AsyncLumenfall, Lumenfall, Video, errors
+from lumenfall_openai import Lumenfall, Video, errors
 from lumenfall_openai.cli import main
 from lumenfall_openai.testing import SyntheticMp4
 
-from .conftest import TEST_KEY
+from .conftest import TEST_KEY, Download
 
 FAST = "[lumenfall:queue=0][lumenfall:duration=0]"
 ROOT = Path(__file__).resolve().parents[1]
-
-Download = Callable[..., Path]
-
-
-@pytest.fixture(params=["sync", "async"])
-def download(request: pytest.FixtureRequest, base_url: str) -> Iterator[Download]:
-    if request.param == "sync":
-        with Lumenfall(api_key=TEST_KEY, base_url=base_url) as client:
-            yield client.videos.download
-        return
-
-    def run(*args: Any, **kwargs: Any) -> Path:
-        async def main() -> Path:
-            async with AsyncLumenfall(api_key=TEST_KEY, base_url=base_url) as client:
-                return await client.videos.download(*args, **kwargs)
-
-        return asyncio.run(main())
-
-    yield run
 
 
 @pytest.fixture

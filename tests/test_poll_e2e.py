@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import openai
 import pytest
@@ -236,3 +237,87 @@ def test_async_twin_timeout_and_interruption(base_url: str, emulator: LumenfallE
             assert lagging.status == "completed"
 
     asyncio.run(main())
+
+
+# -- a crashing on_progress callback keeps the job's id (red-team F19) ------------------------------
+
+
+class BarCrashed(Exception):
+    """The user's own error: a progress bar on a closed terminal, a failed metrics call."""
+
+
+def _crash_on(call: int) -> Callable[[PollProgress], object]:
+    calls: list[PollProgress] = []
+
+    def on_progress(progress: PollProgress) -> None:
+        calls.append(progress)
+        if len(calls) == call:
+            raise BarCrashed(f"bar crashed at {progress.status}")
+
+    return on_progress
+
+
+def _async_crash_on(call: int) -> Callable[[PollProgress], object]:
+    sync = _crash_on(call)
+
+    async def on_progress(progress: PollProgress) -> None:
+        await asyncio.sleep(0)
+        sync(progress)
+
+    return on_progress
+
+
+def _carries_the_id(error: BaseException, video_id: str | None) -> str:
+    assert type(error) is BarCrashed and str(error).startswith("bar crashed")  # unchanged for `except`
+    found = getattr(error, "video_id", None)
+    assert isinstance(found, str) and found and (video_id is None or found == video_id)
+    notes = getattr(error, "__notes__", None)
+    if hasattr(error, "add_note"):  # Python 3.11+
+        assert notes and f"client.videos.poll({found!r})" in notes[0]
+    return found
+
+
+@pytest.mark.parametrize("crash_at", [1, 2], ids=["first-report", "a-later-report"])
+def test_a_crashing_progress_callback_keeps_the_job_id_and_the_hold(base_url: str, crash_at: int) -> None:
+    with Lumenfall(api_key=TEST_KEY, base_url=base_url, budget=10) as client:
+        with pytest.raises(BarCrashed) as info:
+            client.videos.create_and_poll(
+                model="sora-2", prompt="p", seconds=4, on_progress=_crash_on(crash_at), poll_policy=FAST
+            )
+        video_id = _carries_the_id(info.value, None)
+        assert client.ledger.reserved_micros > 0 and client.ledger.total_micros == 0  # running: still held
+        with pytest.raises(BarCrashed) as again:
+            client.videos.poll(video_id, on_progress=_crash_on(1), policy=FAST)
+        _carries_the_id(again.value, video_id)
+        video = client.videos.poll(video_id, policy=FAST)  # resumes: the job was never lost
+        assert video.status == "completed"
+        assert client.ledger.reserved_micros == 0 and client.ledger.total_micros > 0
+
+
+def test_a_crashing_async_progress_callback_keeps_the_job_id_and_the_hold(base_url: str) -> None:
+    async def main() -> None:
+        async with AsyncLumenfall(api_key=TEST_KEY, base_url=base_url, budget=10) as client:
+            for callback in (_crash_on(1), _async_crash_on(1), _async_crash_on(2)):
+                with pytest.raises(BarCrashed) as info:
+                    await client.videos.create_and_poll(
+                        model="sora-2", prompt="p", seconds=4, on_progress=callback, poll_policy=FAST
+                    )
+                video_id = _carries_the_id(info.value, None)
+                assert client.ledger.reserved_micros > 0
+                assert (await client.videos.poll(video_id, policy=FAST)).status == "completed"
+            assert client.ledger.reserved_micros == 0 and client.ledger.total_micros > 0
+
+    asyncio.run(main())
+
+
+def test_a_crashing_download_callback_keeps_the_job_id(base_url: str, tmp_path: Any) -> None:
+    with Lumenfall(api_key=TEST_KEY, base_url=base_url) as client:
+        video = client.videos.create_and_poll(model="mock-video", prompt="p", poll_policy=FAST)
+
+        def crash(progress: object) -> None:
+            raise BarCrashed("bar crashed while saving")
+
+        with pytest.raises(BarCrashed) as info:
+            client.videos.download(video, tmp_path / "v.mp4", on_progress=crash)
+    assert getattr(info.value, "video_id", None) == video.id
+    assert list(tmp_path.iterdir()) == []  # nothing half-written

@@ -29,6 +29,8 @@ from lumenfall_openai.types import (
     VideoCancelledEvent,
     VideoCompletedEvent,
     VideoFailedEvent,
+    WebhookVideoError,
+    WebhookVideoOutput,
 )
 
 from .conftest import TEST_KEY
@@ -119,6 +121,35 @@ def test_tolerance_is_five_minutes_both_ways(offline: Lumenfall) -> None:
     verify(BODY, signed(at=1_000_000), SECRET, now=1_000_300)
     with pytest.raises(WebhookVerificationError, match="future"):
         verify(BODY, signed(at=1_000_301), SECRET, now=1_000_000)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    tolerance=st.one_of(
+        st.sampled_from([float("nan"), float("inf"), float("-inf"), -1, -0.5, True, 10**400, "300", None]),
+        st.floats(max_value=-1e-9),
+        st.integers(max_value=-1),
+    ),
+    age=st.sampled_from([0, 10**9]),
+)
+def test_a_tolerance_that_is_not_finite_seconds_is_refused_on_both_twins(tolerance: Any, age: int) -> None:
+    # NaN used to accept any timestamp (every comparison with NaN is false): replay protection off.
+    headers = signed(at=time.time() - age)
+    for webhooks in (
+        Lumenfall(api_key=TEST_KEY, webhook_secret=SECRET).webhooks,
+        AsyncLumenfall(api_key=TEST_KEY, webhook_secret=SECRET).webhooks,
+    ):
+        for call in (webhooks.verify_signature, webhooks.unwrap):
+            with pytest.raises(ValueError, match="tolerance must be a finite number of seconds") as info:
+                call(BODY, headers, tolerance=tolerance)
+            assert not isinstance(info.value, WebhookVerificationError)  # a bug to fix, not a bad delivery
+
+
+def test_a_zero_or_float_tolerance_still_works(offline: Lumenfall) -> None:
+    verify(BODY, signed(at=1_000_000), SECRET, now=1_000_000, tolerance=0)
+    verify(BODY, signed(at=1_000_000), SECRET, now=1_000_000.5, tolerance=0.5)
+    with pytest.raises(WebhookVerificationError, match="ago"):
+        verify(BODY, signed(at=1_000_000), SECRET, now=1_000_001, tolerance=0.5)
 
 
 def test_the_secret_comes_from_the_argument_the_client_or_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -224,7 +255,7 @@ def test_the_emulator_signs_with_an_unpadded_secret_and_the_client_verifies() ->
 # -- typed events -----------------------------------------------------------------------------------
 
 
-def _event(body: dict[str, Any], client: Lumenfall) -> Any:
+def _event(body: dict[str, Any], client: Lumenfall | AsyncLumenfall) -> Any:
     raw = json.dumps(body).encode()
     return client.webhooks.unwrap(raw, signed(raw, msg_id="msg_x"))
 
@@ -272,6 +303,7 @@ def test_a_signed_body_that_is_not_an_event_is_rejected_cleanly(offline: Lumenfa
 
 # One client for the property tests (building one per example would dominate their run time).
 SHARED = Lumenfall(api_key=TEST_KEY, webhook_secret=SECRET)
+ASYNC_SHARED = AsyncLumenfall(api_key=TEST_KEY, webhook_secret=SECRET)
 
 header_names = st.sampled_from(["webhook-id", "webhook-timestamp", "webhook-signature", "Webhook-Id", "x"])
 header_values = st.one_of(
@@ -342,11 +374,29 @@ event_data = (
 @given(body=st.fixed_dictionaries({}, optional={"type": event_types, "data": event_data, "extra": json_values}))
 def test_any_signed_json_object_unwraps_to_some_event(body: dict[str, Any]) -> None:
     raw = json.dumps(body).encode()
-    event = SHARED.webhooks.unwrap(raw, signed(raw))
+    headers = signed(raw)
+    event = SHARED.webhooks.unwrap(raw, headers)
+    assert ASYNC_SHARED.webhooks.unwrap(raw, headers) == event  # the twins parse alike
     if isinstance(event, UnknownWebhookEvent):
         assert event.data == body.get("data")
-    else:  # a typed event promises data.id as a str
-        assert event.type == body["type"] and isinstance(event.data.id, str)
+    else:  # a typed event promises data.id as a str, and every typed field holds its type (or None)
+        data = event.data
+        assert event.type == body["type"] and isinstance(data.id, str)
+        # (a required field the body left out reads as None, as on a Video)
+        assert data.output is None or isinstance(data.output, WebhookVideoOutput)
+        assert data.output is None or data.output.url is None or isinstance(data.output.url, str)
+        assert data.error is None or isinstance(data.error, WebhookVideoError)
+        assert all(value is None or isinstance(value, str) for value in (data.status, data.model))
+
+
+@pytest.mark.parametrize("output", ["x", "https://media.example/x.mp4", ["u"], 5, True, None])
+def test_a_signed_event_with_a_non_object_output_reads_it_as_absent(output: Any) -> None:
+    # The example receiver's `event.data.output.url` used to raise AttributeError on "x" after the
+    # delivery was acknowledged: the event was lost. Fail closed: no usable output, so None.
+    body = {"type": "video.completed", "data": {"id": "video_1", "status": "completed", "output": output}}
+    for client in (SHARED, ASYNC_SHARED):
+        event = _event(body, client)
+        assert isinstance(event, VideoCompletedEvent) and event.data.output is None
 
 
 # -- the secret endpoint ----------------------------------------------------------------------------

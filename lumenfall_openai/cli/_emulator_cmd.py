@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
+import math
 import sys
 from typing import Any
 
@@ -20,6 +21,21 @@ def _port(text: str) -> int:
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"--port takes a number from 0 to 65535 (0 picks a free one), got {port}")
     return port
+
+
+def _at_least_zero(flag: str, what: str) -> Any:
+    """An argparse type: a finite number >= 0 (NaN, inf and negatives are usage errors, exit 2)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and value >= 0):
+            raise argparse.ArgumentTypeError(f"{flag} takes {what} (a finite number >= 0), got {text!r}")
+        return value
+
+    return parse
 
 
 def bind_failure_message(host: str, port: int, error: OSError) -> str:
@@ -47,11 +63,31 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     parser.add_argument("--port", type=_port, default=8765, help="port to listen on; 0 picks a free one")
-    parser.add_argument("--balance", type=float, default=100.0, help="starting prepaid balance in USD")
+    parser.add_argument(
+        "--balance",
+        type=_at_least_zero("--balance", "an amount of USD"),
+        default=100.0,
+        help="starting prepaid balance in USD",
+    )
     parser.add_argument("--postpaid", action="store_true", help="no balance checks (balance amount null)")
-    parser.add_argument("--queue-seconds", type=float, default=1.0, help="time a job spends queued")
-    parser.add_argument("--run-seconds", type=float, default=3.0, help="time a job spends in_progress")
-    parser.add_argument("--time-scale", type=float, default=1.0, help="multiplies every job duration")
+    parser.add_argument(
+        "--queue-seconds",
+        type=_at_least_zero("--queue-seconds", "seconds"),
+        default=1.0,
+        help="time a job spends queued",
+    )
+    parser.add_argument(
+        "--run-seconds",
+        type=_at_least_zero("--run-seconds", "seconds"),
+        default=3.0,
+        help="time a job spends in_progress",
+    )
+    parser.add_argument(
+        "--time-scale",
+        type=_at_least_zero("--time-scale", "a factor"),
+        default=1.0,
+        help="multiplies every job duration",
+    )
     parser.add_argument(
         "--api-key",
         action="append",
@@ -79,7 +115,8 @@ def run(args: argparse.Namespace) -> int:
     def ready(base_url: str) -> None:
         print(f"Lumenfall emulator listening on {base_url}", flush=True)
         print(f"  native API: {emulator.native_base_url}", flush=True)
-        print("  e.g. LUMENFALL_BASE_URL=" + base_url + " LUMENFALL_API_KEY=lmnfl_demo.secret", flush=True)
+        key = "<one of your --api-key values>" if args.api_keys else "lmnfl_demo.secret"
+        print(f"  e.g. LUMENFALL_BASE_URL={base_url} LUMENFALL_API_KEY={key}", flush=True)
         print("Press Ctrl-C to stop.", flush=True)
 
     # uvicorn turns Ctrl-C into a clean shutdown; a second Ctrl-C may still raise here.

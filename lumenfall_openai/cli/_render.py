@@ -26,22 +26,25 @@ from rich.progress import (
     BarColumn,
     DownloadColumn,
     Progress,
+    ProgressColumn,
     SpinnerColumn,
+    Task,
     TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
     TransferSpeedColumn,
 )
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from .._download import DownloadProgress
 from .._money import format_money, to_micros
+from .._numbers import finite_number
 from .._polling import PollProgress
 from ..types.video import Video
 
-__all__ = ["JobView", "Output", "format_cost"]
+__all__ = ["JobView", "Output", "format_cost", "format_number", "local_time", "shown"]
 
 STATUS_STYLES = {"queued": "yellow", "in_progress": "cyan", "completed": "green", "failed": "red"}
 
@@ -50,6 +53,40 @@ def format_cost(amount: float | None, currency: str | None) -> str:
     """``0.42, "USD"`` -> ``"$0.42"``; None -> ``"-"``."""
     micros = to_micros(amount)
     return "-" if micros is None else format_money(micros, currency)
+
+
+def shown(value: object) -> str:
+    """A server-sent value as plain text: a string as it is, a number printed, anything else
+    (a list where a name belongs, an int too long to print) as ``?``. Never raises."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "?"
+    if isinstance(value, int):
+        return str(value) if abs(value) < 10**30 else "?"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return "?"
+
+
+def format_number(value: object) -> str:
+    """``value`` with ``:g`` when it is a finite number, else ``?``."""
+    number = finite_number(value)
+    return "?" if number is None else f"{number:g}"
+
+
+def local_time(stamp: object) -> str | None:
+    """Unix seconds as local time, or None when the server sent no usable time (text, NaN, a
+    year past what the platform's time_t holds)."""
+    seconds = finite_number(stamp)
+    if seconds is None:
+        return None
+    try:
+        return time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(seconds))
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 @dataclass
@@ -127,33 +164,37 @@ class Output:
         if estimate and "effective cost" in rows:
             rows["effective cost"] += f" (estimated {estimate} while running)"
         for name, value in rows.items():
-            table.add_row(f"  {name}", value)
+            table.add_row(f"  {name}", Text(value))  # server text, shown as sent (never as markup)
         self.out.print(table)
 
 
 def summary_rows(video: Video, *, file: Path | None = None) -> dict[str, str]:
     """The facts a person wants after a job: file, size, cost, who ran it."""
     meta = video.metadata
-    rows: dict[str, str] = {"status": video.status, "model": video.model}
+    rows: dict[str, str] = {"status": shown(video.status), "model": shown(video.model)}
     if file is not None:
         rows["file"] = str(file)
         rows["size"] = f"{human_bytes(file.stat().st_size)} ({file.stat().st_size:,} bytes)"
     elif video.output is not None:
-        rows["output"] = f"{video.output.url} ({human_bytes(video.output.size_bytes)}, {video.output.content_type})"
-        if video.expires_at:
-            rows["expires"] = time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(video.expires_at))
+        output = video.output
+        size: object = output.size_bytes
+        size_text = human_bytes(size) if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else "?"
+        rows["output"] = f"{shown(output.url)} ({size_text}, {shown(output.content_type)})"
+        expires = local_time(video.expires_at) if video.expires_at else None
+        if expires is not None:
+            rows["expires"] = expires
     if meta.cost is not None:
         rows["effective cost"] = format_cost(meta.cost, meta.cost_currency)
     elif meta.cost_estimate is not None:
         rows["estimated cost"] = format_cost(meta.cost_estimate, meta.cost_currency)
     if meta.provider_name or meta.provider:
-        rows["provider"] = f"{meta.provider_name or meta.provider}" + (
-            f" ({meta.provider})" if meta.provider and meta.provider_name else ""
+        rows["provider"] = shown(meta.provider_name or meta.provider) + (
+            f" ({shown(meta.provider)})" if meta.provider and meta.provider_name else ""
         )
     if meta.executed_model:
-        rows["executed model"] = meta.executed_model
+        rows["executed model"] = shown(meta.executed_model)
     if video.error is not None:
-        rows["error"] = f"{video.error.code}: {video.error.message}"
+        rows["error"] = f"{shown(video.error.code)}: {shown(video.error.message)}"
     return rows
 
 
@@ -169,11 +210,12 @@ class JobView:
         self.live_enabled = live
         self.job = Progress(
             SpinnerColumn(finished_text="[green]✔[/]"),
-            TextColumn("[bold]{task.description}"),
-            TextColumn("{task.fields[status]}"),
+            # Server text (id, status, currency, model) is shown as sent: no markup, no :emoji: codes.
+            TextColumn("{task.description}", style="bold", markup=False),
+            _StatusColumn(table_column=Column(no_wrap=True, min_width=len("in_progress"))),
             TimeElapsedColumn(),
-            TextColumn("{task.fields[cost]}"),
-            TextColumn("[dim]{task.fields[detail]}"),
+            TextColumn("{task.fields[cost]}", markup=False),
+            TextColumn("{task.fields[detail]}", style="dim", markup=False),
             console=console,
         )
         self.transfer = Progress(
@@ -184,7 +226,9 @@ class JobView:
             TimeRemainingColumn(),
             console=console,
         )
-        self.job_task: TaskID = self.job.add_task(video_id, total=None, status=_styled("queued"), cost="", detail=model)
+        self.job_task: TaskID = self.job.add_task(
+            shown(video_id), total=None, status="queued", cost="", detail=shown(model)
+        )
         self.transfer_task: TaskID | None = None
         self._live: Live | None = None
         self.last_estimate: str | None = None
@@ -229,7 +273,7 @@ class JobView:
         else:
             self.last_estimate = format_cost(cost, currency)
             cost_text = f"est. {self.last_estimate}"
-        self.job.update(self.job_task, status=_styled(status), cost=cost_text, detail=detail)
+        self.job.update(self.job_task, status=shown(status), cost=cost_text, detail=detail)
         if status in ("completed", "failed"):
             self.job.update(self.job_task, total=1, completed=1)  # stops the spinner and the clock
 
@@ -242,6 +286,9 @@ class JobView:
         return self.on_download
 
 
-def _styled(status: str) -> str:
-    style = STATUS_STYLES.get(status, "magenta")
-    return f"[{style}]{status}[/]"
+class _StatusColumn(ProgressColumn):
+    """The job's status in its colour; the text itself is never read as markup."""
+
+    def render(self, task: Task) -> Text:
+        status = shown(task.fields.get("status"))
+        return Text(status, style=STATUS_STYLES.get(status, "magenta"))

@@ -268,7 +268,30 @@ def _job_arguments(args: argparse.Namespace) -> dict[str, Any]:
     return params
 
 
+def check_download_target(target: str | None) -> None:
+    """Refuse a ``--download`` destination that surely cannot be written, before any job is paid.
+
+    An empty path (it used to be ignored: no wait, no file, exit 0) and a directory whose nearest
+    existing ancestor is a file or not writable. Whatever else can go wrong while saving is still
+    reported then, with the command to resume.
+    """
+    if target is None:
+        return
+    if not target.strip():
+        raise UsageError("--download needs a path: a directory (. for here), or a file name like out.mp4.")
+    path = Path(target).expanduser()
+    as_directory = target.endswith(("/", os.sep)) or path.is_dir()
+    ancestor = path if as_directory else path.parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if ancestor.exists() and not ancestor.is_dir():
+        raise UsageError(f"--download {target!r}: {str(ancestor)!r} is a file, not a directory. Choose another path.")
+    if ancestor.is_dir() and not os.access(ancestor, os.W_OK | os.X_OK):
+        raise UsageError(f"--download {target!r}: cannot write in {str(ancestor)!r}. Choose a writable directory.")
+
+
 def run_create(client: Lumenfall, args: argparse.Namespace, out: Output, emulated: bool) -> int:
+    check_download_target(args.download)
     params = _job_arguments(args)
     # Our own idempotency key, so a create interrupted before its answer can be found again.
     key = args.idempotency_key or f"cli-{uuid.uuid4().hex}"
@@ -333,6 +356,7 @@ def _report_created(client: Lumenfall, video: Video, out: Output, emulated: bool
 
 
 def run_wait(client: Lumenfall, args: argparse.Namespace, out: Output, emulated: bool) -> int:
+    check_download_target(args.download)
     video = client.videos.retrieve(args.video_id)
     return _wait_and_save(client, video, args, out, emulated, time.monotonic())
 
@@ -485,17 +509,28 @@ def run_estimate(client: Lumenfall, args: argparse.Namespace, out: Output, emula
     if out.json_mode:
         out.emit_json(json_payload(EXIT_OK, emulator=emulated, extra={"estimate": estimate.model_dump(mode="json")}))
         return EXIT_OK
-    from ._render import format_cost
+    from rich.text import Text
 
+    from ..types.cost import CostComponent
+    from ._render import format_cost, format_number, shown
+
+    # Server text is printed as sent, never read as rich markup.
     out.out.print(
-        f"[bold]{format_cost(estimate.total_cost, estimate.currency)}[/] estimated for {estimate.model} "
-        f"via {estimate.provider} (nothing ran, nothing was billed; the provider may differ at run time)"
+        Text.assemble(
+            (format_cost(estimate.total_cost, estimate.currency), "bold"),
+            f" estimated for {shown(estimate.model)} via {shown(estimate.provider)} (nothing ran, nothing was "
+            "billed; the provider may differ at run time)",
+        )
     )
-    for component in estimate.components:
+    components: object = estimate.components
+    for component in components if isinstance(components, list) else []:  # pyright: ignore[reportUnknownVariableType]
+        if not isinstance(component, CostComponent):
+            continue
         out.out.print(
-            f"  {component.type}: {component.billable_quantity:g} {component.metric}(s) x "
-            f"{component.unit_price:g} = {format_cost(component.amount, estimate.currency)}",
+            f"  {shown(component.type)}: {format_number(component.billable_quantity)} {shown(component.metric)}(s)"
+            f" x {format_number(component.unit_price)} = {format_cost(component.amount, estimate.currency)}",
             highlight=False,
+            markup=False,
         )
     return EXIT_OK
 

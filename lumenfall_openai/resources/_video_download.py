@@ -42,6 +42,7 @@ from .._download import (
     plan_destination,
     temp_prefix,
 )
+from .._error_context import note_video_id
 from ..errors import DownloadError
 from ..types.video import Video
 
@@ -271,11 +272,14 @@ def _wrap(error: BaseException, transfer: Transfer | None, video_id: str, dest: 
         )
     if isinstance(error, openai.APIError) or _is_httpx_error(error, "HTTPError"):
         return DownloadError(
-            f"Could not download video {video_id}: {error}. Nothing was saved; the call is safe to repeat.",
+            f"Could not download video {video_id}: {str(error).rstrip('.')}. Nothing was saved; the call is "
+            "safe to repeat.",
             video_id=video_id,
             path=where,
             bytes_done=done,
         )
+    if isinstance(error, Exception):  # the caller's own (an on_progress callback's): kept, with the id
+        note_video_id(error, video_id, note=f"While downloading video {video_id}; nothing was saved.")
     return error
 
 

@@ -40,9 +40,9 @@ from .._compat import (
     to_streamed_response_wrapper,
 )
 from .._cost_tracking import dry_run_options, rereadable_request, video_dry_run
-from .._create_outcome import caller_wants_raw, may_have_started, parse_answer
+from .._create_outcome import caller_wants_raw, may_have_started, parse_answer, raise_if_other_video
 from .._download import DEFAULT_CHUNK_SIZE, headers_to_strip
-from .._error_context import add_video_id
+from .._error_context import add_video_id, reporting_video_id
 from .._ids import id_segment
 from .._polling import (
     Decision,
@@ -444,6 +444,7 @@ class Videos(SyncAPIResource):
         first: Video | None,
     ) -> Video:
         _video_path(video_id)  # a bad id fails here, before any request (not as a "garbled answer" below)
+        on_progress = reporting_video_id(on_progress, video_id)
         state = _new_poll_state(poll_interval_ms, timeout, policy)
         check = to_raw_response_wrapper(self._check)
         seen = first  # create_and_poll already holds the first answer: no GET for it
@@ -456,7 +457,7 @@ class Videos(SyncAPIResource):
                     check_timeout = _check_timeout(state, time.monotonic(), self._client.timeout)
                     raw = check(video_id, timeout=check_timeout)
                     hint = parse_server_hint(raw.headers, now_epoch=time.time())
-                    seen = parse_answer(raw, Video, what=f"a check of video {video_id}", require_id=True)
+                    seen = parse_answer(raw, Video, what=f"a check of video {video_id}", video_id=video_id)
                 except _CHECK_ERRORS as error:
                     failure = error
                 except openai.NotFoundError as error:  # just created: maybe not on this replica yet
@@ -467,6 +468,7 @@ class Videos(SyncAPIResource):
                 except openai.APIError as error:  # 400, 401, ...: the wait ends, the job id stays known
                     add_video_id(error, video_id)
                     raise
+            raise_if_other_video(failure)
             now = time.monotonic()
             if seen is None:
                 assert failure is not None
@@ -898,6 +900,7 @@ class AsyncVideos(AsyncAPIResource):
         first: Video | None,
     ) -> Video:
         _video_path(video_id)  # a bad id fails here, before any request (not as a "garbled answer" below)
+        on_progress = reporting_video_id(on_progress, video_id)
         state = _new_poll_state(poll_interval_ms, timeout, policy)
         check = async_to_raw_response_wrapper(self._check)
         seen = first  # create_and_poll already holds the first answer: no GET for it
@@ -910,7 +913,7 @@ class AsyncVideos(AsyncAPIResource):
                     check_timeout = _check_timeout(state, time.monotonic(), self._client.timeout)
                     raw = await check(video_id, timeout=check_timeout)
                     hint = parse_server_hint(raw.headers, now_epoch=time.time())
-                    seen = parse_answer(raw, Video, what=f"a check of video {video_id}", require_id=True)
+                    seen = parse_answer(raw, Video, what=f"a check of video {video_id}", video_id=video_id)
                 except _CHECK_ERRORS as error:
                     failure = error
                 except openai.NotFoundError as error:  # just created: maybe not on this replica yet
@@ -921,6 +924,7 @@ class AsyncVideos(AsyncAPIResource):
                 except openai.APIError as error:  # 400, 401, ...: the wait ends, the job id stays known
                     add_video_id(error, video_id)
                     raise
+            raise_if_other_video(failure)
             now = time.monotonic()
             if seen is None:
                 assert failure is not None

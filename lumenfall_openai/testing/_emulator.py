@@ -11,6 +11,7 @@ from typing import Any
 
 from starlette.types import ASGIApp
 
+from .._numbers import check_durations
 from .._signing import generate_secret
 from ._app import ROUTES, build_app
 from ._catalog import Catalog, ModelSpec
@@ -124,6 +125,14 @@ class LumenfallEmulator:
             if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
                 raise ValueError(f"{name} must be a positive int, got {limit!r}")
         _check_balance_argument("balance", balance)
+        check_durations(
+            queue_seconds=queue_seconds,
+            run_seconds=run_seconds,
+            time_scale=time_scale,
+            media_ttl_seconds=media_ttl_seconds,
+            webhook_retry_scale=webhook_retry_scale,
+            webhook_timeout=webhook_timeout,
+        )
         config = EmulatorConfig(
             balance=balance,
             queue_seconds=queue_seconds,

@@ -15,8 +15,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+try:
+    from ._sdist import sdist_and_rest
+except ImportError:  # run as a script: python tests/openai_suite/run.py
+    from _sdist import sdist_and_rest  # type: ignore[no-redef]
+
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
 
 # openai's test files that exercise the client itself (construction, options, headers, auth,
 # retries, copies, HTTP transports, response parsing, streaming) rather than a resource this
@@ -45,17 +49,7 @@ SUITE_FILES = [
 
 
 def main(argv: list[str]) -> int:
-    sdist: Path | None = None
-    if argv[:1] == ["--sdist"]:
-        sdist, argv = Path(argv[1]).resolve(), argv[2:]
-    if sdist is None:
-        fetched = subprocess.run(
-            [sys.executable, str(ROOT / "scripts" / "fetch_openai_sdist.py")],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        sdist = Path(fetched.stdout.strip().splitlines()[-1])
+    sdist, argv = sdist_and_rest(argv)
     files = [f"tests/{name}" for name in SUITE_FILES if (sdist / "tests" / name).is_file()]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]).rstrip(":")}
     # Lumenfall and OpenAI settings from the caller's shell must not change what openai's tests see.

@@ -20,8 +20,11 @@ from pathlib import Path
 
 from lumenfall_openai.testing import LumenfallEmulator
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
+try:
+    from ._sdist import sdist_and_rest
+except ImportError:  # run as a script: python tests/openai_suite/run_example.py
+    from _sdist import sdist_and_rest  # type: ignore[no-redef]
+
 EXAMPLE = "examples/video.py"
 IMPORT = re.compile(r"^from openai import ", re.MULTILINE)
 EXPECTED_OUTPUT = "Video successfully completed"
@@ -40,16 +43,7 @@ def swap_import(source: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    if argv[:1] == ["--sdist"]:
-        sdist = Path(argv[1]).resolve()
-    else:
-        fetched = subprocess.run(
-            [sys.executable, str(ROOT / "scripts" / "fetch_openai_sdist.py")],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        sdist = Path(fetched.stdout.strip().splitlines()[-1])
+    sdist, _ = sdist_and_rest(argv)
     source = (sdist / EXAMPLE).read_text(encoding="utf-8")
     env = {name: value for name, value in os.environ.items() if not name.startswith(("LUMENFALL_", "OPENAI_"))}
     with tempfile.TemporaryDirectory() as scratch, LumenfallEmulator(queue_seconds=0.2, run_seconds=0.5).serve() as url:
