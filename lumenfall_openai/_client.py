@@ -221,7 +221,7 @@ class _LumenfallClientMixin:
 
     def __repr__(self) -> str:
         return (
-            f"{type(self).__name__}(base_url={self._lumenfall.base_url!r}, "
+            f"{type(self).__name__}(base_url={_settings.redact_url(self._lumenfall.base_url)!r}, "
             f"api_key={_settings.redact_key(self.api_key)!r})"
         )
 

@@ -201,6 +201,19 @@ def copied_defaults(
     return replace if replace is not None else current
 
 
+def redact_url(url: str) -> str:
+    """``url`` as a repr or log may show it: a password in its user info (``https://u:pw@host``,
+    e.g. a proxy's) becomes ``***``. Anything that cannot be parsed is shown as ``***``."""
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+        host = parts.netloc.rsplit("@", 1)[1]
+        return urlunsplit((parts.scheme, f"{parts.username}:***@{host}", parts.path, parts.query, parts.fragment))
+    except ValueError:
+        return "***"
+
+
 def redact_key(key: str) -> str:
     """What a repr or log may show of a key: its public id part, never the secret."""
     if key.startswith(KEY_PREFIX) and "." in key:

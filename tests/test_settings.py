@@ -256,3 +256,17 @@ def test_copy_passes_extra_constructor_arguments_to_a_subclass() -> None:
 
     copy = Regional(api_key=TEST_KEY, region="us").copy(max_retries=1)
     assert type(copy) is Regional and copy.region == "us" and copy.max_retries == 1
+
+
+@pytest.mark.parametrize("cls", [Lumenfall, AsyncLumenfall])
+def test_repr_never_shows_a_password_in_the_base_url(cls: type[Lumenfall] | type[AsyncLumenfall]) -> None:
+    client = cls(api_key=TEST_KEY, base_url="https://user:hunter2secret@proxy.example/openai/v1")
+    assert "hunter2secret" not in repr(client) and "user:***@proxy.example" in repr(client)
+
+
+@given(st.text(alphabet=st.characters(codec="ascii", exclude_characters="@/#?"), min_size=1))
+def test_redact_url_hides_any_password(password: str) -> None:
+    from lumenfall_openai._settings import redact_url
+
+    shown = redact_url(f"https://me:{password}@host.example/v1")
+    assert shown in ("https://me:***@host.example/v1", "***"), shown
