@@ -28,6 +28,8 @@ TARGET_DIR = Path("lumenfall_openai/resources/_sync")
 
 # Applied in order, each to every line. Names first (specific before general), then keywords.
 SUBS: list[tuple[str, str]] = [
+    # An async list returns a paginator (await it for a page, async-for it for items); sync, the page.
+    (r"\bAsyncPaginator\[\w+, (AsyncCursorURLPage\[\w+\])\]", r"\1"),
     # openai/httpx names whose sync twin is spelt Sync..., not without the prefix.
     (r"\bAsyncAPIResource\b", "SyncAPIResource"),
     (r"\bAsyncByteStream\b", "SyncByteStream"),

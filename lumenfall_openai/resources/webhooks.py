@@ -5,197 +5,21 @@ and, on openai 3.x, manages OpenAI webhook endpoints) with Lumenfall's: the same
 arguments (``verify_signature``, ``unwrap``), Lumenfall's events and secret. The checks themselves
 live in ``_signing`` (pure, no I/O); ``verify_signature`` and ``unwrap`` are plain methods on
 the async twin too, since they do no I/O.
+
+The code is written once, as async, in ``_async/webhooks.py``; ``_sync/webhooks.py`` is generated
+from it by ``scripts/unasync.py``. This module keeps the public import path.
 """
 
-from __future__ import annotations
+from ._async.webhooks import AsyncWebhooks, AsyncWebhooksWithRawResponse, AsyncWebhooksWithStreamingResponse
+from ._sync.webhooks import Webhooks, WebhooksWithRawResponse, WebhooksWithStreamingResponse
+from ._webhook_event import unwrap_event
 
-import json
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
-
-from .._compat import (
-    AsyncAPIResource,
-    Body,
-    Headers,
-    NotGiven,
-    Query,
-    SyncAPIResource,
-    async_to_raw_response_wrapper,
-    async_to_streamed_response_wrapper,
-    http,
-    make_request_options,
-    to_raw_response_wrapper,
-    to_streamed_response_wrapper,
-)
-from .._signing import DEFAULT_TOLERANCE, verify
-from ..errors import WebhookVerificationError
-from ..types.webhooks import LumenfallWebhookEvent, WebhookSecret, parse_event
-
-if TYPE_CHECKING:
-    from .._client import AsyncLumenfall, Lumenfall
-
-__all__ = ["AsyncWebhooks", "Webhooks", "unwrap_event"]
-
-not_given = NotGiven()
-
-
-def unwrap_event(
-    payload: str | bytes, headers: Any, secret: str | None, *, tolerance: float = DEFAULT_TOLERANCE
-) -> LumenfallWebhookEvent:
-    """Verify a delivery, then parse it into a typed event (pure; what both twins call)."""
-    msg_id, stamp = verify(payload, headers, secret, tolerance=tolerance)
-    try:
-        body = json.loads(payload if isinstance(payload, str) else bytes(payload))
-    except (ValueError, TypeError, RecursionError):
-        raise WebhookVerificationError(
-            "The webhook is signed correctly but its body is not JSON; Lumenfall always sends a JSON "
-            "object. Make sure the raw body reached the handler unchanged."
-        ) from None
-    if not isinstance(body, dict):
-        raise WebhookVerificationError(
-            "The webhook is signed correctly but its body is not a JSON object with `type` and `data`."
-        )
-    return parse_event(body, webhook_id=msg_id, webhook_timestamp=stamp)  # pyright: ignore[reportUnknownArgumentType]
-
-
-class Webhooks(SyncAPIResource):
-    _client: Lumenfall  # pyright: ignore[reportIncompatibleVariableOverride]
-
-    @cached_property
-    def with_raw_response(self) -> WebhooksWithRawResponse:
-        return WebhooksWithRawResponse(self)
-
-    @cached_property
-    def with_streaming_response(self) -> WebhooksWithStreamingResponse:
-        return WebhooksWithStreamingResponse(self)
-
-    def verify_signature(
-        self,
-        payload: str | bytes,
-        headers: Any,
-        *,
-        secret: str | None = None,
-        tolerance: int = DEFAULT_TOLERANCE,
-    ) -> None:
-        """Raise :class:`~lumenfall_openai.errors.WebhookVerificationError` unless this delivery
-        is signed by Lumenfall and no more than ``tolerance`` seconds (default 5 minutes) off.
-
-        ``payload`` is the raw body (bytes as received), ``headers`` the request's headers (any
-        mapping, case-insensitive). ``secret`` defaults to the client's ``webhook_secret`` (from
-        ``webhook_secret=`` or ``LUMENFALL_WEBHOOK_SECRET``).
-        """
-        verify(payload, headers, self._secret(secret), tolerance=tolerance)
-
-    def unwrap(
-        self,
-        payload: str | bytes,
-        headers: Any,
-        *,
-        secret: str | None = None,
-        tolerance: int = DEFAULT_TOLERANCE,
-    ) -> LumenfallWebhookEvent:
-        """Verify (as :meth:`verify_signature`) and return the typed event.
-
-        ``VideoCompletedEvent`` / ``VideoFailedEvent`` / ``VideoCancelledEvent``, or
-        ``UnknownWebhookEvent`` for a type this version does not know. Deliveries repeat:
-        deduplicate on ``event.webhook_id`` or ``event.data.id``.
-        """
-        return unwrap_event(payload, headers, self._secret(secret), tolerance=tolerance)
-
-    def secret(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: float | http.Timeout | NotGiven | None = not_given,
-    ) -> WebhookSecret:
-        """Your organisation's signing secret (``GET /v1/webhooks/secret`` on the native API)."""
-        return self._get(
-            f"{self._client.native_base_url}/webhooks/secret",
-            options=make_request_options(
-                extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout
-            ),
-            cast_to=WebhookSecret,
-        )
-
-    def _secret(self, secret: str | None) -> str | None:
-        return secret if secret is not None else self._client.webhook_secret
-
-
-class AsyncWebhooks(AsyncAPIResource):
-    _client: AsyncLumenfall  # pyright: ignore[reportIncompatibleVariableOverride]
-
-    @cached_property
-    def with_raw_response(self) -> AsyncWebhooksWithRawResponse:
-        return AsyncWebhooksWithRawResponse(self)
-
-    @cached_property
-    def with_streaming_response(self) -> AsyncWebhooksWithStreamingResponse:
-        return AsyncWebhooksWithStreamingResponse(self)
-
-    def verify_signature(
-        self,
-        payload: str | bytes,
-        headers: Any,
-        *,
-        secret: str | None = None,
-        tolerance: int = DEFAULT_TOLERANCE,
-    ) -> None:
-        """See :meth:`Webhooks.verify_signature` (no I/O, so not a coroutine, as in openai)."""
-        verify(payload, headers, self._secret(secret), tolerance=tolerance)
-
-    def unwrap(
-        self,
-        payload: str | bytes,
-        headers: Any,
-        *,
-        secret: str | None = None,
-        tolerance: int = DEFAULT_TOLERANCE,
-    ) -> LumenfallWebhookEvent:
-        """See :meth:`Webhooks.unwrap` (no I/O, so not a coroutine, as in openai)."""
-        return unwrap_event(payload, headers, self._secret(secret), tolerance=tolerance)
-
-    async def secret(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: float | http.Timeout | NotGiven | None = not_given,
-    ) -> WebhookSecret:
-        """Your organisation's signing secret; see :meth:`Webhooks.secret`."""
-        return await self._get(
-            f"{self._client.native_base_url}/webhooks/secret",
-            options=make_request_options(
-                extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout
-            ),
-            cast_to=WebhookSecret,
-        )
-
-    def _secret(self, secret: str | None) -> str | None:
-        return secret if secret is not None else self._client.webhook_secret
-
-
-class WebhooksWithRawResponse:
-    def __init__(self, webhooks: Webhooks) -> None:
-        self._webhooks = webhooks
-        self.secret = to_raw_response_wrapper(webhooks.secret)
-
-
-class AsyncWebhooksWithRawResponse:
-    def __init__(self, webhooks: AsyncWebhooks) -> None:
-        self._webhooks = webhooks
-        self.secret = async_to_raw_response_wrapper(webhooks.secret)
-
-
-class WebhooksWithStreamingResponse:
-    def __init__(self, webhooks: Webhooks) -> None:
-        self._webhooks = webhooks
-        self.secret = to_streamed_response_wrapper(webhooks.secret)
-
-
-class AsyncWebhooksWithStreamingResponse:
-    def __init__(self, webhooks: AsyncWebhooks) -> None:
-        self._webhooks = webhooks
-        self.secret = async_to_streamed_response_wrapper(webhooks.secret)
+__all__ = [
+    "AsyncWebhooks",
+    "AsyncWebhooksWithRawResponse",
+    "AsyncWebhooksWithStreamingResponse",
+    "Webhooks",
+    "WebhooksWithRawResponse",
+    "WebhooksWithStreamingResponse",
+    "unwrap_event",
+]
