@@ -44,6 +44,7 @@ from __future__ import annotations
 import math
 import random
 import time
+import warnings
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -76,6 +77,8 @@ __all__ = [
     "new_poll_state",
     "poll_arguments",
     "ProgressCallback",
+    "resolve_poll_policy",
+    "retry_after",
     "wait_arguments",
 ]
 
@@ -222,6 +225,12 @@ def parse_server_hint(headers: Mapping[str, str], *, now_epoch: float | None = N
             ms = -1.0
         if ms >= 0 and ms == ms and ms != float("inf"):
             return ms / 1000.0
+    return retry_after(headers, now_epoch=now_epoch)
+
+
+def retry_after(headers: Mapping[str, str], *, now_epoch: float | None = None) -> float | None:
+    """``Retry-After`` in seconds (a number, or an HTTP date when ``now_epoch`` is given), or None
+    when absent, unparseable, negative or not finite. The one parser of it in the package."""
     raw = headers.get("retry-after")
     if raw is None:
         return None
@@ -480,3 +489,19 @@ def check_timeout(
         write=_min_timeout(configured.write, cap),
         pool=_min_timeout(configured.pool, cap),
     )
+
+
+def resolve_poll_policy(poll_policy: PollPolicy | None, policy: PollPolicy | None) -> PollPolicy | None:
+    """``poll``'s pacing: ``poll_policy=``, the name every waiting method uses; ``policy=`` is its
+    old name in ``poll``, still accepted for one release with a DeprecationWarning."""
+    if policy is None:
+        return poll_policy
+    if poll_policy is not None:
+        raise TypeError("poll() got both poll_policy= and policy=: pass only poll_policy= (policy= is its old name).")
+    warnings.warn(
+        "poll(policy=...) is deprecated and will be removed in the next release: pass poll_policy=... "
+        "instead (the same PollPolicy; create_and_poll already calls it poll_policy).",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return policy

@@ -202,7 +202,7 @@ def test_fault_matrix(served: tuple[LumenfallEmulator, str], operation: str, fau
                 elif kind == "retrieve":
                     assert (await settle(client.videos.retrieve(video.id))).id == video.id
                 elif kind == "poll":
-                    await settle(client.videos.poll(video.id, policy=POLICY))
+                    await settle(client.videos.poll(video.id, poll_policy=POLICY))
                 elif kind == "download":  # a completed Video: straight to the media host
                     await settle(client.videos.download(video, dest))
                 else:
@@ -240,7 +240,7 @@ def test_fault_matrix(served: tuple[LumenfallEmulator, str], operation: str, fau
                 final = await settle(client.videos.create_and_poll(**args, poll_policy=POLICY))
             else:
                 assert known_id is not None
-                final = await settle(client.videos.poll(known_id, policy=POLICY))
+                final = await settle(client.videos.poll(known_id, poll_policy=POLICY))
                 if downloads:
                     await settle(client.videos.download(known_id, dest))
                     check_files(tmp_path, True)

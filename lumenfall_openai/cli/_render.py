@@ -36,7 +36,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from .._download import DownloadProgress
+from .._download_plan import DownloadProgress
 from .._money import format_money, to_micros
 from .._polling import PollProgress
 from ..types.video import Video

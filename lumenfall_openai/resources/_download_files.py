@@ -1,7 +1,7 @@
 """The file side of ``videos.download``, shared by both twins of its loop.
 
 Every decision (what to verify, whether to resume, the next ``Range``, whether a response is
-acceptable, whether to fetch a fresh URL) is made by :class:`lumenfall_openai._download.Transfer`;
+acceptable, whether to fetch a fresh URL) is made by :class:`lumenfall_openai._download_plan.Transfer`;
 the loop (written once as async in ``_async/download_io.py``, its sync twin generated) only moves
 bytes from the HTTP client to a temporary file and acts on its answers. What is here does blocking
 file-system work and builds requests; the async loop runs the slow steps in a worker thread.
@@ -25,7 +25,7 @@ from typing import IO, Any
 import openai
 
 from .._compat import NotGiven, http
-from .._download import (
+from .._download_plan import (
     DownloadProgress,
     Transfer,
     headers_to_strip,
@@ -34,6 +34,7 @@ from .._download import (
     plan_destination,
     temp_prefix,
 )
+from .._ids import check_id
 from ..errors import DownloadError
 from ..types.video import Video
 
@@ -85,10 +86,14 @@ def client_timeout(http_client: Any, value: TimeoutArg, default: object) -> Any:
 
 
 def video_id_of(video_or_id: Video | str) -> str:
-    video_id = video_or_id.id if isinstance(video_or_id, Video) else video_or_id
-    if not isinstance(video_id, str) or not video_id:  # pyright: ignore[reportUnnecessaryIsInstance]
-        raise ValueError(f"Expected a Video or a non-empty video id (like 'video_abc123'), got {video_or_id!r}.")
-    return video_id
+    """The id to download. A Video's id (the server's) only has to be non-empty: it names the
+    file through ``safe_file_name``, never a URL. An id given as a string is checked by the
+    package's one id rule (:func:`~lumenfall_openai._ids.check_id`) before it is retrieved."""
+    if isinstance(video_or_id, Video):
+        if not isinstance(video_or_id.id, str) or not video_or_id.id:  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise ValueError(f"Expected a Video with an id (like 'video_abc123'), got {video_or_id!r}.")
+        return video_or_id.id
+    return check_id(video_or_id)
 
 
 def check_args(chunk_size: int, max_retries: int) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 from .._compat import CUSTOM_HEADERS_ATTR, Body, Headers, Omit
-from .._download import headers_to_strip
+from .._download_plan import headers_to_strip
 from .._ids import id_segment
 from .._video_requests import check_http_timeout, check_json_value
 from ..errors import UnsupportedOperationError
@@ -37,7 +37,7 @@ def check_call_numbers(extra_body: Body | None, timeout: object) -> None:
 
 def media_headers(client: Any, extra_headers: Headers | None) -> Headers:
     """``download_content``'s headers for the media host, by ``download``'s rule
-    (:func:`~lumenfall_openai._download.headers_to_strip`): no Authorization, none of the client's
+    (:func:`~lumenfall_openai._download_plan.headers_to_strip`): no Authorization, none of the client's
     custom headers unless passed again for this call, no header carrying the key.
 
     openai merges these with its own headers by exact name before dropping ``Omit`` values, so

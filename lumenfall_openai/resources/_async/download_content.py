@@ -2,7 +2,7 @@
 and verified, answered in openai's own response classes.
 
 Every variant asks openai for a *streamed* response (the body not read yet), so nothing is in
-memory before the status line and headers are judged (``_download.content_response_error``:
+memory before the status line and headers are judged (``_download_plan.content_response_error``:
 status, ``video/*``, Content-Length = ``output.size_bytes``, no content encoding). The body is
 then read through a checked stream (``_AsyncCheckedStream`` here), which stops it at
 ``output.size_bytes`` (IntegrityError, never a MemoryError) and refuse a short one at its end.
@@ -34,7 +34,7 @@ from ..._compat import (
     http,
     make_request_options,
 )
-from ..._download import (
+from ..._download_plan import (
     Fail,
     Redirect,
     Transfer,

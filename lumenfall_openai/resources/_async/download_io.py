@@ -1,7 +1,7 @@
 """The I/O loop of ``videos.download``, written once (async; the sync twin is generated).
 
 Every decision (what to verify, whether to resume, the next ``Range``, whether a response is
-acceptable, whether to fetch a fresh URL) is made by :class:`lumenfall_openai._download.Transfer`;
+acceptable, whether to fetch a fresh URL) is made by :class:`lumenfall_openai._download_plan.Transfer`;
 this loop only moves bytes from the HTTP client to a temporary file and acts on its answers. The
 file steps are in ``resources/_download_files.py``.
 
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from ..._compat import CUSTOM_HEADERS_ATTR, HTTP_CLIENT_ATTR
-from ..._download import (
+from ..._download_plan import (
     Accept,
     Action,
     Complete,

@@ -37,7 +37,7 @@ from ..._compat import (
 )
 from ..._cost_tracking import dry_run_options, rereadable_request, video_dry_run
 from ..._create_outcome import caller_wants_raw, may_have_started, parse_answer
-from ..._download import DEFAULT_CHUNK_SIZE
+from ..._download_plan import DEFAULT_CHUNK_SIZE
 from ..._error_context import add_video_id
 from ..._polling import (
     CHECK_ERRORS,
@@ -49,6 +49,7 @@ from ..._polling import (
     finish_wait,
     new_poll_state,
     parse_server_hint,
+    resolve_poll_policy,
     wait_arguments,
 )
 from ..._video_requests import InputReference, VideoCreateRequest, build_create_request, unsupported
@@ -284,6 +285,7 @@ class AsyncVideos(AsyncAPIResource):
         poll_interval_ms: int | Omit = omit,
         timeout: float | None = None,
         on_progress: AsyncProgressCallback | None = None,
+        poll_policy: PollPolicy | None = None,
         policy: PollPolicy | None = None,
     ) -> Video:
         """Wait until the job is ``completed`` or ``failed`` and return it (failed included, as in openai).
@@ -291,14 +293,19 @@ class AsyncVideos(AsyncAPIResource):
         Unlike openai's ``poll``: ``timeout`` is an overall deadline in seconds (then
         :class:`~lumenfall_openai.errors.WaitTimeoutError`, which carries the last Video; the job
         keeps running); ``on_progress`` gets a :class:`PollProgress` after every check; the
-        pacing backs off (see :class:`PollPolicy`) unless you fix it with ``poll_interval_ms``;
-        and 5xx answers or dropped connections while waiting are waited through, not raised
-        (if they last ``policy.max_error_streak`` seconds in a row, the wait ends with
-        :class:`~lumenfall_openai.errors.WaitInterruptedError`, which carries the job id).
+        pacing backs off (``poll_policy``, a :class:`PollPolicy`) unless you fix it with
+        ``poll_interval_ms``; and 5xx answers or dropped connections while waiting are waited
+        through, not raised (if they last ``poll_policy.max_error_streak`` seconds in a row, the
+        wait ends with :class:`~lumenfall_openai.errors.WaitInterruptedError`, which carries the
+        job id).
+        ``timeout`` keeps the name the design contract gives it (``create_and_poll`` calls the same
+        deadline ``poll_timeout``, its ``timeout`` being the create's HTTP timeout, as in openai);
+        ``policy=`` is the old name of ``poll_policy=`` (deprecated, removed in the next release).
         Call ``.raise_for_status()`` on the result to turn ``failed`` into an exception. With the
         async client, ``on_progress`` may also be a coroutine function.
         """
-        return await self._poll(video_id, poll_interval_ms, timeout, on_progress, policy, first=None)
+        pacing = resolve_poll_policy(poll_policy, policy)
+        return await self._poll(video_id, poll_interval_ms, timeout, on_progress, pacing, first=None)
 
     async def _check(
         self, video_id: str, *, timeout: float | http.Timeout | NotGiven | None, extra_headers: Headers | None = None
