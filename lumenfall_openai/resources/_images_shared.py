@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from typing_extensions import ParamSpec
 
 from .._compat import RAW_RESPONSE_HEADER
 from .._cost_tracking import dry_run_options, rereadable
-from .._create_outcome import may_have_started
 from .._video_requests import check_http_timeout, check_json_value
 from ..errors import UnsupportedOperationError
-
-if TYPE_CHECKING:
-    from ..costs import CostLedger, Reservation
 
 __all__ = [
     "async_returning",
@@ -24,7 +20,6 @@ __all__ = [
     "refuse_streaming",
     "rereadable_uploads",
     "returning",
-    "settle_failed",
     "what",
 ]
 
@@ -86,18 +81,6 @@ def raw_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
 
 def what(method: Callable[..., Any]) -> str:
     return f"images.{getattr(method, '__name__', 'request')}"
-
-
-def settle_failed(ledger: CostLedger, hold: Reservation | None, error: BaseException) -> None:
-    """An images call raised: a definite refusal frees its reservation. Any other outcome (lost
-    answer, 5xx, unreadable body) may have made and billed the images, and there is no job to ask
-    later, so the reservation is recorded as spent (an ``estimated`` ledger entry)."""
-    if hold is None:
-        return
-    if may_have_started(error):
-        ledger._spend_hold(hold, kind="image")  # pyright: ignore[reportPrivateUsage]
-    else:
-        hold.release()
 
 
 def rereadable_uploads(kwargs: dict[str, Any]) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 import openai
 
+from ..._budget import CreateHold, join_create, start_create
 from ..._compat import (
     REQUEST_OPTIONS_MAX_RETRIES_KEY,
     AsyncAPIResource,
@@ -197,34 +198,34 @@ class AsyncVideos(AsyncAPIResource):
         extra_body: Body | None,
         timeout: float | http.Timeout | NotGiven | None,
     ) -> Video:
-        """``_post_create``, first checked against the client's budget (if it has one).
-
-        With a budget the job is estimated (free) and the estimate reserved before anything paid
-        is sent; a job that does not fit, or whose estimate is unreadable, raises a BudgetError
-        with no create sent. Calls sharing an idempotency key share one reservation. Whatever
-        the create raises carries ``idempotency_key`` (see ``errors.attach_create_context``).
+        """``_post_create`` under a hold (``_budget``): with a budget the job is estimated (free)
+        and the estimate reserved before anything paid is sent; a job that does not fit, or whose
+        estimate is unreadable, raises a BudgetError with no create sent. Calls sharing an
+        idempotency key share one hold. The answer settles the hold (its ``post_parser``); an
+        error that may hide a job keeps it. Whatever the create raises carries
+        ``idempotency_key`` (see ``errors.attach_create_context``).
         """
         ledger = self._client.ledger
-        key = request.idempotency_key
-        ticket = ledger._join_create(key)
-        if ticket is None:
+        hold = join_create(ledger, request)
+        if hold is None:
             estimate: CostEstimate | None = None
             if ledger.has_budget:
                 request = rereadable_request(request)  # the dry run must not use up an open file
                 estimate = await self._post_estimate(request, extra_headers, extra_query, extra_body, timeout)
-            ticket = ledger._start_create(key, estimate, what=f"This {request.body.get('model')} video job")
+            hold = start_create(ledger, request, estimate)
         try:
-            video = await self._send_create(request, extra_headers, extra_query, extra_body, timeout)
+            video = await self._send_create(request, hold, extra_headers, extra_query, extra_body, timeout)
         except BaseException as error:
-            ledger._create_failed(ticket, error)
-            attach_create_context(error, idempotency_key=key, video_id=None, job_may_exist=may_have_started(error))
+            hold.failed(error)
+            attach_create_context(error, idempotency_key=hold.key, video_id=None, job_may_exist=may_have_started(error))
             raise
-        ledger._create_returned(ticket)
+        hold.returned()
         return video
 
     async def _send_create(
         self,
         request: VideoCreateRequest,
+        hold: CreateHold,
         extra_headers: Headers | None,
         extra_query: Query | None,
         extra_body: Body | None,
@@ -233,16 +234,17 @@ class AsyncVideos(AsyncAPIResource):
         """``_post_create``, parsed here (unless the caller asked for the raw response), so that a
         garbled 2xx body raises ResponseParseError, an ``openai.OpenAIError``, never a raw one."""
         if caller_wants_raw(extra_headers):
-            return await self._post_create(request, extra_headers, extra_query, extra_body, timeout)
+            return await self._post_create(request, hold, extra_headers, extra_query, extra_body, timeout)
         post = async_to_raw_response_wrapper(self._post_create)
         raw = await post(
-            request, extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout
+            request, hold, extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout
         )
         return parse_answer(raw, Video, what="the video create", require_id=True)
 
     async def _post_create(
         self,
         request: VideoCreateRequest,
+        hold: CreateHold,
         extra_headers: Headers | None,
         extra_query: Query | None,
         extra_body: Body | None,
@@ -250,14 +252,15 @@ class AsyncVideos(AsyncAPIResource):
     ) -> Video:
         if request.is_multipart:
             extra_headers = {"Content-Type": "multipart/form-data", **(extra_headers or {})}
+        options = make_request_options(
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            post_parser=hold.post_parser(),  # settles the hold from the parsed answer, on every path
+        )
         return await self._post(
-            "/videos",
-            body=request.body,
-            files=request.files or None,
-            options=make_request_options(
-                extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout
-            ),
-            cast_to=Video,
+            "/videos", body=request.body, files=request.files or None, options=options, cast_to=Video
         )
 
     async def retrieve(

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from openai.resources.images import Images as _OpenAIImages
 
-from ..._cost_tracking import IMAGE_HOLD
+from ..._budget import IMAGES_CALL, ImagesHold, reserve_images
 from ..._create_outcome import caller_wants_raw, parse_answer
 from ...types.cost import CostEstimate
 from ...types.images import ImagesResponse
@@ -35,13 +35,11 @@ from .._images_shared import (
     refuse_streaming,
     rereadable_uploads,
     returning,
-    settle_failed,
     what,
 )
 
 if TYPE_CHECKING:
     from ..._client import Lumenfall
-    from ...costs import Reservation
 
 __all__ = ["Images"]
 
@@ -85,24 +83,20 @@ class Images(_OpenAIImages):
 
     def _reserve(
         self, name: str, method: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
-    ) -> Reservation | None:
+    ) -> ImagesHold:
+        """The call's hold (``_budget``): with a budget, the estimate reserved before anything paid is sent."""
         ledger = self._client.ledger
-        if not ledger.has_budget:
-            return None
-        estimate = self._dry_run(method, args, kwargs)
-        micros, currency = ledger._price(estimate)  # pyright: ignore[reportPrivateUsage]
-        return ledger.reserve(micros, currency=currency, estimate=estimate, what=f"This images.{name} request")
+        estimate = self._dry_run(method, args, kwargs) if ledger.has_budget else None
+        return reserve_images(ledger, estimate, what=f"This images.{name} request", user=kwargs.get("user"))
 
-    def _call(
-        self, method: Callable[..., Any], hold: Reservation | None, args: tuple[Any, ...], kwargs: dict[str, Any]
-    ) -> Any:
+    def _call(self, method: Callable[..., Any], hold: ImagesHold, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         raw = not caller_wants_raw(kwargs.get("extra_headers"))
-        token = IMAGE_HOLD.set(hold)
+        token = IMAGES_CALL.set(hold)  # the client's post hook settles this hold from the answer
         try:
             answer = method(self, *args, **(raw_kwargs(kwargs) if raw else kwargs))
             return parse_answer(answer, ImagesResponse, what=what(method)) if raw else answer
         except BaseException as error:
-            settle_failed(self._client.ledger, hold, error)
+            hold.failed(error)
             raise
         finally:
-            IMAGE_HOLD.reset(token)
+            IMAGES_CALL.reset(token)
