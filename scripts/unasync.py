@@ -1,7 +1,8 @@
 """Write the sync twins of the async sources, in the style of httpcore's ``scripts/unasync.py``.
 
-The I/O code of each resource is written once, as async, in ``lumenfall_openai/resources/_async/``;
-this script makes ``lumenfall_openai/resources/_sync/`` from it by token substitution
+The I/O code of each resource is written once, as async, in ``lumenfall_openai/resources/_async/``
+(the clients' signatures in ``lumenfall_openai/_async/``); this script makes the ``_sync/``
+directory beside each from it by token substitution
 (``async def`` -> ``def``, ``await x`` -> ``x``, ``AsyncVideos`` -> ``Videos``, ...), then runs
 ``ruff`` (import order, format) over the result so a generated file passes the linters as it is.
 
@@ -9,9 +10,9 @@ this script makes ``lumenfall_openai/resources/_sync/`` from it by token substit
     python scripts/unasync.py --check   # exit 1, naming every stale or missing file
 
 What differs between the twins beyond these tokens (a callback that may be awaited, a blocking
-step that async runs in a worker thread) is written once as a pair in ``resources/_io_shims.py``
-(``async_report``/``report``, ``async_blocking_call``/``blocking_call``) and reached here by the
-``async_`` prefix rule.
+step that async runs in a worker thread) is written once as a pair in ``lumenfall_openai/_io_shims.py``
+(``async_report``/``report``, ``async_blocking_call``/``blocking_call``, ``async_resolved``/``resolved``)
+and reached here by the ``async_`` prefix rule.
 """
 
 from __future__ import annotations
@@ -23,8 +24,11 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE_DIR = Path("lumenfall_openai/resources/_async")
-TARGET_DIR = Path("lumenfall_openai/resources/_sync")
+# (async sources, generated sync twins): the resources, and the clients' own signatures.
+DIRS = [
+    (Path("lumenfall_openai/resources/_async"), Path("lumenfall_openai/resources/_sync")),
+    (Path("lumenfall_openai/_async"), Path("lumenfall_openai/_sync")),
+]
 
 # Applied in order, each to every line. Names first (specific before general), then keywords.
 SUBS: list[tuple[str, str]] = [
@@ -51,6 +55,8 @@ SUBS: list[tuple[str, str]] = [
     (r"\baread\b", "read"),
     (r"\baiter_bytes\b", "iter_bytes"),
     (r"\b(?:anyio|asyncio)\.sleep\b", "time.sleep"),
+    # What an async callable returns when awaited is what the sync one returns.
+    (r"\bAwaitable\[([\w.]+)\]", r"\1"),
 ]
 _COMPILED = [(re.compile(pattern), replacement) for pattern, replacement in SUBS]
 
@@ -87,27 +93,29 @@ def _ruff_stdin(args: list[str], text: str, target: Path) -> str:
     return result.stdout
 
 
-def generate(source: Path) -> str:
+def generate(source: Path, target: Path) -> str:
     """The sync twin of ``source`` (a path relative to the repository), formatted."""
     text = (ROOT / source).read_text(encoding="utf-8")
     body = "".join(unasync_line(line) for line in text.splitlines(keepends=True))
-    target = TARGET_DIR / source.name
     body = _ruff_stdin(["check", "--select", "I,F401", "--fix", "--exit-zero", "--quiet"], body, target)
     return header(source) + _ruff_stdin(["format", "--quiet"], body, target)
 
 
 def pairs() -> list[tuple[Path, Path]]:
-    return [(source, TARGET_DIR / source.name) for source in sorted((ROOT / SOURCE_DIR).glob("*.py"))]
+    """(source, target) for every async source, relative to the repository."""
+    return [
+        (source_dir / path.name, target_dir / path.name)
+        for source_dir, target_dir in DIRS
+        for path in sorted((ROOT / source_dir).glob("*.py"))
+    ]
 
 
 def main(argv: list[str]) -> int:
     check = "--check" in argv
     stale: list[str] = []
-    sources = [source.relative_to(ROOT) for source, _ in pairs()]
-    wanted = {TARGET_DIR / source.name for source in sources}
-    for source in sources:
-        target = TARGET_DIR / source.name
-        text = generate(source)
+    wanted = pairs()
+    for source, target in wanted:
+        text = generate(source, target)
         path = ROOT / target
         current = path.read_text(encoding="utf-8") if path.exists() else None
         if current == text:
@@ -118,14 +126,18 @@ def main(argv: list[str]) -> int:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
             print(f"wrote {target}")
-    for extra in sorted((ROOT / TARGET_DIR).glob("*.py")):
-        if extra.relative_to(ROOT) not in wanted:
-            message = f"{extra.relative_to(ROOT)} has no async source in {SOURCE_DIR}"
+    targets = {target for _, target in wanted}
+    for source_dir, target_dir in DIRS:
+        for extra in sorted((ROOT / target_dir).glob("*.py")):
+            relative = extra.relative_to(ROOT)
+            if relative in targets:
+                continue
+            message = f"{relative} has no async source in {source_dir}"
             if check:
                 stale.append(message + ": delete it")
             else:
                 extra.unlink()
-                print(f"deleted {extra.relative_to(ROOT)} ({message})")
+                print(f"deleted {relative} ({message})")
     for line in stale:
         print(line, file=sys.stderr)
     return 1 if stale else 0

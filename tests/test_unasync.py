@@ -79,6 +79,15 @@ def test_every_generated_file_says_where_it_comes_from() -> None:
         ("class AsyncImages(_OpenAIAsyncImages):", "class Images(_OpenAIImages):"),
         ("AsyncCursorURLPage[RequestRecord]", "SyncCursorURLPage[RequestRecord]"),
         ("await anyio.sleep(1)", "time.sleep(1)"),
+        (
+            "api_key: str | Callable[[], Awaitable[str]] | None = None,",
+            "api_key: str | Callable[[], str] | None = None,",
+        ),
+        (
+            "class AsyncLumenfall(_LumenfallClientMixin, openai.AsyncOpenAI):",
+            "class Lumenfall(_LumenfallClientMixin, openai.OpenAI):",
+        ),
+        ("http_client: http.AsyncClient | None = None,", "http_client: http.Client | None = None,"),
         ("# asynchronous, async client", "# asynchronous, async client"),
     ],
 )
@@ -90,7 +99,12 @@ def test_check_names_a_stale_file_and_a_rerun_fixes_it(tmp_path: Path) -> None:
     for part in ("scripts/unasync.py", "pyproject.toml"):
         (tmp_path / part).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / part, tmp_path / part)
-    for part in ("lumenfall_openai/resources/_async", "lumenfall_openai/resources/_sync"):
+    for part in (
+        "lumenfall_openai/resources/_async",
+        "lumenfall_openai/resources/_sync",
+        "lumenfall_openai/_async",
+        "lumenfall_openai/_sync",
+    ):
         shutil.copytree(ROOT / part, tmp_path / part)
     assert _run(tmp_path, "--check").returncode == 0
 

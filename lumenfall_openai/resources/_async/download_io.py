@@ -32,6 +32,7 @@ from ..._download_plan import (
     media_target,
     needs_retrieve,
 )
+from ..._io_shims import async_blocking_call, async_report
 from ...types.video import Video
 from .._download_files import (
     AsyncDownloadProgressCallback,
@@ -49,7 +50,6 @@ from .._download_files import (
     video_id_of,
     wrap,
 )
-from .._io_shims import async_blocking_call, async_report
 
 if TYPE_CHECKING:
     from .videos import AsyncVideos

@@ -33,6 +33,7 @@ from ..._download_plan import (
     media_target,
     needs_retrieve,
 )
+from ..._io_shims import blocking_call, report
 from ...types.video import Video
 from .._download_files import (
     DownloadProgressCallback,
@@ -50,7 +51,6 @@ from .._download_files import (
     video_id_of,
     wrap,
 )
-from .._io_shims import blocking_call, report
 
 if TYPE_CHECKING:
     from .videos import Videos

@@ -41,6 +41,7 @@ from ..._cost_tracking import dry_run_options, rereadable_request, video_dry_run
 from ..._create_outcome import caller_wants_raw, may_have_started, parse_answer
 from ..._download_plan import DEFAULT_CHUNK_SIZE
 from ..._error_context import add_video_id
+from ..._io_shims import report
 from ..._polling import (
     CHECK_ERRORS,
     PollPolicy,
@@ -58,7 +59,6 @@ from ..._video_requests import InputReference, VideoCreateRequest, build_create_
 from ...errors import attach_create_context
 from ...types.cost import CostEstimate
 from ...types.video import Video, VideoDeleted
-from .._io_shims import report
 from .._video_shared import (
     DELETED_FROM_NO_BODY,
     check_call_numbers,
