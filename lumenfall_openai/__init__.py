@@ -88,7 +88,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from ._download import DownloadProgress as DownloadProgress
+    from ._download_plan import DownloadProgress as DownloadProgress
     from ._polling import PollPolicy as PollPolicy
     from ._polling import PollProgress as PollProgress
     from .types import CostEstimate as CostEstimate
@@ -99,7 +99,7 @@ if TYPE_CHECKING:
 # What only videos, images, waiting, downloading or webhooks need is imported when first used (PEP 562), so
 # ``import lumenfall_openai`` costs about what ``import openai`` costs.
 _LAZY = {
-    "DownloadProgress": "._download",
+    "DownloadProgress": "._download_plan",
     "PollPolicy": "._polling",
     "PollProgress": "._polling",
     "LumenfallWebhookEvent": ".types",

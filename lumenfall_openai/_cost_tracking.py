@@ -4,7 +4,8 @@ Every response that can report a cost is parsed as a :class:`Video` or an images
 openai applies a request's ``post_parser`` to the parsed object once, on every path: plain
 calls, ``with_raw_response`` (when ``.parse()`` is called) and ``with_streaming_response``. So
 the client's ``get``/``post`` (the methods every resource calls) add a post_parser that feeds the
-ledger; no resource method has to remember to.
+ledger (any Video read: its cost once finished). Paid requests are settled by their hold
+(``_budget``): a video create passes its hold's parser itself; an images call's is added here.
 
 The same hook makes an images request answer with this package's
 :class:`~lumenfall_openai.types.ImagesResponse` (typed ``metadata``) instead of openai's, and a
@@ -13,7 +14,6 @@ The same hook makes an images request answer with this package's
 
 from __future__ import annotations
 
-import contextvars
 import functools
 import io
 import logging
@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import openai
 
+from ._budget import chain, images_request_options, is_hold_parser
 from ._compat import (
     RAW_RESPONSE_HEADER,
     REQUEST_OPTIONS_PARAMS_KEY,
@@ -35,20 +36,16 @@ from ._ids import requested_video_id
 
 if TYPE_CHECKING:
     from ._video_requests import VideoCreateRequest
-    from .costs import CostLedger, Reservation
+    from .costs import CostLedger
     from .types.cost import CostEstimate
     from .types.images import ImagesResponse
     from .types.video import Video
 
-__all__ = ["IMAGE_HOLD", "dry_run_options", "observe", "rereadable", "video_dry_run"]
+__all__ = ["dry_run_options", "observe", "rereadable", "video_dry_run"]
 
 log = logging.getLogger("lumenfall_openai")
 
 DRY_RUN_PARAM = "dryRun"
-
-# The reservation of the images call in progress in this thread or task; the hook hands it to
-# the response's post_parser, which settles it against the real cost atomically.
-IMAGE_HOLD: contextvars.ContextVar[Reservation | None] = contextvars.ContextVar("lumenfall_image_hold", default=None)
 
 # Only these answers can carry a cost. The types are imported with the first such answer, not
 # with the package (a client used for chat never loads them).
@@ -130,26 +127,12 @@ def rereadable_request(request: VideoCreateRequest) -> VideoCreateRequest:
     return replace(request, files=[(name, rereadable(value)) for name, value in request.files])
 
 
-def _guard(record: Callable[[Any], object], expected: type[Any]) -> Callable[[Any], Any]:
-    def post_parser(parsed: Any) -> Any:
-        if isinstance(parsed, expected):
-            try:
-                record(parsed)
-            except Exception:  # accounting must never cost the caller a response they paid for
-                log.exception("lumenfall_openai: could not record the cost of a response in the ledger")
-        return parsed
-
-    return post_parser
-
-
-def _chain(first: object, second: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    if not callable(first):
-        return second
-    return lambda parsed: second(first(parsed))
-
-
 def observe(ledger: CostLedger | None, method: str, path: str, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """The client's get/post arguments, adjusted: typed images responses, and ledger recording."""
+    """The client's get/post arguments, adjusted: typed images responses, and ledger recording.
+
+    Reads only the request's type and options, never its body: a paid request brings its own
+    hold (``_budget``); an images call's is found by :func:`~lumenfall_openai._budget.images_request_options`.
+    """
     cast_to = kwargs.get("cast_to")
     module = getattr(cast_to, "__module__", None)
     if not isinstance(module, str) or not module.startswith(_COST_TYPE_MODULES):
@@ -161,25 +144,28 @@ def observe(ledger: CostLedger | None, method: str, path: str, kwargs: dict[str,
     options: dict[str, Any] = dict(kwargs.get("options") or {})
     if is_dry_run(options):
         return {**kwargs, "cast_to": CostEstimate} if is_images else kwargs
-    kwargs = {**kwargs, "cast_to": ImagesResponse} if is_images else dict(kwargs)
-    if ledger is None:
-        return kwargs
-    body = kwargs.get("body")
-    user = body.get("user") if isinstance(body, Mapping) else None  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
-    user = user if isinstance(user, str) else None
-    parser: Callable[[Any], Any]
     if is_images:
-        hold = IMAGE_HOLD.get()
-        parser = _guard(lambda r: ledger.record_images(r, user=user, hold=hold), ImagesResponse)
-    elif method == "post" and path.rstrip("/").endswith("/videos"):
-        key = body.get("idempotency_key") if isinstance(body, Mapping) else None  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
-        key = key if isinstance(key, str) else None
-        parser = _guard(lambda v: ledger._video_created(key, v, user=user), Video)  # pyright: ignore[reportPrivateUsage]
-    else:
+        kwargs = {**kwargs, "cast_to": ImagesResponse}
+        return kwargs if ledger is None else {**kwargs, "options": images_request_options(ledger, options)}
+    assert ledger is not None
+    first = options.get(REQUEST_OPTIONS_POST_PARSER_KEY)
+    if is_hold_parser(first):  # a video create: its hold records the answer
+        return kwargs
+    options[REQUEST_OPTIONS_POST_PARSER_KEY] = chain(first, _record_video(ledger, requested_video_id(path)))
+    return {**kwargs, "options": options}
+
+
+def _record_video(ledger: CostLedger, asked: str | None) -> Callable[[Any], Any]:
+    from .types.video import Video
+
+    def post_parser(parsed: Any) -> Any:
         # An answer about another job than the one asked for is refused (_create_outcome), and
         # its cost is not this job's: neither is recorded.
-        asked = requested_video_id(path)
-        parser = _guard(lambda v: ledger.record_video(v) if asked in (None, v.id) else None, Video)
-    options[REQUEST_OPTIONS_POST_PARSER_KEY] = _chain(options.get(REQUEST_OPTIONS_POST_PARSER_KEY), parser)
-    kwargs["options"] = options
-    return kwargs
+        if isinstance(parsed, Video) and asked in (None, parsed.id):
+            try:
+                ledger.record_video(parsed)
+            except Exception:  # accounting must never cost the caller a response they paid for
+                log.exception("lumenfall_openai: could not record the cost of a response in the ledger")
+        return parsed
+
+    return post_parser

@@ -43,14 +43,23 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Mapping
+import time
+import warnings
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 
+import openai
+
+from ._compat import NotGiven, Omit, http
 from ._numbers import finite_number
+from .errors import ResponseParseError, WaitInterruptedError, WaitTimeoutError
 from .types.video import FINISHED_STATUSES, Video
 
 __all__ = [
+    "CHECK_ERRORS",
+    "TRANSIENT_POLL_ERRORS",
+    "AsyncProgressCallback",
     "Decision",
     "Done",
     "GiveUp",
@@ -62,7 +71,15 @@ __all__ = [
     "detection_bound",
     "finite_number",
     "parse_server_hint",
+    "check_timeout",
+    "error_hint",
+    "finish_wait",
+    "new_poll_state",
     "poll_arguments",
+    "ProgressCallback",
+    "resolve_poll_policy",
+    "retry_after",
+    "wait_arguments",
 ]
 
 
@@ -208,6 +225,12 @@ def parse_server_hint(headers: Mapping[str, str], *, now_epoch: float | None = N
             ms = -1.0
         if ms >= 0 and ms == ms and ms != float("inf"):
             return ms / 1000.0
+    return retry_after(headers, now_epoch=now_epoch)
+
+
+def retry_after(headers: Mapping[str, str], *, now_epoch: float | None = None) -> float | None:
+    """``Retry-After`` in seconds (a number, or an HTTP date when ``now_epoch`` is given), or None
+    when absent, unparseable, negative or not finite. The one parser of it in the package."""
     raw = headers.get("retry-after")
     if raw is None:
         return None
@@ -390,3 +413,95 @@ class PollState:
             next_check_in=self.next_delay,
             errors=self.errors,
         )
+
+
+# What the videos resource's wait needs around a PollState: same for both twins, no I/O.
+
+# Errors worth waiting through while polling: the job is still running on Lumenfall's side.
+TRANSIENT_POLL_ERRORS: tuple[type[BaseException], ...] = (
+    openai.APIConnectionError,  # includes APITimeoutError
+    openai.InternalServerError,  # 5xx, incl. ALL_PROVIDERS_EXHAUSTED
+    openai.RateLimitError,
+)
+# What one check may raise without ending the wait: the above, and a garbled body (a proxy or a
+# cut connection; parse_answer makes any parsing failure a ResponseParseError).
+CHECK_ERRORS: tuple[type[BaseException], ...] = (*TRANSIENT_POLL_ERRORS, ResponseParseError)
+
+ProgressCallback = Callable[[PollProgress], object]
+AsyncProgressCallback = Callable[[PollProgress], "object | Awaitable[object]"]
+
+
+def error_hint(error: BaseException) -> float | None:
+    """The server's pacing hint carried by a failed check, if any."""
+    if isinstance(error, openai.APIStatusError):
+        return parse_server_hint(error.response.headers, now_epoch=time.time())
+    return None
+
+
+def wait_arguments(poll_interval_ms: int | Omit, timeout: float | None) -> tuple[float | None, float | None]:
+    """:func:`poll_arguments`, with openai's ``omit`` for "not given"."""
+    return poll_arguments(None if isinstance(poll_interval_ms, Omit) else poll_interval_ms, timeout)
+
+
+def new_poll_state(poll_interval_ms: int | Omit, timeout: float | None, policy: PollPolicy | None) -> PollState:
+    fixed, deadline = wait_arguments(poll_interval_ms, timeout)
+    return PollState(
+        policy=policy or PollPolicy(), started_at=time.monotonic(), deadline=deadline, fixed_interval=fixed
+    )
+
+
+def finish_wait(decision: Decision, video_id: str) -> Video:
+    """Turn a final decision into the Video to return or the error to raise.
+
+    Both errors carry the job id: a wait that ends early never loses track of a paid job.
+    """
+    if isinstance(decision, Done):
+        return decision.video
+    if isinstance(decision, GiveUp):
+        raise WaitInterruptedError(
+            decision.video, video_id=video_id, waited_seconds=decision.waited, last_error=decision.error
+        ) from decision.error
+    assert not isinstance(decision, Sleep)
+    raise WaitTimeoutError(decision.video, video_id=video_id, waited_seconds=decision.waited)
+
+
+def _min_timeout(value: float | None, cap: float) -> float:
+    return cap if value is None else min(value, cap)
+
+
+def check_timeout(
+    state: PollState, now: float, configured: float | http.Timeout | None
+) -> float | http.Timeout | NotGiven:
+    """The HTTP timeout of one check: the client's, but never much past the wait's deadline.
+
+    Without this, one hung GET (openai's default read timeout is 10 minutes) would hold a
+    ``poll(timeout=30)`` far beyond its 30 s. The last look at the deadline still gets a second.
+    """
+    remaining = state.remaining(now)
+    if remaining is None:
+        return NotGiven()
+    cap = max(remaining, 1.0)
+    if configured is None or isinstance(configured, (int, float)):
+        return _min_timeout(configured, cap)
+    return http.Timeout(
+        connect=_min_timeout(configured.connect, cap),
+        read=_min_timeout(configured.read, cap),
+        write=_min_timeout(configured.write, cap),
+        pool=_min_timeout(configured.pool, cap),
+    )
+
+
+def resolve_poll_policy(poll_policy: PollPolicy | None, policy: PollPolicy | None) -> PollPolicy | None:
+    """``poll``'s pacing: ``poll_policy=``, the name every waiting method uses; ``policy=`` is its
+    old name in ``poll``, still accepted for one release with a DeprecationWarning."""
+    if policy is None:
+        return poll_policy
+    if poll_policy is not None:
+        raise TypeError("poll() got both poll_policy= and policy=: pass only poll_policy= (policy= is its old name).")
+    warnings.warn(
+        "poll(policy=...) is deprecated and will be removed in the next release: pass poll_policy=... "
+        "instead (the same PollPolicy; create_and_poll already calls it poll_policy).",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return policy

@@ -43,8 +43,8 @@ def arming_client(arm: Callable[[], None], suffix: str = "/videos", times: int =
     return http.Client(event_hooks={"request": [hook]})
 
 
-def async_arming_client(arm: Callable[[], None], suffix: str = "/videos") -> http.AsyncClient:
-    left = [1]
+def async_arming_client(arm: Callable[[], None], suffix: str = "/videos", times: int = 1) -> http.AsyncClient:
+    left = [times]
 
     async def hook(request: http.Request) -> None:
         if left[0] > 0 and is_paid(request, suffix):

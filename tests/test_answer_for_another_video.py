@@ -93,7 +93,7 @@ def test_sync_retrieve_poll_wait_and_download_refuse_another_jobs_answer(
         mixup.other = other.id
         for call in (
             lambda: client.videos.retrieve("video_nope"),
-            lambda: client.videos.poll("video_nope", policy=FAST, timeout=30),
+            lambda: client.videos.poll("video_nope", poll_policy=FAST, timeout=30),
             lambda: client.videos.download("video_nope", tmp_path / "a.mp4"),
         ):
             with pytest.raises((ResponseParseError, DownloadError)) as info:
@@ -107,7 +107,7 @@ def test_sync_retrieve_poll_wait_and_download_refuse_another_jobs_answer(
         # The other job's cost was not billed again, and this job's hold stays until it is settled.
         assert client.ledger.total_micros == spent and client.ledger.reserved_micros > 0
         mixup.other = None
-        assert client.videos.poll(mine, policy=FAST, timeout=30).id == mine
+        assert client.videos.poll(mine, poll_policy=FAST, timeout=30).id == mine
         assert client.ledger.reserved_micros == 0
     assert os.listdir(tmp_path) == []  # no file was saved under the wrong id
 
@@ -123,7 +123,7 @@ def test_async_retrieve_poll_wait_and_download_refuse_another_jobs_answer(
             mixup.other = other.id
             for call in (
                 lambda: client.videos.retrieve("video_nope"),
-                lambda: client.videos.poll("video_nope", policy=FAST, timeout=30),
+                lambda: client.videos.poll("video_nope", poll_policy=FAST, timeout=30),
                 lambda: client.videos.download("video_nope", tmp_path / "a.mp4"),
             ):
                 with pytest.raises((ResponseParseError, DownloadError)) as info:
@@ -138,7 +138,7 @@ def test_async_retrieve_poll_wait_and_download_refuse_another_jobs_answer(
             _refused(info.value, mine, other.id)
             assert client.ledger.total_micros == spent and client.ledger.reserved_micros > 0
             mixup.other = None
-            assert (await client.videos.poll(mine, policy=FAST, timeout=30)).id == mine
+            assert (await client.videos.poll(mine, poll_policy=FAST, timeout=30)).id == mine
             assert client.ledger.reserved_micros == 0
 
     anyio.run(main)
@@ -167,7 +167,7 @@ def test_any_answer_about_another_id_is_refused_and_the_same_id_accepted(
     def call(client: Any) -> Any:
         if how == "retrieve":
             return client.videos.retrieve(asked)
-        return client.videos.poll(asked, policy=FAST, timeout=5)
+        return client.videos.poll(asked, poll_policy=FAST, timeout=5)
 
     outcome: object
     if twin == "sync":

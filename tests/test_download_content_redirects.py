@@ -17,7 +17,7 @@ import pytest
 
 from lumenfall_openai import AsyncLumenfall, DownloadError, Lumenfall
 from lumenfall_openai._compat import http
-from lumenfall_openai._download import MAX_REDIRECTS
+from lumenfall_openai._download_plan import MAX_REDIRECTS
 
 from .conftest import TEST_KEY, Recorder, seed_examples
 

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from lumenfall_openai import AsyncLumenfall, DownloadProgress, Lumenfall, Video, errors
-from lumenfall_openai._download import MAX_REDIRECTS
+from lumenfall_openai._download_plan import MAX_REDIRECTS
 
 from .conftest import TEST_KEY
 

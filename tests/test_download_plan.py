@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from lumenfall_openai._download import (
+from lumenfall_openai._download_plan import (
     Accept,
     Complete,
     DownloadProgress,

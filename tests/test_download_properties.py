@@ -24,7 +24,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lumenfall_openai._download import (
+from lumenfall_openai._download_plan import (
     MAX_NAME_CHARS,
     MAX_REDIRECTS,
     QUICK_RESUMES,

@@ -91,7 +91,12 @@ OPERATIONS: dict[str, tuple[str, tuple[str, ...], bool, int | None, int]] = {
     "download-by-id-async": ("download_by_id", (READ, MEDIA), True, None, 0),
     "images.generate+budget": ("images", (IMAGES,), False, BUDGET, 0),
     "images.generate+budget-async": ("images", (IMAGES,), True, BUDGET, 0),
+    "images.generate+budget+retries": ("images", (IMAGES,), False, BUDGET, 2),
+    "images.generate+budget+retries-async": ("images", (IMAGES,), True, BUDGET, 2),
 }
+# An images cell arms its fault before every paid attempt (so the fault fires on each one, never
+# by luck on some): under a budget there must be exactly one, whatever openai's max_retries.
+IMAGES_ARMINGS = 3
 # Cells where the fault has nothing to act on (a JSON answer is shorter than 64 KiB; a create is
 # not a read): they check that the operation is unharmed.
 NOTHING_TO_BREAK = {
@@ -122,14 +127,20 @@ async def settle(value: Any) -> Any:
 
 
 def make_client(
-    base_url: str, is_async: bool, budget: int | None, retries: int, on_paid: Callable[[], None], paid_path: str
+    base_url: str,
+    is_async: bool,
+    budget: int | None,
+    retries: int,
+    on_paid: Callable[[], None],
+    paid_path: str,
+    times: int = 1,
 ) -> Any:
-    """A client (``max_retries=0`` lets each fault reach the caller) that calls ``on_paid`` once,
-    as the first paid request to a path ending in ``paid_path`` goes out."""
+    """A client (``max_retries=0`` lets each fault reach the caller) that calls ``on_paid`` as each
+    of the first ``times`` paid requests to a path ending in ``paid_path`` goes out."""
     options: dict[str, Any] = {"api_key": TEST_KEY, "base_url": base_url, "budget": budget, "max_retries": retries}
     if is_async:
-        return AsyncLumenfall(**options, timeout=TIMEOUT, http_client=async_arming_client(on_paid, paid_path))
-    return Lumenfall(**options, timeout=TIMEOUT, http_client=arming_client(on_paid, paid_path))
+        return AsyncLumenfall(**options, timeout=TIMEOUT, http_client=async_arming_client(on_paid, paid_path, times))
+    return Lumenfall(**options, timeout=TIMEOUT, http_client=arming_client(on_paid, paid_path, times))
 
 
 def check_files(directory: Path, complete: bool | None) -> None:
@@ -142,18 +153,36 @@ def check_files(directory: Path, complete: bool | None) -> None:
         assert bool(names) is complete, names
 
 
+async def answered(emulator: LumenfallEmulator, since: int) -> list[Any]:
+    """The images requests received since ``since``, once the emulator has answered them all: a
+    request held past the client's timeout is still processed (and billed) after the call has
+    raised, and must be counted in its own cell, not in a later one."""
+    for _ in range(400):
+        received = [r for r in emulator.requests[since:] if r.route == IMAGES]
+        if all(r.status is not None for r in received):
+            return received
+        await anyio.sleep(0.025)
+    raise AssertionError("the emulator never answered an images request")
+
+
 async def images_cell(client: Any, emulator: LumenfallEmulator, fault: str, events_before: int) -> None:
     """Images have no job to ask about later: their fate is known when the call returns or raises.
-    The money recorded is then never below what the emulator billed, and nothing stays reserved."""
+    The money recorded is then never below what the emulator billed, and nothing stays reserved.
+    Under a budget a paid images POST is sent once (openai's retries are off for it): every
+    attempt that may have reached the server may have been billed, with no idempotency key."""
+    since = len(emulator.requests)
     billed_before = emulator.billed_micros
     error: BaseException | None = None
     try:
         await settle(client.images.generate(model="flux-1.1-pro", prompt=f"matrix {fault}"))
     except Exception as raised:
         error = raised
+    received = await answered(emulator, since)
     emulator.faults.clear()
     assert emulator.faults.events[events_before:] or (fault, IMAGES) in NOTHING_TO_BREAK, "the fault never fired"
     assert error is None or isinstance(error, openai.OpenAIError), repr(error)
+    paid = [r for r in received if "dryRun" not in r.query]
+    assert len(paid) == 1, [(r.query, r.status) for r in received]
     billed = emulator.billed_micros - billed_before
     ledger = client.ledger
     assert ledger.reserved_micros == 0
@@ -181,7 +210,13 @@ def test_fault_matrix(served: tuple[LumenfallEmulator, str], operation: str, fau
 
     async def main() -> None:
         client = make_client(
-            base_url, is_async, budget, retries, arm if creates or kind == "images" else lambda: None, paid_path
+            base_url,
+            is_async,
+            budget,
+            retries,
+            arm if creates or kind == "images" else lambda: None,
+            paid_path,
+            IMAGES_ARMINGS if kind == "images" else 1,
         )
         ledger = client.ledger
         try:
@@ -202,7 +237,7 @@ def test_fault_matrix(served: tuple[LumenfallEmulator, str], operation: str, fau
                 elif kind == "retrieve":
                     assert (await settle(client.videos.retrieve(video.id))).id == video.id
                 elif kind == "poll":
-                    await settle(client.videos.poll(video.id, policy=POLICY))
+                    await settle(client.videos.poll(video.id, poll_policy=POLICY))
                 elif kind == "download":  # a completed Video: straight to the media host
                     await settle(client.videos.download(video, dest))
                 else:
@@ -240,7 +275,7 @@ def test_fault_matrix(served: tuple[LumenfallEmulator, str], operation: str, fau
                 final = await settle(client.videos.create_and_poll(**args, poll_policy=POLICY))
             else:
                 assert known_id is not None
-                final = await settle(client.videos.poll(known_id, policy=POLICY))
+                final = await settle(client.videos.poll(known_id, poll_policy=POLICY))
                 if downloads:
                     await settle(client.videos.download(known_id, dest))
                     check_files(tmp_path, True)

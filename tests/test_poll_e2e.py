@@ -70,7 +70,7 @@ def test_5xx_and_dropped_connections_while_polling_do_not_end_the_wait(
         if phases and not faults.pending:
             phases.pop(0)()
 
-    done = raw_client.videos.poll(video.id, on_progress=on_progress, policy=FAST)
+    done = raw_client.videos.poll(video.id, on_progress=on_progress, poll_policy=FAST)
     assert done.id == video.id and done.status == "completed"
     assert phases == []
     statuses = checks(emulator)
@@ -86,14 +86,14 @@ def test_persistent_outage_ends_with_the_job_id_then_resumes(
     emulator.faults.fail_next(1000, status=502, route=CHECK)
     policy = PollPolicy(first_interval=0.05, min_interval=0.05, max_interval=0.1, max_error_streak=0.5)
     with pytest.raises(errors.WaitInterruptedError) as info:
-        raw_client.videos.poll(video.id, policy=policy)
+        raw_client.videos.poll(video.id, poll_policy=policy)
     error = info.value
     assert not isinstance(error, errors.WaitTimeoutError)
     assert error.video_id == video.id and video.id in str(error)
     assert isinstance(error.last_error, errors.AllProvidersExhaustedError)
     assert error.__cause__ is error.last_error
     emulator.faults.clear()
-    assert raw_client.videos.poll(error.video_id, policy=FAST).status == "completed"
+    assert raw_client.videos.poll(error.video_id, poll_policy=FAST).status == "completed"
 
 
 def test_create_and_poll_outage_still_gives_the_job_id(raw_client: Lumenfall, emulator: LumenfallEmulator) -> None:
@@ -109,7 +109,7 @@ def test_openai_retries_are_not_stacked_on_the_policy(client: Lumenfall, emulato
     """Checks go out with max_retries=0 even on a client with openai's default retries."""
     video = client.videos.create(model="mock-video", prompt="x")
     emulator.faults.fail_next(1, status=502, route=CHECK)
-    client.videos.poll(video.id, policy=FAST)
+    client.videos.poll(video.id, poll_policy=FAST)
     check_headers = [r.headers for r in emulator.requests if r.route == CHECK]
     assert all(h.get("x-stainless-retry-count", "0") == "0" for h in check_headers)
 
@@ -119,7 +119,7 @@ def test_a_hung_check_does_not_hold_the_wait_past_its_deadline(client: Lumenfall
     emulator.faults.delay_next(2.0, n=5, route=CHECK)
     started = time.monotonic()
     with pytest.raises(errors.WaitTimeoutError) as info:
-        client.videos.poll(video.id, timeout=1.0, policy=FAST)
+        client.videos.poll(video.id, timeout=1.0, poll_policy=FAST)
     waited = time.monotonic() - started
     assert waited < 1.8, waited  # the check's timeout is capped: not 2 s per hung check, nor retries
     assert info.value.video_id == video.id
@@ -128,10 +128,10 @@ def test_a_hung_check_does_not_hold_the_wait_past_its_deadline(client: Lumenfall
 def test_deadline_gives_the_last_video_and_the_job_goes_on(raw_client: Lumenfall, emulator: LumenfallEmulator) -> None:
     video = raw_client.videos.create(model="mock-video", prompt="x [lumenfall:duration=0.8]")
     with pytest.raises(errors.WaitTimeoutError) as info:
-        raw_client.videos.poll(video.id, timeout=0.3, policy=FAST)
+        raw_client.videos.poll(video.id, timeout=0.3, poll_policy=FAST)
     assert info.value.video is not None and info.value.video.status == "in_progress"
     assert info.value.waited_seconds == pytest.approx(0.3, abs=0.25)
-    assert raw_client.videos.poll(info.value.video_id, policy=FAST).status == "completed"
+    assert raw_client.videos.poll(info.value.video_id, poll_policy=FAST).status == "completed"
 
 
 def test_failed_job_is_returned_then_raised(raw_client: Lumenfall, emulator: LumenfallEmulator) -> None:
@@ -148,7 +148,7 @@ def test_a_404_is_raised_with_the_video_id_once_the_grace_is_over(
     raw_client: Lumenfall, emulator: LumenfallEmulator
 ) -> None:
     with pytest.raises(errors.LumenfallAPIError) as info:
-        raw_client.videos.poll("video_does_not_exist", policy=FAST)
+        raw_client.videos.poll("video_does_not_exist", poll_policy=FAST)
     error = info.value
     assert error.status_code == 404 and isinstance(error, openai.NotFoundError)
     assert vars(error)["video_id"] == "video_does_not_exist" and "video_does_not_exist" in str(error)
@@ -192,7 +192,7 @@ def test_a_single_4xx_while_polling_is_raised_with_the_video_id(
     video_id = vars(info.value)["video_id"]
     assert video_id in str(info.value) and f"client.videos.poll({video_id!r})" in str(info.value)
     assert emulator.video(video_id)["id"] == video_id  # the job exists and can be waited for again
-    assert raw_client.videos.poll(video_id, policy=FAST).status == "completed"
+    assert raw_client.videos.poll(video_id, poll_policy=FAST).status == "completed"
 
 
 def test_async_twin_waits_through_faults(base_url: str, emulator: LumenfallEmulator) -> None:
@@ -220,17 +220,17 @@ def test_async_twin_timeout_and_interruption(base_url: str, emulator: LumenfallE
         async with AsyncLumenfall(api_key=TEST_KEY, base_url=base_url, max_retries=0) as client:
             video = await client.videos.create(model="mock-video", prompt="x [lumenfall:duration=30]")
             with pytest.raises(errors.WaitTimeoutError) as timed_out:
-                await client.videos.poll(video.id, timeout=0.2, policy=FAST)
+                await client.videos.poll(video.id, timeout=0.2, poll_policy=FAST)
             assert timed_out.value.video_id == video.id
             emulator.faults.fail_next(1000, status=502, route=CHECK)
             short = PollPolicy(first_interval=0.05, min_interval=0.05, max_interval=0.1, max_error_streak=0.3)
             with pytest.raises(errors.WaitInterruptedError) as interrupted:
-                await client.videos.poll(video.id, policy=short)
+                await client.videos.poll(video.id, poll_policy=short)
             assert interrupted.value.video_id == video.id
             emulator.faults.clear()
             emulator.faults.fail_next(1, status=401, code="AUTHENTICATION_FAILED", route=CHECK)
             with pytest.raises(openai.AuthenticationError) as denied:
-                await client.videos.poll(video.id, policy=FAST)
+                await client.videos.poll(video.id, poll_policy=FAST)
             assert vars(denied.value)["video_id"] == video.id and video.id in str(denied.value)
             emulator.faults.fail_next(2, status=404, code="NOT_FOUND", route=CHECK)
             lagging = await client.videos.create_and_poll(model="mock-video", prompt="y", poll_policy=FAST)
@@ -287,9 +287,9 @@ def test_a_crashing_progress_callback_keeps_the_job_id_and_the_hold(base_url: st
         video_id = _carries_the_id(info.value, None)
         assert client.ledger.reserved_micros > 0 and client.ledger.total_micros == 0  # running: still held
         with pytest.raises(BarCrashed) as again:
-            client.videos.poll(video_id, on_progress=_crash_on(1), policy=FAST)
+            client.videos.poll(video_id, on_progress=_crash_on(1), poll_policy=FAST)
         _carries_the_id(again.value, video_id)
-        video = client.videos.poll(video_id, policy=FAST)  # resumes: the job was never lost
+        video = client.videos.poll(video_id, poll_policy=FAST)  # resumes: the job was never lost
         assert video.status == "completed"
         assert client.ledger.reserved_micros == 0 and client.ledger.total_micros > 0
 
@@ -304,7 +304,7 @@ def test_a_crashing_async_progress_callback_keeps_the_job_id_and_the_hold(base_u
                     )
                 video_id = _carries_the_id(info.value, None)
                 assert client.ledger.reserved_micros > 0
-                assert (await client.videos.poll(video_id, policy=FAST)).status == "completed"
+                assert (await client.videos.poll(video_id, poll_policy=FAST)).status == "completed"
             assert client.ledger.reserved_micros == 0 and client.ledger.total_micros > 0
 
     asyncio.run(main())
@@ -321,3 +321,33 @@ def test_a_crashing_download_callback_keeps_the_job_id(base_url: str, tmp_path: 
             client.videos.download(video, tmp_path / "v.mp4", on_progress=crash)
     assert getattr(info.value, "video_id", None) == video.id
     assert list(tmp_path.iterdir()) == []  # nothing half-written
+
+
+def test_poll_policy_is_the_one_name_for_pacing_and_policy_still_works_with_a_warning(
+    raw_client: Lumenfall, emulator: LumenfallEmulator
+) -> None:
+    video = raw_client.videos.create(model="mock-video", prompt="a heron [lumenfall:duration=600]")
+    slow = PollPolicy(first_interval=3600.0, min_interval=3600.0, max_interval=3600.0)
+    # A policy that would sleep an hour is honoured under either name: the deadline cuts it.
+    with pytest.warns(DeprecationWarning, match=r"poll\(policy=\.\.\.\) is deprecated.*poll_policy=") as caught:
+        with pytest.raises(errors.WaitTimeoutError):
+            raw_client.videos.poll(video.id, policy=slow, timeout=0.2)
+    assert caught[0].filename == __file__
+    with pytest.raises(errors.WaitTimeoutError):
+        raw_client.videos.poll(video.id, poll_policy=slow, timeout=0.2)
+    with pytest.raises(TypeError, match="both poll_policy= and policy="):
+        raw_client.videos.poll(video.id, poll_policy=FAST, policy=FAST)
+    quick = raw_client.videos.create(model="mock-video", prompt="a heron")
+    assert raw_client.videos.poll(quick.id, poll_policy=FAST).status == "completed"
+
+
+def test_async_poll_policy_old_name_warns_from_the_callers_line(base_url: str) -> None:
+    async def main() -> None:
+        async with AsyncLumenfall(api_key=TEST_KEY, base_url=base_url, max_retries=0) as client:
+            video = await client.videos.create(model="mock-video", prompt="a heron")
+            with pytest.warns(DeprecationWarning, match="poll_policy=") as caught:
+                done = await client.videos.poll(video.id, policy=FAST)
+            assert done.status == "completed"
+            assert caught[0].filename == __file__  # the warning points at the user's call, not at us
+
+    asyncio.run(main())

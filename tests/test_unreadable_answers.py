@@ -157,7 +157,7 @@ def garbled_then_completed(garbled: list[bytes], completed: dict[str, Any]) -> R
 def test_a_wait_keeps_waiting_through_garbled_answers(garbled: list[bytes]) -> None:
     completed_video = seed_examples()["Completed"]
     recorder = garbled_then_completed(garbled, completed_video)
-    outcome = sync_outcome(recorder, lambda c: c.videos.poll(completed_video["id"], policy=FAST))
+    outcome = sync_outcome(recorder, lambda c: c.videos.poll(completed_video["id"], poll_policy=FAST))
     assert isinstance(outcome, Video) and outcome.status == "completed", repr(outcome)
     assert len(recorder.requests) == len(garbled) + 1
 
@@ -165,7 +165,7 @@ def test_a_wait_keeps_waiting_through_garbled_answers(garbled: list[bytes]) -> N
 def test_the_async_wait_keeps_waiting_through_garbled_answers(completed_video: dict[str, Any]) -> None:
     garbled = [b"not json", b"null", b'{"object": "video"}', b"[]"]
     recorder = garbled_then_completed(garbled, completed_video)
-    outcome = async_outcome(recorder, lambda c: c.videos.poll(completed_video["id"], policy=FAST))
+    outcome = async_outcome(recorder, lambda c: c.videos.poll(completed_video["id"], poll_policy=FAST))
     assert isinstance(outcome, Video) and outcome.status == "completed", repr(outcome)
     assert len(recorder.requests) == len(garbled) + 1
 
@@ -173,7 +173,7 @@ def test_the_async_wait_keeps_waiting_through_garbled_answers(completed_video: d
 def test_a_wait_that_only_gets_garbage_ends_with_the_video_id(completed_video: dict[str, Any]) -> None:
     recorder = answering(b"<html>bad gateway</html>")
     policy = PollPolicy(first_interval=0.01, min_interval=0.01, max_interval=0.02, max_error_streak=0.1)
-    outcome = sync_outcome(recorder, lambda c: c.videos.poll("video_1", policy=policy))
+    outcome = sync_outcome(recorder, lambda c: c.videos.poll("video_1", poll_policy=policy))
     assert isinstance(outcome, openai.OpenAIError) and getattr(outcome, "video_id", None) == "video_1"
     assert isinstance(outcome.__cause__, ResponseParseError)
 

@@ -38,7 +38,7 @@ from rich.progress import (
 from rich.table import Column, Table
 from rich.text import Text
 
-from .._download import DownloadProgress
+from .._download_plan import DownloadProgress
 from .._money import format_money, to_micros
 from .._numbers import finite_number
 from .._polling import PollProgress

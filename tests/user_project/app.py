@@ -59,7 +59,7 @@ def videos(client: Lumenfall) -> None:
     progress: int = video.progress
     print(progress / 100, video._request_id)  # pyright: ignore[reportPrivateUsage]  (openai names it so)
     try:
-        video = client.videos.poll(video.id, timeout=600, on_progress=show, policy=PollPolicy())
+        video = client.videos.poll(video.id, timeout=600, on_progress=show, poll_policy=PollPolicy())
     except WaitTimeoutError as exc:
         print("still running", exc.video_id, exc.video)
     except WaitInterruptedError as exc:

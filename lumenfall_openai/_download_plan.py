@@ -1,6 +1,6 @@
 """What a video download must verify, and what to do after each response: pure, no I/O.
 
-``videos.download`` (sync and async twins, in ``resources/_video_download.py``) streams a
+``videos.download`` (its I/O loop: ``resources/_async/download_io.py`` and the generated sync twin) streams a
 finished video from its ``output.url`` to a temporary file beside the destination and renames
 it into place only once it is known good. Every decision along the way lives here, in a
 :class:`Transfer` that the I/O loops feed with what happened (a response's status and headers,
@@ -44,11 +44,12 @@ import os
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+from ._polling import retry_after
 from .errors import DownloadError, IntegrityError
 from .types.video import Video
 
@@ -204,7 +205,12 @@ class MediaTarget:
     expires_at: int | None
 
     def expired(self, now_epoch: float) -> bool:
-        return self.expires_at is not None and now_epoch >= self.expires_at - EXPIRY_MARGIN
+        return url_expired(self.expires_at, now_epoch)
+
+
+def url_expired(expires_at: int | None, now_epoch: float) -> bool:
+    """The one expiry rule: a media URL counts as expired ``EXPIRY_MARGIN`` seconds early."""
+    return expires_at is not None and now_epoch >= expires_at - EXPIRY_MARGIN
 
 
 def _expired_at_text(expires_at: int | None) -> str:
@@ -270,7 +276,7 @@ def needs_retrieve(video: Video, now_epoch: float) -> bool:
         return False
     if video.status != "completed" or video.output is None:
         return True
-    return video.expires_at is not None and now_epoch >= video.expires_at - EXPIRY_MARGIN
+    return url_expired(video.expires_at, now_epoch)
 
 
 def safe_file_name(video_id: str) -> str:
@@ -420,7 +426,6 @@ class Transfer:
     """``ETag`` (or ``Last-Modified``) of the response that started the file, sent as
     ``If-Range`` on a resume and required on the partial answer."""
     validator_header: str = "etag"
-    refreshed_urls: list[str] = field(default_factory=list[str])
     _hop_url: str | None = None
     _dirty: bool = False
     _response_end: int = -1
@@ -505,7 +510,7 @@ class Transfer:
                 return Refresh(f"the media host answered {status}")
             return Fail(self._expired_error(status))
         if status in TRANSIENT_STATUSES or 500 <= status <= 599:
-            return self._retry(f"HTTP {status} from the media host", _retry_after(headers))
+            return self._retry(f"HTTP {status} from the media host", retry_after(headers))
         if status == 416:
             return Fail(
                 self._integrity_error(
@@ -700,7 +705,6 @@ class Transfer:
             self.validator = None
         self.target = target
         self._hop_url = None
-        self.refreshed_urls.append(target.url)
         return None
 
     def _expired_error(self, status: int | None) -> DownloadError:
@@ -737,16 +741,6 @@ class Transfer:
                 f"({self.bytes_done} received); output.size_bytes is {self.total}. It was discarded. "
                 "Try again."
             )
-
-
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    raw = headers.get("retry-after")
-    if raw is None:
-        return None
-    try:
-        return float(raw.strip())
-    except ValueError:
-        return None
 
 
 # -- download_content: one request, the body held in memory ---------------------------------

@@ -1,27 +1,28 @@
+# Generated from lumenfall_openai/resources/_async/download_content.py by scripts/unasync.py; do not edit.
 """``videos.download_content`` (plain, raw and streamed): one request for ``output.url``, bounded
 and verified, answered in openai's own response classes.
 
 Every variant asks openai for a *streamed* response (the body not read yet), so nothing is in
-memory before the status line and headers are judged (``_download.content_response_error``:
+memory before the status line and headers are judged (``_download_plan.content_response_error``:
 status, ``video/*``, Content-Length = ``output.size_bytes``, no content encoding). The body is
-then read through :class:`_CheckedSyncStream` / :class:`_CheckedAsyncStream`, which stop it at
+then read through a checked stream (``_CheckedStream`` here), which stops it at
 ``output.size_bytes`` (IntegrityError, never a MemoryError) and refuse a short one at its end.
 The plain and raw variants read it all before returning; the streamed variant hands back
 openai's ``StreamedBinaryAPIResponse`` whose ``iter_bytes``/``stream_to_file`` run through the same
 check. Redirects are followed here (openai's HTTP client is told not to), each Location
 checked with ``media_url_problem``, at most ``MAX_REDIRECTS``.
 
-Sync and async are twins, line for line.
+Written once, as async; ``scripts/unasync.py`` generates the sync twin in ``_sync/``.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, cast
 
 import openai
 
-from .._compat import (
+from ..._compat import (
     OPTIONS_ATTR,
     RAW_RESPONSE_HEADER,
     REQUEST_OPTIONS_FOLLOW_REDIRECTS_KEY,
@@ -34,7 +35,7 @@ from .._compat import (
     http,
     make_request_options,
 )
-from .._download import (
+from ..._download_plan import (
     Fail,
     Redirect,
     Transfer,
@@ -45,14 +46,14 @@ from .._download import (
 )
 
 if TYPE_CHECKING:
-    from .videos import AsyncVideos, Videos
+    from .videos import Videos
 
-__all__ = ["download_content_async", "download_content_sync"]
+__all__ = ["download_content"]
 
 TimeoutArg = float | http.Timeout | NotGiven | None
 
 
-class _CheckedSyncStream(http.SyncByteStream):
+class _CheckedStream(http.SyncByteStream):
     """The response body, counted against ``output.size_bytes`` as it arrives."""
 
     def __init__(self, inner: Any, transfer: Transfer) -> None:
@@ -69,25 +70,6 @@ class _CheckedSyncStream(http.SyncByteStream):
 
     def close(self) -> None:
         self._inner.close()
-
-
-class _CheckedAsyncStream(http.AsyncByteStream):
-    """The response body, counted against ``output.size_bytes`` as it arrives."""
-
-    def __init__(self, inner: Any, transfer: Transfer) -> None:
-        self._inner = inner
-        self._transfer = transfer
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._inner:
-            self._transfer.on_chunk(len(chunk))  # raises before a byte past size_bytes is handed on
-            yield chunk
-        error = content_end_error(self._transfer)
-        if error is not None:
-            raise error
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
 
 
 def _request_options(headers: Headers, extra_query: Query | None, extra_body: Body | None, timeout: TimeoutArg) -> Any:
@@ -113,7 +95,7 @@ def _unusable_redirect(error: openai.APIConnectionError) -> bool:
     )
 
 
-def download_content_sync(
+def download_content(
     videos: Videos,
     video_id: str,
     *,
@@ -150,66 +132,15 @@ def download_content_sync(
     if problem is not None:
         raw.close()
         raise problem
-    raw.stream = _CheckedSyncStream(raw.stream, transfer)
+    raw.stream = _CheckedStream(raw.stream, transfer)
     if wanted == "stream":
-        return response  # openai's StreamedBinaryAPIResponse; its body is checked as it is read
+        return response  # openai's (Async)StreamedBinaryAPIResponse; its body is checked as it is read
     try:
         raw.read()
     finally:
         raw.close()
     if wanted is None:
         return response.parse()
-    return LegacyAPIResponse(
-        raw=raw, cast_to=cast(Any, HttpxBinaryResponseContent), client=videos._client, stream=False,  # pyright: ignore[reportPrivateUsage]
-        stream_cls=None, options=getattr(response, OPTIONS_ATTR), retries_taken=response.retries_taken,
-    )  # fmt: skip
-
-
-async def download_content_async(
-    videos: AsyncVideos,
-    video_id: str,
-    *,
-    headers: Headers,
-    extra_query: Query | None,
-    extra_body: Body | None,
-    timeout: TimeoutArg,
-) -> Any:
-    """See :func:`download_content_sync`."""
-    target = media_target(await videos.retrieve(video_id, timeout=timeout))
-    transfer = content_transfer(target)
-    wanted = headers.get(RAW_RESPONSE_HEADER)
-    options = _request_options({**transfer.next_request_headers(), **headers}, extra_query, extra_body, timeout)
-    url = target.url
-    while True:
-        try:
-            response: Any = await videos._get(url, options=options, cast_to=HttpxBinaryResponseContent)  # pyright: ignore[reportPrivateUsage]
-        except openai.APIStatusError as error:
-            action = transfer.on_response(error.status_code, error.response.headers)
-            if isinstance(action, Redirect):
-                url = action.url
-                continue
-            if isinstance(action, Fail) and 300 <= error.status_code < 400:
-                raise action.error from error
-            raise
-        except openai.APIConnectionError as error:
-            if _unusable_redirect(error):
-                raise transfer.on_unusable_location(str(error.__cause__)).error from error
-            raise
-        break
-    raw = response.http_response
-    problem = content_response_error(transfer, raw.status_code, raw.headers)
-    if problem is not None:
-        await raw.aclose()
-        raise problem
-    raw.stream = _CheckedAsyncStream(raw.stream, transfer)
-    if wanted == "stream":
-        return response  # openai's AsyncStreamedBinaryAPIResponse; its body is checked as it is read
-    try:
-        await raw.aread()
-    finally:
-        await raw.aclose()
-    if wanted is None:
-        return await response.parse()
     return LegacyAPIResponse(
         raw=raw, cast_to=cast(Any, HttpxBinaryResponseContent), client=videos._client, stream=False,  # pyright: ignore[reportPrivateUsage]
         stream_cls=None, options=getattr(response, OPTIONS_ATTR), retries_taken=response.retries_taken,

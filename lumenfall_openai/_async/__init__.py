@@ -1,0 +1,1 @@
+"""The clients written once: ``_async/`` is the source, ``_sync/`` is generated from it (scripts/unasync.py)."""

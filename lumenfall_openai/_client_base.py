@@ -1,0 +1,173 @@
+"""What the sync and async clients share, written once: settings, environment scrubbing, error
+classes, repr, and the cost hook on ``get``/``post`` (see ``_client.py`` for the clients)."""
+
+from __future__ import annotations
+
+import inspect
+import os
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import openai
+
+from . import _settings
+from ._compat import (
+    AMBIENT_AUTHORIZATIONS_ATTR,
+    CUSTOM_HEADERS_ATTR,
+    NotGiven,
+    http,
+)
+from ._cost_tracking import observe
+from ._create_outcome import checked_answer, unreadable_answer
+from ._error_context import add_connection_detail
+from .costs import CostLedger
+from .errors import REQUEST_ID_HEADER, status_error_for
+
+__all__ = ["Money", "_LumenfallClientMixin", "_ledger_for"]
+
+not_given = NotGiven()
+
+Money = float | int | str | Decimal
+"""An amount in the ledger's currency: ``5``, ``12.5``, ``"12.50"`` or ``Decimal("12.50")``."""
+
+
+def _ledger_for(ledger: CostLedger | None, budget: Money | None) -> CostLedger:
+    """The ledger a client records into: ``ledger`` or a new one; ``budget`` makes a budgeted
+    sub-ledger of it. Always a ledger, so ``client.ledger.total_micros`` works for everyone."""
+    if budget is None:
+        return ledger if ledger is not None else CostLedger()
+    return CostLedger(budget, parent=ledger, currency=ledger.currency if ledger is not None else "USD")
+
+
+async def _with_connection_detail(pending: Any) -> Any:
+    try:
+        return await pending
+    except openai.APIConnectionError as error:
+        add_connection_detail(error)
+        raise
+
+
+async def _with_readable_answer(pending: Any, cast_to: object, response: Any) -> Any:
+    try:
+        result = await pending
+    except openai.OpenAIError:
+        raise
+    except Exception as error:
+        parse_error = unreadable_answer(cast_to, response, error)
+        if parse_error is None:
+            raise
+        raise parse_error from error
+    return checked_answer(result, cast_to, response)
+
+
+class _LumenfallClientMixin:
+    """What the sync and async clients share: settings, scrubbing, errors, repr, cost hook."""
+
+    api_key: str
+    _lumenfall: _settings.ResolvedSettings
+    _lumenfall_key_provider: Callable[[], Any] | None
+    _ledger: CostLedger
+
+    @property
+    def ledger(self) -> CostLedger:
+        """The :class:`~lumenfall_openai.costs.CostLedger` this client records costs into, shared
+        with its copies: a new, unbudgeted one unless ``ledger=`` or ``budget=`` was passed."""
+        return self._ledger
+
+    if not TYPE_CHECKING:
+        # Run time only: to type checkers these stay openai's precisely typed get/post. Every
+        # resource sends through them, so this one hook sees every Video and images response
+        # (see _cost_tracking.observe); anything else passes through untouched.
+        def get(self, path, **kwargs):
+            return super().get(path, **observe(self._ledger, "get", path, kwargs))
+
+        def post(self, path, **kwargs):
+            return super().post(path, **observe(self._ledger, "post", path, kwargs))
+
+        # Every call ends here: a connection failure says which host and why, not just
+        # "Connection error." (same exception object and class; see _error_context).
+        def request(self, *args, **kwargs):
+            try:
+                result = super().request(*args, **kwargs)
+            except openai.APIConnectionError as error:
+                add_connection_detail(error)
+                raise
+            return _with_connection_detail(result) if inspect.iscoroutine(result) else result
+
+        # openai fills `._request_id` (and a raw response's `.request_id`) from x-request-id;
+        # Lumenfall names its id X-Lumenfall-Request-Id. Give openai that name too, unless the
+        # server sent an x-request-id of its own (nothing it sent is overwritten).
+        def _process_response(self, **kwargs):
+            headers = kwargs["response"].headers
+            if "x-request-id" not in headers and REQUEST_ID_HEADER in headers:
+                headers["x-request-id"] = headers[REQUEST_ID_HEADER]
+            # A garbled 2xx body (bad JSON, wrong shape) raises openai's parser's raw error
+            # (JSONDecodeError, TypeError, ...): every call of this package turns it into
+            # ResponseParseError, an openai.OpenAIError (openai's own endpoints stay as in openai).
+            try:
+                result = super()._process_response(**kwargs)
+            except openai.OpenAIError:
+                raise
+            except Exception as error:
+                parse_error = unreadable_answer(kwargs["cast_to"], kwargs["response"], error)
+                if parse_error is None:
+                    raise
+                raise parse_error from error
+            if inspect.iscoroutine(result):
+                return _with_readable_answer(result, kwargs["cast_to"], kwargs["response"])
+            return checked_answer(result, kwargs["cast_to"], kwargs["response"])
+
+    def _setup(
+        self,
+        *,
+        api_key: str | Callable[[], Any] | None,
+        base_url: str | http.URL | None,
+        webhook_secret: str | None,
+        ledger: CostLedger | None,
+        budget: Money | None,
+    ) -> None:
+        """Resolve a constructor's settings: the rules both twins share."""
+        # A callable key is kept as given (copies reuse it, not a token it once returned); openai
+        # gets it wrapped by _checked_api_key so that every token is checked before it is sent.
+        self._lumenfall_key_provider = api_key if callable(api_key) else None
+        self._lumenfall = _settings.resolve_settings(
+            api_key=api_key,
+            base_url=None if base_url is None else str(base_url),
+            webhook_secret=webhook_secret,
+            environ=os.environ,
+        )
+        self._ledger = _ledger_for(ledger, budget)
+
+    def _scrub_openai_environment(self, default_headers: Mapping[str, str] | None) -> None:
+        """Undo what openai's __init__ read from OPENAI_* variables.
+
+        Resetting after the fact (rather than hiding the variables while openai reads them) is
+        thread-safe and keeps working when openai learns to read a new variable into one of these.
+        """
+        client: Any = self
+        client.organization = None
+        client.project = None
+        if hasattr(client, "admin_api_key"):
+            client.admin_api_key = None
+        client.webhook_secret = self._lumenfall.webhook_secret
+        setattr(client, CUSTOM_HEADERS_ATTR, dict(default_headers or {}))
+        if hasattr(client, AMBIENT_AUTHORIZATIONS_ATTR):
+            setattr(client, AMBIENT_AUTHORIZATIONS_ATTR, frozenset())
+
+    @property
+    def native_base_url(self) -> str:
+        """Lumenfall's native API base (balance, requests, webhook secret), e.g. ``https://api.lumenfall.ai/v1``."""
+        return self._lumenfall.native_base_url
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(base_url={_settings.redact_url(self._lumenfall.base_url)!r}, "
+            f"api_key={_settings.redact_key(self.api_key)!r})"
+        )
+
+    def _make_status_error(self, err_msg: str, *, body: object, response: http.Response) -> openai.APIStatusError:
+        parent: Any = super()
+        error: openai.APIStatusError = parent._make_status_error(err_msg, body=body, response=response)
+        envelope: object = error.body
+        return status_error_for(error, message=err_msg, body=envelope, response=response)
