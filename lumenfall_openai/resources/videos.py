@@ -81,7 +81,11 @@ from ._video_download import (
 )
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from .._client import AsyncLumenfall, Lumenfall
+    from ..batch._api import AsyncBatch, Batch, BatchRows
+    from ..batch._engine import BatchEngine
 
 __all__ = ["AsyncVideos", "Videos"]
 
@@ -656,6 +660,37 @@ class Videos(SyncAPIResource):
         )
         return self._delete(_video_path(video_id), options=options, cast_to=_DELETED_FROM_NO_BODY)
 
+    def batch(
+        self,
+        rows: BatchRows,
+        *,
+        out: str | os.PathLike[str],
+        journal: str | os.PathLike[str] | None = None,
+        concurrency: int = 8,
+        budget: float | int | str | Decimal | None = None,
+        retry_failed: int = 0,
+        timeout: float | None = None,
+        model: str | None = None,
+        manifest_csv: bool = False,
+        storage_options: Mapping[str, Any] | None = None,
+    ) -> Batch:
+        """Many videos from a JOBS file or rows, crash-safe (a SQLite journal); see ``lumenfall_openai.batch``.
+
+        Rows and options are checked now; the run starts at ``for result in batch`` or
+        ``batch.summary()``. Running it again with the same ``out``/``journal`` resumes: no row is
+        paid for twice. ``budget`` covers the whole batch, all runs together.
+        """
+        from ..batch._api import Batch, make_engine
+
+        def make(client: AsyncLumenfall) -> BatchEngine:
+            return make_engine(
+                client, rows, out=out, journal=journal, concurrency=concurrency, budget=budget,
+                retry_failed=retry_failed, timeout=timeout, model=model, manifest_csv=manifest_csv,
+                storage_options=storage_options,
+            )  # fmt: skip
+
+        return Batch(self._client, make)
+
     def list(self, *args: Any, **kwargs: Any) -> Any:
         """Not offered by Lumenfall: raises :class:`UnsupportedOperationError`."""
         raise unsupported("list")
@@ -1065,6 +1100,33 @@ class AsyncVideos(AsyncAPIResource):
             post_parser=_deleted_parser(video_id),
         )
         return await self._delete(_video_path(video_id), options=options, cast_to=_DELETED_FROM_NO_BODY)
+
+    def batch(
+        self,
+        rows: BatchRows,
+        *,
+        out: str | os.PathLike[str],
+        journal: str | os.PathLike[str] | None = None,
+        concurrency: int = 8,
+        budget: float | int | str | Decimal | None = None,
+        retry_failed: int = 0,
+        timeout: float | None = None,
+        model: str | None = None,
+        manifest_csv: bool = False,
+        storage_options: Mapping[str, Any] | None = None,
+    ) -> AsyncBatch:
+        """Many videos from a JOBS file or rows, crash-safe; see :meth:`Videos.batch`.
+
+        ``async for result in batch`` yields each row as it settles; ``await batch.summary()``.
+        """
+        from ..batch._api import AsyncBatch, make_engine
+
+        engine = make_engine(
+            self._client, rows, out=out, journal=journal, concurrency=concurrency, budget=budget,
+            retry_failed=retry_failed, timeout=timeout, model=model, manifest_csv=manifest_csv,
+            storage_options=storage_options,
+        )  # fmt: skip
+        return AsyncBatch(engine)
 
     async def list(self, *args: Any, **kwargs: Any) -> Any:
         """Not offered by Lumenfall: raises :class:`UnsupportedOperationError`."""
