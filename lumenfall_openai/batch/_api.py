@@ -50,6 +50,7 @@ def _options(
     timeout: float | None,
     manifest_csv: bool,
     storage_options: Mapping[str, Any] | None,
+    batch_id: str | None = None,
 ) -> BatchOptions:
     budget_micros = None
     if budget is not None:
@@ -60,7 +61,7 @@ def _options(
     return BatchOptions(
         out=out_text, journal=Path(journal) if journal is not None else default_journal_path(out_text),
         concurrency=concurrency, budget_micros=budget_micros, retry_failed=retry_failed, timeout=timeout,
-        manifest_csv=manifest_csv, storage_options=storage_options,
+        manifest_csv=manifest_csv, storage_options=storage_options, batch_id=batch_id,
     )  # fmt: skip
 
 
@@ -78,13 +79,17 @@ def make_engine(
     manifest_csv: bool = False,
     storage_options: Mapping[str, Any] | None = None,
     progress: BatchProgress | None = None,
+    batch_id: str | None = None,
+    row_range: tuple[int | None, int | None] | None = None,
 ) -> BatchEngine:
     """Check everything (rows, options, journal, destination) before anything is sent."""
     options = _options(
         out=out, journal=journal, concurrency=concurrency, budget=budget, retry_failed=retry_failed,
-        timeout=timeout, manifest_csv=manifest_csv, storage_options=storage_options,
+        timeout=timeout, manifest_csv=manifest_csv, storage_options=storage_options, batch_id=batch_id,
     )  # fmt: skip
     checked = _rows(rows, model)
+    if row_range is not None:  # one machine's share of a split batch
+        checked = checked[row_range[0] : row_range[1]]
     engine = BatchEngine(client, checked, options, progress=progress)
     jobs = os.fspath(rows) if isinstance(rows, (str, os.PathLike)) else None
     engine.journal.set_meta(**options_meta(options, jobs, model))

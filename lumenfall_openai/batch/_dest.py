@@ -80,6 +80,10 @@ class Destination:
         """Write ``name`` whole or not at all; returns its location (blocking)."""
         raise NotImplementedError
 
+    def remove_partials(self, names: set[str]) -> int:
+        """Delete the temp files a killed run left for these file names; returns how many."""
+        return 0
+
 
 class LocalDestination(Destination):
     def __init__(self, root: Path) -> None:
@@ -99,6 +103,14 @@ class LocalDestination(Destination):
             return (self.root / name).stat().st_size
         except OSError:
             return None
+
+    def remove_partials(self, names: set[str]) -> int:
+        removed = 0
+        for path in self.root.glob(".*.part-*"):  # videos.download's temp files: ".<name>.part-<random>"
+            if path.name[1:].partition(".part-")[0] in names:
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
 
     def write_text(self, name: str, text: str) -> str:
         final = self.root / name

@@ -11,6 +11,7 @@ import asyncio
 import collections
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -60,8 +61,12 @@ class BatchOptions:
     timeout: float | None = None
     manifest_csv: bool = False
     storage_options: Mapping[str, Any] | None = None
+    batch_id: str | None = None
+    """Share one id between machines that split a batch (see the README's "Many videos")."""
 
     def __post_init__(self) -> None:
+        if self.batch_id is not None and not re.fullmatch(r"[A-Za-z0-9._-]{1,64}", self.batch_id):
+            raise ValueError(f"batch_id must be 1-64 letters, digits, '.', '_' or '-', got {self.batch_id!r}.")
         if isinstance(self.concurrency, bool) or not isinstance(self.concurrency, int) or self.concurrency < 1:
             raise ValueError(f"concurrency must be a whole number >= 1, got {self.concurrency!r}.")
         if isinstance(self.retry_failed, bool) or not isinstance(self.retry_failed, int) or self.retry_failed < 0:
@@ -115,7 +120,7 @@ class BatchEngine:
         self.on_result = on_result
         self.progress = progress or BatchProgress()
         self.journal = Journal(options.journal)
-        self.batch_id = self.journal.batch_id()
+        self.batch_id = self.journal.batch_id(options.batch_id)
         self.dest: Destination = open_destination(
             options.out, staging=options.journal.parent / ".lumenfall-staging",
             storage_options=dict(options.storage_options or {}),
@@ -169,6 +174,8 @@ class BatchEngine:
         progress.to_settle = len(states) - self.resume.done
         if self.resume.resumed:
             self._event(self.resume.describe())
+        # no download is running yet in this batch's DEST: what is there half-written was left by a kill
+        self.dest.remove_partials({f"{state.row.id}.mp4" for state in states})
         order = {"poll": 0, "resend": 1, "download": 2, "create": 3, "done": 4, "failed": 4}
         queue = collections.deque(sorted(states, key=lambda s: order[s.plan]))
         for state in states:  # restored reservations: jobs that exist and may still cost money
@@ -416,6 +423,7 @@ def options_meta(options: BatchOptions, jobs: str | None, model: str | None) -> 
                 "retry_failed": options.retry_failed,
                 "timeout": options.timeout,
                 "manifest_csv": options.manifest_csv,
+                "out": options.out,
             }
         ),
     }

@@ -147,11 +147,17 @@ class Journal:
                 list(values.items()),
             )
 
-    def batch_id(self) -> str:
-        """This batch's id (made on first use): part of every key, so two batches never share a job."""
+    def batch_id(self, wanted: str | None = None) -> str:
+        """This batch's id (``wanted``, or a random one, on first use): part of every key, so two
+        batches never share a job, and machines that share an id share keys (an overlap replays)."""
         value = self.meta("batch_id")
+        if value is not None and wanted is not None and wanted != value:
+            raise JournalError(
+                f"{self.path} belongs to batch {value!r}, not {wanted!r}. Use another --out/--journal for "
+                "another batch, or leave --batch-id out to continue this one."
+            )
         if value is None:
-            value = uuid.uuid4().hex
+            value = wanted or uuid.uuid4().hex
             self.set_meta(batch_id=value)
         return value
 

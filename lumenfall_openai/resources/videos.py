@@ -673,12 +673,14 @@ class Videos(SyncAPIResource):
         model: str | None = None,
         manifest_csv: bool = False,
         storage_options: Mapping[str, Any] | None = None,
+        batch_id: str | None = None,
     ) -> Batch:
         """Many videos from a JOBS file or rows, crash-safe (a SQLite journal); see ``lumenfall_openai.batch``.
 
         Rows and options are checked now; the run starts at ``for result in batch`` or
         ``batch.summary()``. Running it again with the same ``out``/``journal`` resumes: no row is
-        paid for twice. ``budget`` covers the whole batch, all runs together.
+        paid for twice. ``budget`` covers the whole batch, all runs together. ``batch_id`` (part of
+        every idempotency key) lets machines that split one batch share keys.
         """
         from ..batch._api import Batch, make_engine
 
@@ -686,7 +688,7 @@ class Videos(SyncAPIResource):
             return make_engine(
                 client, rows, out=out, journal=journal, concurrency=concurrency, budget=budget,
                 retry_failed=retry_failed, timeout=timeout, model=model, manifest_csv=manifest_csv,
-                storage_options=storage_options,
+                storage_options=storage_options, batch_id=batch_id,
             )  # fmt: skip
 
         return Batch(self._client, make)
@@ -1114,6 +1116,7 @@ class AsyncVideos(AsyncAPIResource):
         model: str | None = None,
         manifest_csv: bool = False,
         storage_options: Mapping[str, Any] | None = None,
+        batch_id: str | None = None,
     ) -> AsyncBatch:
         """Many videos from a JOBS file or rows, crash-safe; see :meth:`Videos.batch`.
 
@@ -1124,7 +1127,7 @@ class AsyncVideos(AsyncAPIResource):
         engine = make_engine(
             self._client, rows, out=out, journal=journal, concurrency=concurrency, budget=budget,
             retry_failed=retry_failed, timeout=timeout, model=model, manifest_csv=manifest_csv,
-            storage_options=storage_options,
+            storage_options=storage_options, batch_id=batch_id,
         )  # fmt: skip
         return AsyncBatch(engine)
 

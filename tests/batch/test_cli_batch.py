@@ -1,0 +1,173 @@
+"""``lumenfall-openai batch``: the real command in a subprocess, against an emulator in another.
+
+The crash test kills the command with SIGKILL at random moments and runs it again until it
+ends; then the emulator's own counters must show one paid job per row, every file must match the
+manifest's sha256, and the journal's costs must equal what the emulator billed, to the micro.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+KEY = "lmnfl_batchcli.secret"
+PRICE_4S = 840_000
+
+
+class ChildEmulator:
+    def __init__(self, queue: float, run: float) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("_emulator_child.py")), str(queue), str(run)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=_env(),
+        )  # fmt: skip
+        assert self.process.stdout is not None
+        self.url = self.process.stdout.readline().strip()
+        assert self.url.startswith("http://"), self.url
+
+    def counters(self) -> dict[str, int]:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write("counters\n")
+        self.process.stdin.flush()
+        counters: dict[str, int] = json.loads(self.process.stdout.readline())
+        return counters
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LUMENFALL_", "OPENAI_"))}
+    env["PYTHONPATH"] = str(ROOT)
+    env.update(extra)
+    return env
+
+
+@pytest.fixture
+def child() -> Generator[ChildEmulator, None, None]:
+    emulator = ChildEmulator(0.1, 0.3)
+    yield emulator
+    emulator.close()
+
+
+def _cli(child: ChildEmulator, *args: str, **popen: Any) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "lumenfall_openai.cli", "batch", *args],
+        env=_env(LUMENFALL_API_KEY=KEY, LUMENFALL_BASE_URL=child.url),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen,
+    )  # fmt: skip
+
+
+def _run(child: ChildEmulator, *args: str) -> tuple[int, str, str]:
+    process = _cli(child, *args)
+    out, err = process.communicate(timeout=300)
+    return process.returncode, out, err
+
+
+def _jobs(path: Path, count: int, **extra: Any) -> Path:
+    lines = [json.dumps({"id": f"row{i:04d}", "prompt": f"scene {i}", "seconds": 4, **extra}) for i in range(count)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _manifest(out: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    lines = [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
+    return lines[:-1], lines[-1]["totals"]
+
+
+def test_run_status_resume_json_and_exit_codes(child: ChildEmulator, tmp_path: Path) -> None:
+    jobs = _jobs(tmp_path / "jobs.jsonl", 4)
+    with jobs.open("a", encoding="utf-8") as file:
+        file.write(json.dumps({"id": "bad", "prompt": "x", "model": "mock-video-fail"}) + "\n")
+    out = tmp_path / "out"
+    code, stdout, stderr = _run(child, "run", str(jobs), "--out", str(out), "--model", "sora-2", "--json")
+    assert code == 3, stderr
+    payload = json.loads(stdout)
+    assert payload["exit_code"] == 3 and payload["batch"]["counts"] == {
+        "downloaded": 4, "failed": 1, "refused": 0, "unfinished": 0,
+    }  # fmt: skip
+    assert "\x1b[" not in stderr  # no terminal: no escape codes
+
+    code, stdout, _ = _run(child, "status", str(out), "--json")
+    assert code == 0
+    status = json.loads(stdout)["batch"]
+    assert status["by_state"] == {"downloaded": 4, "failed": 1} and status["spent_micros"] == 4 * PRICE_4S
+
+    code, stdout, stderr = _run(child, "resume", str(out), "--retry-failed", "1")
+    assert code == 3
+    assert "Resuming from the journal" in stderr
+    assert child.counters()["jobs_created"] == 6  # the failed row retried once as a new job; nothing else
+
+
+def test_bad_jobs_file_exits_2_listing_lines_before_anything_runs(child: ChildEmulator, tmp_path: Path) -> None:
+    jobs = tmp_path / "jobs.jsonl"
+    jobs.write_text('{"prompt": "ok", "model": "sora-2", "seconds": 4}\n{"prompt": "x"}\nnot json\n', encoding="utf-8")
+    code, stdout, stderr = _run(child, "run", str(jobs), "--out", str(tmp_path / "out"), "--json")
+    assert code == 2
+    assert "line 3" in stderr and json.loads(stdout)["error"]["type"] == "usage"
+    assert child.counters()["jobs_created"] == 0
+    code, _, stderr = _run(child, "status", str(tmp_path / "nowhere"))
+    assert code == 2 and "No batch journal" in stderr
+
+
+def test_dry_run_prices_without_creating(child: ChildEmulator, tmp_path: Path) -> None:
+    jobs = _jobs(tmp_path / "jobs.jsonl", 3, model="sora-2")
+    code, stdout, _ = _run(child, "run", str(jobs), "--out", str(tmp_path / "out"), "--dry-run", "--json")
+    assert code == 0
+    assert json.loads(stdout)["estimate"]["total_micros"] == 3 * PRICE_4S
+    assert child.counters()["jobs_created"] == 0
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_sigkill_at_random_moments_never_pays_twice(child: ChildEmulator, tmp_path: Path) -> None:
+    rows = 240
+    jobs = _jobs(tmp_path / "jobs.jsonl", rows, model="sora-2")
+    out = tmp_path / "out"
+    args = ("run", str(jobs), "--out", str(out), "--concurrency", "40")
+    rng = random.Random(int(os.environ.get("LF_CRASH_SEED", "11")))
+    kills = 0
+    for _ in range(5):  # killed at random moments, each run started again with the same command
+        process = _cli(child, *args)
+        time.sleep(rng.uniform(0.8, 4.0))
+        if process.poll() is not None:
+            break
+        process.send_signal(signal.SIGKILL)
+        process.communicate()
+        kills += 1
+    assert kills >= 3, "the batch finished before it could be killed: make it longer"
+    for _ in range(10):
+        code, _, stderr = _run(child, *args)
+        if code == 0:
+            break
+        assert code == 4, stderr
+    assert code == 0, stderr
+
+    counters = child.counters()
+    assert counters["jobs_created"] == rows  # no row was paid for twice
+    records, totals = _manifest(out)
+    assert len(records) == rows and all(record["status"] == "downloaded" for record in records)
+    for record in records:
+        data = Path(record["file"]).read_bytes()
+        assert (len(data), hashlib.sha256(data).hexdigest()) == (record["bytes"], record["sha256"])
+    assert totals["journal_cost_micros"] == totals["cost_micros"] == counters["billed_micros"] == rows * PRICE_4S
+    # what SIGKILL left half-written was a hidden temp file, never a short video under a row's name;
+    # the next run removed those temp files
+    assert [p.name for p in out.iterdir() if ".part-" in p.name] == []
