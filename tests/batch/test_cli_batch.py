@@ -171,3 +171,20 @@ def test_sigkill_at_random_moments_never_pays_twice(child: ChildEmulator, tmp_pa
     # what SIGKILL left half-written was a hidden temp file, never a short video under a row's name;
     # the next run removed those temp files
     assert [p.name for p in out.iterdir() if ".part-" in p.name] == []
+
+
+def test_ctrl_c_stops_says_how_to_resume_and_resume_finishes(child: ChildEmulator, tmp_path: Path) -> None:
+    jobs = _jobs(tmp_path / "jobs.jsonl", 60, model="sora-2")
+    out = tmp_path / "out"
+    process = _cli(child, "run", str(jobs), "--out", str(out), "--concurrency", "10")
+    time.sleep(2.5)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    if process.returncode == 0:
+        pytest.skip("the batch finished before the interrupt")
+    assert process.returncode == 130, stderr
+    assert "no new jobs were created" in stderr
+    assert f"Resume with: lumenfall-openai batch resume {out}" in stderr
+    code, _, stderr = _run(child, "resume", str(out))
+    assert code == 0, stderr
+    assert child.counters()["jobs_created"] == 60

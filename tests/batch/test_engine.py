@@ -170,3 +170,20 @@ def test_bad_rows_and_options_fail_before_anything_is_sent(
         with pytest.raises(ValueError, match="budget"):
             client.videos.batch(_rows(1), out=tmp_path, budget="lots")
     assert emulator.jobs_created == 0
+
+
+def test_a_url_destination_without_the_extra_says_what_to_install(
+    base_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_fsspec(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "fsspec":
+            raise ImportError("No module named 'fsspec'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_fsspec)
+    with Lumenfall(api_key=KEY, base_url=base_url) as client, pytest.raises(ValueError, match=r"\[storage\]"):
+        client.videos.batch([{"prompt": "x", "model": "sora-2"}], out="s3://b/p/", journal=tmp_path / "j.sqlite")
