@@ -23,7 +23,7 @@ from .._money import micros_to_decimal, to_micros
 from ..costs import CostLedger, Reservation
 from ..errors import BudgetError, WaitTimeoutError
 from ._dest import Destination, open_destination
-from ._journal import OPEN_STATES, Attempt, Journal, derive_key
+from ._journal import Attempt, Journal, derive_key
 from ._manifest import build_manifest, build_manifest_csv
 from ._results import BatchProgress, BatchResult, BatchSummary, ResumeReport, RowOutcome
 from ._rows import BatchRow, canonical_json
@@ -142,7 +142,7 @@ class BatchEngine:
         self.journal.set_meta(out=opts.out)
         latest = self.journal.latest()
         known_ids = {row_id for row_id, _ in latest}
-        spent_before = sum(a.cost_micros or 0 for a in self.journal.attempts() if a.cost_micros is not None)
+        spent_before = self.journal.spent_micros
         states: list[_Row] = []
         plans: collections.Counter[str] = collections.Counter()
         changed = 0
@@ -224,10 +224,7 @@ class BatchEngine:
         return size is not None and size == attempt.bytes
 
     def _money(self) -> tuple[int, int]:
-        attempts = self.journal.attempts()
-        spent = sum(a.cost_micros or 0 for a in attempts)
-        reserved = sum(a.estimate_micros or 0 for a in attempts if a.state in OPEN_STATES)
-        return spent, reserved
+        return self.journal.spent_micros, self.journal.reserved_micros
 
     def _event(self, text: str) -> None:
         self.progress.events.append(text)

@@ -18,6 +18,7 @@ a lost ``sending`` is re-sent with the same key, so the worst case is a replay, 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import sqlite3
 import time
@@ -126,6 +127,14 @@ class Journal:
             self._db.executescript(_SCHEMA)
         except sqlite3.DatabaseError as error:
             raise JournalError(f"{self.path} is not a usable batch journal ({error}).") from error
+        # The engine is the only writer while it runs: reads come from this mirror (no SQL per
+        # step), and the money totals are kept as each step changes them (no scan per step).
+        self._cache: dict[str, Attempt] = {}
+        self.spent_micros = 0
+        self.reserved_micros = 0
+        cursor = self._db.execute(f"SELECT {', '.join(_COLUMNS)} FROM attempts ORDER BY created_at, rowid")
+        for row in cursor:
+            self._store(Attempt(*row))
         version = self.meta("schema")
         if version is None:
             self.set_meta(schema=SCHEMA_VERSION)
@@ -162,9 +171,18 @@ class Journal:
         return value
 
     # -- attempts ------------------------------------------------------------------------------
+    def _store(self, attempt: Attempt) -> None:
+        old = self._cache.get(attempt.key)
+        for known, sign in ((old, -1), (attempt, 1)):
+            if known is not None:
+                self.spent_micros += sign * (known.cost_micros or 0)
+                if known.state in OPEN_STATES:
+                    self.reserved_micros += sign * (known.estimate_micros or 0)
+        self._cache[attempt.key] = attempt
+
     def attempts(self) -> list[Attempt]:
-        cursor = self._db.execute(f"SELECT {', '.join(_COLUMNS)} FROM attempts ORDER BY created_at, rowid")
-        return [Attempt(*row) for row in cursor]
+        """Every attempt, oldest first."""
+        return list(self._cache.values())
 
     def latest(self) -> dict[tuple[str, str], Attempt]:
         """The latest attempt of every (row id, arguments hash)."""
@@ -176,18 +194,26 @@ class Journal:
         return latest
 
     def get(self, key: str) -> Attempt | None:
-        row = self._db.execute(f"SELECT {', '.join(_COLUMNS)} FROM attempts WHERE key = ?", (key,)).fetchone()
-        return None if row is None else Attempt(*row)
+        return self._cache.get(key)
 
     def begin(self, *, key: str, row_id: str, args_hash: str, args: str, attempt: int) -> None:
         """Record ``sending`` for an attempt (idempotent: an existing attempt keeps its state)."""
         now = time.time()
-        with self._transaction():
-            self._db.execute(
-                "INSERT INTO attempts (key, row_id, args_hash, args, attempt, state, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, 'sending', ?, ?) ON CONFLICT(key) DO NOTHING",
-                (key, row_id, args_hash, args, attempt, now, now),
-            )
+        # One statement in autocommit mode is one transaction: committed when execute returns.
+        self._db.execute(
+            "INSERT INTO attempts (key, row_id, args_hash, args, attempt, state, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, 'sending', ?, ?) ON CONFLICT(key) DO NOTHING",
+            (key, row_id, args_hash, args, attempt, now, now),
+        )
+        if key not in self._cache:
+            self._store(
+                Attempt(
+                    key=key, row_id=row_id, args_hash=args_hash, args=args, attempt=attempt, state="sending",
+                    video_id=None, status=None, error_code=None, error_message=None, estimate_micros=None,
+                    cost_micros=None, currency=None, provider=None, executed_model=None, file=None, bytes=None,
+                    sha256=None, created_at=now, updated_at=now,
+                )
+            )  # fmt: skip
 
     def update(self, key: str, **fields: Any) -> None:
         """One step of an attempt, in one transaction."""
@@ -196,8 +222,10 @@ class Journal:
             raise ValueError(f"bad journal update {fields!r}")
         fields["updated_at"] = time.time()
         names = ", ".join(f"{name} = ?" for name in fields)
-        with self._transaction():
-            self._db.execute(f"UPDATE attempts SET {names} WHERE key = ?", (*fields.values(), key))
+        self._db.execute(f"UPDATE attempts SET {names} WHERE key = ?", (*fields.values(), key))  # one transaction
+        known = self._cache.get(key)
+        if known is not None:
+            self._store(dataclasses.replace(known, **fields))
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db)

@@ -199,9 +199,18 @@ def _base_url(out: Output) -> Any:
 
 @contextlib.asynccontextmanager
 async def _client(base_url: str | None) -> AsyncGenerator[AsyncLumenfall, None]:
-    from .. import AsyncLumenfall
+    import openai
 
-    client = AsyncLumenfall() if base_url is None else AsyncLumenfall(api_key=EMULATOR_KEY, base_url=base_url)
+    from .. import AsyncLumenfall
+    from .._compat import http
+
+    # 64 connections carry hundreds of polling jobs; more make each request cost more client CPU
+    # (the pool is scanned per request: see benchmarks/bench_concurrency.py).
+    pool = openai.DefaultAsyncHttpxClient(limits=http.Limits(max_connections=64, max_keepalive_connections=64))
+    if base_url is None:
+        client = AsyncLumenfall(http_client=pool)
+    else:
+        client = AsyncLumenfall(api_key=EMULATOR_KEY, base_url=base_url, http_client=pool)
     async with client:
         yield client
 
