@@ -206,7 +206,8 @@ async def _client(base_url: str | None) -> AsyncGenerator[AsyncLumenfall, None]:
 
     # 64 connections carry hundreds of polling jobs; more make each request cost more client CPU
     # (the pool is scanned per request: see benchmarks/bench_concurrency.py).
-    pool = openai.DefaultAsyncHttpxClient(limits=http.Limits(max_connections=64, max_keepalive_connections=64))
+    library: Any = http  # httpx2 or httpx at run time (the typing shim lists only what signatures use)
+    pool = openai.DefaultAsyncHttpxClient(limits=library.Limits(max_connections=64, max_keepalive_connections=64))
     if base_url is None:
         client = AsyncLumenfall(http_client=pool)
     else:
