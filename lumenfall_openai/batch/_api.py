@@ -9,6 +9,7 @@ so sync code gets the same behaviour without an event loop of its own.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import queue
 import threading
@@ -92,7 +93,7 @@ def make_engine(
         checked = checked[row_range[0] : row_range[1]]
     engine = BatchEngine(client, checked, options, progress=progress)
     jobs = os.fspath(rows) if isinstance(rows, (str, os.PathLike)) else None
-    engine.journal.set_meta(**options_meta(options, jobs, model))
+    engine.journal.set_meta(**options_meta(options, jobs, model), rows=json.dumps(row_range))
     return engine
 
 

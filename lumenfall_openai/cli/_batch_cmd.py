@@ -257,6 +257,7 @@ def _resume(args: argparse.Namespace, out: Output) -> int:
     journal = Journal(path, create=False)
     try:
         jobs, model, stored_text = journal.meta("jobs"), journal.meta("model"), journal.meta("options")
+        stored_rows: list[int | None] | None = json.loads(journal.meta("rows") or "null")
     finally:
         journal.close()
     if not jobs:
@@ -264,7 +265,8 @@ def _resume(args: argparse.Namespace, out: Output) -> int:
     stored: dict[str, Any] = json.loads(stored_text or "{}")
     return _execute(
         out, jobs=jobs, dest=stored.get("out") or args.dest, journal=str(path), model=model or None,
-        options=_tuning(args, stored), batch_id=None, row_range=None, command=_resume_command(args.dest, args),
+        options=_tuning(args, stored), batch_id=None, command=_resume_command(args.dest, args),
+        row_range=None if stored_rows is None else (stored_rows[0], stored_rows[1]),
     )  # fmt: skip
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from lumenfall_openai import AsyncLumenfall, Lumenfall
-from lumenfall_openai.batch import BatchResult, Journal, RowsError, derive_key
+from lumenfall_openai.batch import BatchResult, Journal, JournalError, RowsError, derive_key
 from lumenfall_openai.batch._rows import canonical_json, rows_from_mappings
 from lumenfall_openai.testing import LumenfallEmulator
 
@@ -187,3 +187,17 @@ def test_a_url_destination_without_the_extra_says_what_to_install(
     monkeypatch.setattr(builtins, "__import__", no_fsspec)
     with Lumenfall(api_key=KEY, base_url=base_url) as client, pytest.raises(ValueError, match=r"\[storage\]"):
         client.videos.batch([{"prompt": "x", "model": "sora-2"}], out="s3://b/p/", journal=tmp_path / "j.sqlite")
+
+
+async def test_machines_sharing_a_batch_id_replay_an_overlap_instead_of_paying(
+    emulator: LumenfallEmulator, base_url: str, tmp_path: Path
+) -> None:
+    rows = _rows(5)
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url) as client:
+        first = await client.videos.batch(rows[0:3], out=tmp_path / "a", batch_id="spring-campaign").summary()
+        second = await client.videos.batch(rows[2:5], out=tmp_path / "b", batch_id="spring-campaign").summary()
+        with pytest.raises(JournalError, match="belongs to batch 'spring-campaign'"):
+            client.videos.batch(rows, out=tmp_path / "a", batch_id="another")
+    assert first.exit_code == second.exit_code == 0
+    assert emulator.jobs_created == 5 and emulator.replayed_creates == 1
+    assert emulator.billed_micros == 5 * PRICE_4S
