@@ -78,12 +78,14 @@ class BatchOptions:
 class _Row:
     """The engine's view of one row during a run."""
 
-    __slots__ = ("attempt", "hold", "plan", "row", "state")
+    __slots__ = ("attempt", "hold", "plan", "row", "state", "video")
 
     def __init__(self, row: BatchRow, attempt: Attempt | None, plan: str) -> None:
         self.row = row
         self.attempt = attempt
         self.plan = plan
+        self.video: Video | None = None
+        """The finished job as last seen: its download needs no second retrieve."""
         self.state = "queued"
         self.hold: Reservation | None = None
 
@@ -320,6 +322,8 @@ class BatchEngine:
             journal.update(key, state="refused", status="refused", error_code=code, error_message=str(error))
             self._settle(state, "failed", journal.get(key))
             return None
+        if video.status == "completed":
+            state.video = video  # a replay of a job that finished meanwhile
         estimate = to_micros(video.metadata.cost_estimate)
         journal.update(key, state="running", video_id=video.id, status=video.status, estimate_micros=estimate)
         self._set(state, "running")
@@ -361,6 +365,7 @@ class BatchEngine:
         if updated is not None and updated.state == "completed":
             self._set(state, "completed")
             self._event(f"{state.row.id}: completed {video.id}")
+            state.video = video
             return replace(updated)
         return updated
 
@@ -368,7 +373,7 @@ class BatchEngine:
         assert attempt.video_id is not None
         name = f"{state.row.id}.mp4"
         try:
-            target: Video | str = attempt.video_id
+            target: Video | str = state.video if state.video is not None else attempt.video_id
             if attempt.cost_micros is None:  # its cost was never journaled: read it (and a fresh URL) now
                 target = await self._client.videos.retrieve(attempt.video_id)
                 attempt = self._after_video(attempt.key, target) or attempt
