@@ -120,6 +120,8 @@ class BatchEngine:
         self.options = options
         self.rows = list(rows)
         self.on_result = on_result
+        self.on_resume: Callable[[ResumeReport], None] | None = None
+        """Told what the journal held, before anything is sent (the CLI prints it)."""
         self.progress = progress or BatchProgress()
         self.journal = Journal(options.journal)
         self.batch_id = self.journal.batch_id(options.batch_id)
@@ -176,6 +178,8 @@ class BatchEngine:
         progress.to_settle = len(states) - self.resume.done
         if self.resume.resumed:
             self._event(self.resume.describe())
+            if self.on_resume is not None:
+                self.on_resume(self.resume)
         # no download is running yet in this batch's DEST: what is there half-written was left by a kill
         self.dest.remove_partials({f"{state.row.id}.mp4" for state in states})
         order = {"poll": 0, "resend": 1, "download": 2, "create": 3, "done": 4, "failed": 4}
@@ -234,6 +238,7 @@ class BatchEngine:
     def _set(self, state: _Row, new: str) -> None:
         self.progress.move(state.state, new)
         state.state = new
+        self.progress.spent_micros, self.progress.reserved_micros = self._money()
 
     def _settle(self, state: _Row, outcome: RowOutcome, attempt: Attempt | None, *, error: str | None = None) -> None:
         if state.hold is not None:

@@ -296,6 +296,8 @@ def _execute(
                 row_range=row_range, **options,
             )  # fmt: skip
             holder["engine"] = engine
+            if not out.json_mode:
+                engine.on_resume = lambda report: out.note(report.describe())
             try:
                 with _live_view(out, progress):
                     return await _with_plain_lines(out, progress, engine.run())
@@ -411,8 +413,6 @@ def _report(out: Output, summary: BatchSummary, command: str, emulated: bool) ->
         out.emit_json(json_payload(code, emulator=emulated, elapsed=summary.elapsed_seconds, error=error,
                                    extra={"batch": _summary_dict(summary)}))  # fmt: skip
         return
-    if summary.resume.resumed:
-        out.note(summary.resume.describe())
     out.out.print(_headline(summary))
     out.out.print(f"  manifest: {summary.manifest}")
     out.out.print(f"  journal:  {summary.journal}")

@@ -11,10 +11,12 @@ import hashlib
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
@@ -188,3 +190,40 @@ def test_ctrl_c_stops_says_how_to_resume_and_resume_finishes(child: ChildEmulato
     code, _, stderr = _run(child, "resume", str(out))
     assert code == 0, stderr
     assert child.counters()["jobs_created"] == 60
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_live_view_and_ctrl_c_in_a_real_terminal(child: ChildEmulator, tmp_path: Path) -> None:
+    """The live view shows rows per state and money; Ctrl-C asks before cancelling the running
+    jobs, cancels them when told to, and prints the resume command."""
+    jobs = _jobs(tmp_path / "jobs.jsonl", 12, model="sora-2")
+    jobs.write_text(jobs.read_text().replace("scene", "[lumenfall:duration=60] scene"), encoding="utf-8")
+    socket, name = str(tmp_path / "tmux.sock"), f"lfb-{uuid.uuid4().hex[:8]}"
+
+    def tmux(*args: str) -> str:
+        return subprocess.run(["tmux", "-S", socket, *args], capture_output=True, text=True, check=True).stdout
+
+    def wait_for(text: str, timeout: float = 30.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = tmux("capture-pane", "-p", "-t", name)
+            if text in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never appeared; screen:\n{tmux('capture-pane', '-p', '-t', name)}")
+
+    env = f"env PYTHONPATH={ROOT} TERM=xterm-256color LUMENFALL_API_KEY={KEY} LUMENFALL_BASE_URL={child.url}"
+    command = f"{sys.executable} -m lumenfall_openai.cli batch run {jobs} --out {tmp_path / 'out'} --concurrency 5"
+    try:
+        tmux("new-session", "-d", "-s", name, "-x", "140", "-y", "30", f"{env} {command}; echo EXIT=$?; sleep 30")
+        live = wait_for("reserved $4.20")  # 5 running jobs of $0.84 reserved
+        assert "running" in live and "downloaded" in live and "spent $0.00" in live
+        tmux("send-keys", "-t", name, "C-c")
+        wait_for("[y/N]")
+        tmux("send-keys", "-t", name, "y", "Enter")
+        final = wait_for("EXIT=")
+    finally:
+        subprocess.run(["tmux", "-S", socket, "kill-server"], capture_output=True)
+    assert "Cancel requested for 5 job(s)" in final and "EXIT=130" in final
+    assert "Resume with: lumenfall-openai batch resume" in final
+    assert child.counters()["jobs_created"] == 5  # Ctrl-C created nothing more
