@@ -76,6 +76,10 @@ class Destination:
         """The size of ``name`` if it exists (blocking)."""
         raise NotImplementedError
 
+    def sizes(self) -> dict[str, int]:
+        """Every file's size, by name, in one listing (blocking): how a run checks what is saved."""
+        raise NotImplementedError
+
     def write_text(self, name: str, text: str) -> str:
         """Write ``name`` whole or not at all; returns its location (blocking)."""
         raise NotImplementedError
@@ -103,6 +107,10 @@ class LocalDestination(Destination):
             return (self.root / name).stat().st_size
         except OSError:
             return None
+
+    def sizes(self) -> dict[str, int]:
+        with os.scandir(self.root) as entries:
+            return {entry.name: entry.stat().st_size for entry in entries if entry.is_file()}
 
     def remove_partials(self, names: set[str]) -> int:
         removed = 0
@@ -179,6 +187,18 @@ class RemoteDestination(Destination):
             return None
         size = info.get("size")
         return size if isinstance(size, int) else None
+
+    def sizes(self) -> dict[str, int]:
+        self.fs.invalidate_cache()
+        try:
+            listing: list[dict[str, Any]] = self.fs.ls(self.root, detail=True)
+        except FileNotFoundError:
+            return {}
+        return {
+            str(item["name"]).rsplit("/", 1)[-1]: item["size"]
+            for item in listing
+            if item.get("type") == "file" and isinstance(item.get("size"), int)
+        }
 
     def write_text(self, name: str, text: str) -> str:
         local = self.staging / f".{name}.{secrets.token_hex(4)}"

@@ -150,11 +150,12 @@ class BatchEngine:
         states: list[_Row] = []
         plans: collections.Counter[str] = collections.Counter()
         changed = 0
+        saved = self.dest.sizes()  # one listing, not a request per row
         for row in self.rows:
             attempt = latest.get((row.id, row.args_hash))
             if attempt is None and row.id in known_ids:
                 changed += 1
-            plan = _plan(attempt, self._file_ok)
+            plan = _plan(attempt, lambda a: saved.get(f"{a.row_id}.mp4") == a.bytes)
             plans[plan] += 1
             states.append(_Row(row, attempt, plan))
         self.resume = ResumeReport(
@@ -224,10 +225,6 @@ class BatchEngine:
             self._stop = True
             self._event(f"{attempt.row_id}: running jobs already use the budget; no new job will be created")
             return None
-
-    def _file_ok(self, attempt: Attempt) -> bool:
-        size = self.dest.size_of(f"{attempt.row_id}.mp4")
-        return size is not None and size == attempt.bytes
 
     def _money(self) -> tuple[int, int]:
         return self.journal.spent_micros, self.journal.reserved_micros

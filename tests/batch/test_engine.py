@@ -57,8 +57,10 @@ async def test_a_batch_makes_every_video_once_and_accounts_to_the_micro(
 
     # The same batch again: nothing new is created, paid or downloaded.
     async with AsyncLumenfall(api_key=KEY, base_url=base_url) as client:
-        summary = await client.videos.batch(rows, out=out).summary()
+        summary = await client.videos.batch(rows, out=out, manifest_csv=True).summary()
     assert emulator.jobs_created == 7
+    header, *lines = (out / "manifest.csv").read_text().splitlines()
+    assert header.startswith("row_id,video_id,status,error_code,error_message,cost_micros") and len(lines) == 7
     assert summary.resume.done == 7 and summary.counts["downloaded"] == 6 and summary.exit_code == 3
     assert summary.spent_micros == emulator.billed_micros
 
