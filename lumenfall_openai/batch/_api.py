@@ -102,8 +102,9 @@ class AsyncBatch:
     :class:`BatchResult` as it settles; ``await batch.summary()`` waits for the end. The run
     starts at the first of the two."""
 
-    def __init__(self, engine: BatchEngine) -> None:
-        self._engine = engine
+    def __init__(self, client: AsyncLumenfall, rows: BatchRows, **settings: Any) -> None:
+        """Check everything now (``settings`` are ``videos.batch``'s keyword arguments)."""
+        self._engine = make_engine(client, rows, **settings)
         self._results: asyncio.Queue[BatchResult | object] | None = None
         self._task: asyncio.Task[BatchSummary] | None = None
         self._iterating = False
@@ -161,14 +162,15 @@ class Batch:
     The engine runs on a private event loop in a daemon thread with an ``AsyncLumenfall`` made
     from the sync client's settings, sharing its ledger."""
 
-    def __init__(self, client: Lumenfall, make: Any) -> None:
+    def __init__(self, client: Lumenfall, rows: BatchRows, **settings: Any) -> None:
+        """Check everything now (``settings`` are ``videos.batch``'s keyword arguments)."""
         from .._client import AsyncLumenfall
 
         self._async_client = AsyncLumenfall(
             api_key=client.api_key, base_url=str(client.base_url), ledger=client.ledger, timeout=client.timeout,
             max_retries=client.max_retries,
         )  # fmt: skip
-        self._engine: BatchEngine = make(self._async_client)
+        self._engine: BatchEngine = make_engine(self._async_client, rows, **settings)
         self._results: queue.Queue[BatchResult | object] = queue.Queue()
         self._engine.on_result = self._results.put
         self._thread: threading.Thread | None = None

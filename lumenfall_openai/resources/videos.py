@@ -85,7 +85,6 @@ if TYPE_CHECKING:
 
     from .._client import AsyncLumenfall, Lumenfall
     from ..batch._api import AsyncBatch, Batch, BatchRows
-    from ..batch._engine import BatchEngine
 
 __all__ = ["AsyncVideos", "Videos"]
 
@@ -682,16 +681,13 @@ class Videos(SyncAPIResource):
         paid for twice. ``budget`` covers the whole batch, all runs together. ``batch_id`` (part of
         every idempotency key) lets machines that split one batch share keys.
         """
-        from ..batch._api import Batch, make_engine
+        from ..batch._api import Batch
 
-        def make(client: AsyncLumenfall) -> BatchEngine:
-            return make_engine(
-                client, rows, out=out, journal=journal, concurrency=concurrency, budget=budget,
-                retry_failed=retry_failed, timeout=timeout, model=model, manifest_csv=manifest_csv,
-                storage_options=storage_options, batch_id=batch_id,
-            )  # fmt: skip
-
-        return Batch(self._client, make)
+        return Batch(
+            self._client, rows, out=out, journal=journal, concurrency=concurrency, budget=budget,
+            retry_failed=retry_failed, timeout=timeout, model=model, manifest_csv=manifest_csv,
+            storage_options=storage_options, batch_id=batch_id,
+        )  # fmt: skip
 
     def list(self, *args: Any, **kwargs: Any) -> Any:
         """Not offered by Lumenfall: raises :class:`UnsupportedOperationError`."""
@@ -1118,18 +1114,20 @@ class AsyncVideos(AsyncAPIResource):
         storage_options: Mapping[str, Any] | None = None,
         batch_id: str | None = None,
     ) -> AsyncBatch:
-        """Many videos from a JOBS file or rows, crash-safe; see :meth:`Videos.batch`.
+        """Many videos from a JOBS file or rows, crash-safe (a SQLite journal); see ``lumenfall_openai.batch``.
 
-        ``async for result in batch`` yields each row as it settles; ``await batch.summary()``.
+        Rows and options are checked now; the run starts at ``async for result in batch`` or
+        ``await batch.summary()``. Running it again with the same ``out``/``journal`` resumes: no row is
+        paid for twice. ``budget`` covers the whole batch, all runs together. ``batch_id`` (part of
+        every idempotency key) lets machines that split one batch share keys.
         """
-        from ..batch._api import AsyncBatch, make_engine
+        from ..batch._api import AsyncBatch
 
-        engine = make_engine(
+        return AsyncBatch(
             self._client, rows, out=out, journal=journal, concurrency=concurrency, budget=budget,
             retry_failed=retry_failed, timeout=timeout, model=model, manifest_csv=manifest_csv,
             storage_options=storage_options, batch_id=batch_id,
         )  # fmt: skip
-        return AsyncBatch(engine)
 
     async def list(self, *args: Any, **kwargs: Any) -> Any:
         """Not offered by Lumenfall: raises :class:`UnsupportedOperationError`."""
