@@ -14,7 +14,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -243,7 +243,7 @@ class BatchEngine:
             state.hold = None
         result = _result(state.row.id, outcome, attempt, error)
         self.results[state.row.id] = result
-        self._set(state, outcome if outcome != "downloaded" else "downloaded")
+        self._set(state, outcome)
         self.progress.settled += 1
         spent, reserved = self._money()
         self.progress.spent_micros, self.progress.reserved_micros = spent, reserved
@@ -368,7 +368,6 @@ class BatchEngine:
             self._set(state, "completed")
             self._event(f"{state.row.id}: completed {video.id}")
             state.video = video
-            return replace(updated)
         return updated
 
     async def _download(self, state: _Row, attempt: Attempt) -> Attempt | None:
@@ -425,7 +424,7 @@ def options_meta(options: BatchOptions, jobs: str | None, model: str | None) -> 
                 "concurrency": options.concurrency,
                 "budget_micros": options.budget_micros,
                 "retry_failed": options.retry_failed,
-                "timeout": options.timeout,
+                "job_timeout": options.timeout,
                 "manifest_csv": options.manifest_csv,
                 "out": options.out,
             }

@@ -239,7 +239,7 @@ def _tuning(args: argparse.Namespace, stored: dict[str, Any]) -> dict[str, Any]:
         "concurrency": args.concurrency or stored.get("concurrency") or 8,
         "budget": budget,
         "retry_failed": args.retry_failed if args.retry_failed is not None else stored.get("retry_failed") or 0,
-        "timeout": args.timeout if args.timeout is not None else stored.get("timeout"),
+        "timeout": args.timeout if args.timeout is not None else stored.get("job_timeout"),
         "manifest_csv": bool(args.manifest_csv or stored.get("manifest_csv")),
     }
 
