@@ -118,6 +118,9 @@ class LocalDestination(Destination):
             if path.name[1:].partition(".part-")[0] in names:
                 path.unlink(missing_ok=True)
                 removed += 1
+        for path in self.root.glob(".manifest.*.tmp"):  # a manifest write cut short (write_text's temp)
+            path.unlink(missing_ok=True)
+            removed += 1
         return removed
 
     def write_text(self, name: str, text: str) -> str:

@@ -140,15 +140,15 @@ def test_dry_run_prices_without_creating(child: ChildEmulator, tmp_path: Path) -
 
 @pytest.mark.slow
 def test_sigkill_at_random_moments_never_pays_twice(child: ChildEmulator, tmp_path: Path) -> None:
-    rows = 240
+    rows = 300
     jobs = _jobs(tmp_path / "jobs.jsonl", rows, model="sora-2")
     out = tmp_path / "out"
-    args = ("run", str(jobs), "--out", str(out), "--concurrency", "40")
+    args = ("run", str(jobs), "--out", str(out), "--concurrency", "30")  # ~10 rounds of ~1.3 s jobs
     rng = random.Random(int(os.environ.get("LF_CRASH_SEED", "11")))
     kills = 0
-    for _ in range(5):  # killed at random moments, each run started again with the same command
+    for _ in range(4):  # killed at random moments, each run started again with the same command
         process = _cli(child, *args)
-        time.sleep(rng.uniform(0.8, 4.0))
+        time.sleep(rng.uniform(0.7, 2.5))  # the interpreter starts in ~0.5 s: kills land before, in and after creates
         if process.poll() is not None:
             break
         process.send_signal(signal.SIGKILL)
@@ -172,7 +172,7 @@ def test_sigkill_at_random_moments_never_pays_twice(child: ChildEmulator, tmp_pa
     assert totals["journal_cost_micros"] == totals["cost_micros"] == counters["billed_micros"] == rows * PRICE_4S
     # what SIGKILL left half-written was a hidden temp file, never a short video under a row's name;
     # the next run removed those temp files
-    assert [p.name for p in out.iterdir() if ".part-" in p.name] == []
+    assert [p.name for p in out.iterdir() if ".part-" in p.name or p.name.endswith(".tmp")] == []
 
 
 def test_ctrl_c_stops_says_how_to_resume_and_resume_finishes(child: ChildEmulator, tmp_path: Path) -> None:
