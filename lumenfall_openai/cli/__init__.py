@@ -16,13 +16,14 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-from . import _emulator_cmd, _video_cmd
+from . import _batch_cmd, _emulator_cmd, _video_cmd
 
 Registrar = Callable[["argparse._SubParsersAction[Any]"], None]
 
 COMMANDS: list[Registrar] = [
     _emulator_cmd.register,
     _video_cmd.register,
+    _batch_cmd.register,
 ]
 
 

@@ -71,7 +71,10 @@ from .download_content import download_content
 from .download_io import DownloadProgressCallback, download_video
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from ..._client import Lumenfall
+    from ...batch._api import Batch, BatchRows
 
 __all__ = ["Videos", "VideosWithRawResponse", "VideosWithStreamingResponse"]
 
@@ -548,6 +551,37 @@ class Videos(SyncAPIResource):
             post_parser=deleted_parser(video_id),
         )
         return self._delete(video_path(video_id), options=options, cast_to=DELETED_FROM_NO_BODY)
+
+    def batch(
+        self,
+        rows: BatchRows,
+        *,
+        out: str | os.PathLike[str],
+        journal: str | os.PathLike[str] | None = None,
+        concurrency: int = 8,
+        budget: float | int | str | Decimal | None = None,
+        retry_failed: int = 0,
+        timeout: float | None = None,
+        model: str | None = None,
+        manifest_csv: bool = False,
+        storage_options: Mapping[str, Any] | None = None,
+        batch_id: str | None = None,
+    ) -> Batch:
+        """Many videos from a JOBS file or rows, crash-safe (a SQLite journal); see ``lumenfall_openai.batch``.
+
+        Rows and options are checked now; the run starts when the batch is iterated
+        (``for result in batch``) or its ``summary()`` is called. Running it again with the
+        same ``out``/``journal`` resumes: no row is paid for twice. ``budget`` covers the whole
+        batch, all runs together. ``batch_id`` (part of every idempotency key) lets machines that
+        split one batch share keys.
+        """
+        from ...batch._api import Batch
+
+        return Batch(
+            self._client, rows, out=out, journal=journal, concurrency=concurrency, budget=budget,
+            retry_failed=retry_failed, timeout=timeout, model=model, manifest_csv=manifest_csv,
+            storage_options=storage_options, batch_id=batch_id,
+        )  # fmt: skip
 
     def list(self, *args: Any, **kwargs: Any) -> Any:
         """Not offered by Lumenfall: raises :class:`UnsupportedOperationError`."""

@@ -1,0 +1,224 @@
+"""Where a batch saves its videos: a local directory, or any fsspec URL (the ``[storage]`` extra).
+
+Local: ``videos.download`` writes ``DEST/<row id>.mp4`` itself (streamed, verified, atomic
+rename). Remote: the same verified download lands in a local staging file first, is hashed,
+then streamed to a temporary key next to the final one (``.<name>.partial-<random>``) and moved
+into place. Why not fsspec's transactional write: on object stores it buffers or multipart-uploads
+to the *final* key and only "commits" in the client, so a crash can leave a stale multipart
+upload but, worse, some backends expose the key as soon as the upload completes; a separate temp
+key plus ``mv`` (a server-side copy for S3, a rename elsewhere) makes the final key appear only
+whole, and a reader listing the prefix sees at most a ``.partial-`` object, never a short video.
+The size at the final key is checked against what was hashed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import secrets
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "Destination",
+    "LocalDestination",
+    "RemoteDestination",
+    "Stored",
+    "is_url",
+    "open_destination",
+    "sha256_file",
+]
+
+CHUNK = 1 << 20
+
+
+def is_url(text: str) -> bool:
+    """``s3://...``, ``gs://...``, ``memory://...``: anything with a scheme but ``file``."""
+    scheme, sep, _ = text.partition("://")
+    return bool(sep) and scheme.isidentifier() and scheme != "file"
+
+
+def sha256_file(path: Path) -> tuple[int, str]:
+    """(size, sha256 hex) of a file, streamed."""
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as file:
+        while chunk := file.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return size, digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Stored:
+    location: str
+    bytes: int
+    sha256: str
+
+
+class Destination:
+    """Interface: where files go, and how a small text file (the manifest) is published atomically."""
+
+    display: str
+
+    def download_target(self, name: str) -> Path:
+        """The local path ``videos.download`` writes to for ``name``."""
+        raise NotImplementedError
+
+    def finish(self, name: str, local: Path) -> Stored:
+        """Publish the downloaded file (blocking; run in a thread)."""
+        raise NotImplementedError
+
+    def size_of(self, name: str) -> int | None:
+        """The size of ``name`` if it exists (blocking)."""
+        raise NotImplementedError
+
+    def sizes(self) -> dict[str, int]:
+        """Every file's size, by name, in one listing (blocking): how a run checks what is saved."""
+        raise NotImplementedError
+
+    def write_text(self, name: str, text: str) -> str:
+        """Write ``name`` whole or not at all; returns its location (blocking)."""
+        raise NotImplementedError
+
+    def remove_partials(self, names: set[str]) -> int:
+        """Delete the temp files a killed run left for these file names; returns how many."""
+        return 0
+
+
+class LocalDestination(Destination):
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.display = str(root)
+        root.mkdir(parents=True, exist_ok=True)
+
+    def download_target(self, name: str) -> Path:
+        return self.root / name
+
+    def finish(self, name: str, local: Path) -> Stored:
+        size, digest = sha256_file(local)
+        return Stored(str(local), size, digest)
+
+    def size_of(self, name: str) -> int | None:
+        try:
+            return (self.root / name).stat().st_size
+        except OSError:
+            return None
+
+    def sizes(self) -> dict[str, int]:
+        with os.scandir(self.root) as entries:
+            return {entry.name: entry.stat().st_size for entry in entries if entry.is_file()}
+
+    def remove_partials(self, names: set[str]) -> int:
+        removed = 0
+        for path in self.root.glob(".*.part-*"):  # videos.download's temp files: ".<name>.part-<random>"
+            if path.name[1:].partition(".part-")[0] in names:
+                path.unlink(missing_ok=True)
+                removed += 1
+        for path in self.root.glob(".manifest.*.tmp"):  # a manifest write cut short (write_text's temp)
+            path.unlink(missing_ok=True)
+            removed += 1
+        return removed
+
+    def write_text(self, name: str, text: str) -> str:
+        final = self.root / name
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.root)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as file:
+                file.write(text)
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(tmp, final)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return str(final)
+
+
+class RemoteDestination(Destination):
+    """An fsspec URL prefix (``s3://bucket/prefix/``); ``storage_options`` go to fsspec."""
+
+    def __init__(self, url: str, staging: Path, storage_options: dict[str, Any] | None = None) -> None:
+        try:
+            import fsspec  # type: ignore[import-not-found, unused-ignore]  # pyright: ignore[reportMissingTypeStubs, reportMissingImports]
+        except ImportError as error:
+            raise ValueError(
+                f"Saving to {url} needs fsspec and its backend: pip install 'lumenfall-openai[storage]' "
+                "(s3fs is included; for gs:// also pip install gcsfs)."
+            ) from error
+        fs, root = fsspec.core.url_to_fs(url, **(storage_options or {}))  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+        self.fs: Any = fs
+        self.root: str = str(root).rstrip("/")  # pyright: ignore[reportUnknownArgumentType]
+        self.protocol = url.partition("://")[0]
+        self.display = url
+        self.staging = staging
+        staging.mkdir(parents=True, exist_ok=True)
+
+    def _key(self, name: str) -> str:
+        return f"{self.root}/{name}"
+
+    def url(self, name: str) -> str:
+        return f"{self.protocol}://{self._key(name)}"
+
+    def download_target(self, name: str) -> Path:
+        return self.staging / name
+
+    def finish(self, name: str, local: Path) -> Stored:
+        size, digest = sha256_file(local)
+        temp = self._key(f".{name}.partial-{secrets.token_hex(6)}")
+        try:
+            self.fs.put_file(str(local), temp)  # streamed from the file, chunk by chunk
+            self.fs.mv(temp, self._key(name))
+        except BaseException:
+            with contextlib.suppress(Exception):  # the temp may not exist; the first error is the one to report
+                self.fs.rm(temp)
+            raise
+        remote_size = self.size_of(name)
+        if remote_size != size:
+            raise OSError(f"{self.url(name)} holds {remote_size} bytes after the upload, expected {size}")
+        local.unlink(missing_ok=True)
+        return Stored(self.url(name), size, digest)
+
+    def size_of(self, name: str) -> int | None:
+        try:
+            self.fs.invalidate_cache()
+            info: dict[str, Any] = self.fs.info(self._key(name))
+        except FileNotFoundError:
+            return None
+        size = info.get("size")
+        return size if isinstance(size, int) else None
+
+    def sizes(self) -> dict[str, int]:
+        self.fs.invalidate_cache()
+        try:
+            listing: list[dict[str, Any]] = self.fs.ls(self.root, detail=True)
+        except FileNotFoundError:
+            return {}
+        return {
+            str(item["name"]).rsplit("/", 1)[-1]: item["size"]
+            for item in listing
+            if item.get("type") == "file" and isinstance(item.get("size"), int)
+        }
+
+    def write_text(self, name: str, text: str) -> str:
+        local = self.staging / f".{name}.{secrets.token_hex(4)}"
+        local.write_text(text, encoding="utf-8")
+        try:
+            temp = self._key(f".{name}.partial-{secrets.token_hex(6)}")
+            self.fs.put_file(str(local), temp)
+            self.fs.mv(temp, self._key(name))
+        finally:
+            local.unlink(missing_ok=True)
+        return self.url(name)
+
+
+def open_destination(
+    out: str | os.PathLike[str], *, staging: Path, storage_options: dict[str, Any] | None = None
+) -> Destination:
+    text = os.fspath(out)
+    if is_url(text):
+        return RemoteDestination(text, staging, storage_options)
+    return LocalDestination(Path(text.removeprefix("file://")))

@@ -1,0 +1,432 @@
+"""The batch engine (async): create, poll, download every row, journaled before each paid step.
+
+One worker per unit of concurrency takes rows in order (journaled in-flight jobs first, so a
+resumed run picks up what is already paid for before it starts anything new). The journal is
+written from the event loop only; SQLite commits are short and local.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import json
+import os
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .._money import micros_to_decimal, to_micros
+from ..costs import CostLedger, Reservation
+from ..errors import BudgetError, WaitTimeoutError
+from ._dest import Destination, open_destination
+from ._journal import Attempt, Journal, derive_key
+from ._manifest import build_manifest, build_manifest_csv
+from ._results import BatchProgress, BatchResult, BatchSummary, ResumeReport, RowOutcome
+from ._rows import BatchRow, canonical_json
+
+if TYPE_CHECKING:
+    from .._client import AsyncLumenfall
+    from ..types.video import Video
+
+__all__ = ["BatchOptions", "BatchEngine", "default_journal_path"]
+
+Money = float | int | str | Decimal
+JOURNAL_NAME = ".lumenfall-batch.sqlite"
+MANIFEST_NAME = "manifest.jsonl"
+
+
+def default_journal_path(out: str) -> Path:
+    """``DEST/.lumenfall-batch.sqlite`` for a directory; for a URL, a file in the current
+    directory named after it (the journal must be on a local disk: SQLite needs real locks)."""
+    from ._dest import is_url
+
+    if is_url(out):
+        import hashlib
+
+        return Path.cwd() / f".lumenfall-batch-{hashlib.sha256(out.encode()).hexdigest()[:12]}.sqlite"
+    return Path(out) / JOURNAL_NAME
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    out: str
+    journal: Path
+    concurrency: int = 8
+    budget_micros: int | None = None
+    retry_failed: int = 0
+    timeout: float | None = None
+    manifest_csv: bool = False
+    storage_options: Mapping[str, Any] | None = None
+    batch_id: str | None = None
+    """Share one id between machines that split a batch (see the README's "Many videos")."""
+
+    def __post_init__(self) -> None:
+        if self.batch_id is not None and not re.fullmatch(r"[A-Za-z0-9._-]{1,64}", self.batch_id):
+            raise ValueError(f"batch_id must be 1-64 letters, digits, '.', '_' or '-', got {self.batch_id!r}.")
+        if isinstance(self.concurrency, bool) or not isinstance(self.concurrency, int) or self.concurrency < 1:
+            raise ValueError(f"concurrency must be a whole number >= 1, got {self.concurrency!r}.")
+        if isinstance(self.retry_failed, bool) or not isinstance(self.retry_failed, int) or self.retry_failed < 0:
+            raise ValueError(f"retry_failed must be a whole number >= 0, got {self.retry_failed!r}.")
+        if self.timeout is not None and not self.timeout > 0:
+            raise ValueError(f"timeout must be a number of seconds > 0, got {self.timeout!r}.")
+
+
+class _Row:
+    """The engine's view of one row during a run."""
+
+    __slots__ = ("attempt", "hold", "plan", "row", "state", "video")
+
+    def __init__(self, row: BatchRow, attempt: Attempt | None, plan: str) -> None:
+        self.row = row
+        self.attempt = attempt
+        self.plan = plan
+        self.video: Video | None = None
+        """The finished job as last seen: its download needs no second retrieve."""
+        self.state = "queued"
+        self.hold: Reservation | None = None
+
+
+def _plan(attempt: Attempt | None, size_ok: Callable[[Attempt], bool]) -> str:
+    """What a run does first with a row, from its latest journaled attempt (pure)."""
+    if attempt is None or attempt.state == "refused":
+        return "create"
+    if attempt.state == "sending":
+        return "resend"
+    if attempt.state == "running":
+        return "poll"
+    if attempt.state == "completed":
+        return "download"
+    if attempt.state == "downloaded":
+        return "done" if size_ok(attempt) else "download"
+    return "failed"
+
+
+class BatchEngine:
+    """Runs one batch against an ``AsyncLumenfall``; see ``AsyncVideos.batch``."""
+
+    def __init__(
+        self,
+        client: AsyncLumenfall,
+        rows: Sequence[BatchRow],
+        options: BatchOptions,
+        *,
+        on_result: Callable[[BatchResult], None] | None = None,
+        progress: BatchProgress | None = None,
+    ) -> None:
+        self.options = options
+        self.rows = list(rows)
+        self.on_result = on_result
+        self.on_resume: Callable[[ResumeReport], None] | None = None
+        """Told what the journal held, before anything is sent (the CLI prints it)."""
+        self.progress = progress or BatchProgress()
+        self.journal = Journal(options.journal)
+        self.batch_id = self.journal.batch_id(options.batch_id)
+        self.dest: Destination = open_destination(
+            options.out, staging=options.journal.parent / ".lumenfall-staging",
+            storage_options=dict(options.storage_options or {}),
+        )  # fmt: skip
+        self._stop = False
+        self._client = client
+        self._ledger: CostLedger | None = None
+        self.results: dict[str, BatchResult] = {}
+        self.resume = ResumeReport()
+
+    def stop_creating(self) -> None:
+        """No new jobs from now on; jobs already created are still followed to the end."""
+        self._stop = True
+
+    # -- the run ------------------------------------------------------------------------------
+    async def run(self) -> BatchSummary:
+        started = time.monotonic()
+        opts = self.options
+        self.journal.set_meta(out=opts.out)
+        latest = self.journal.latest()
+        known_ids = {row_id for row_id, _ in latest}
+        spent_before = self.journal.spent_micros
+        states: list[_Row] = []
+        plans: collections.Counter[str] = collections.Counter()
+        changed = 0
+        saved = self.dest.sizes()  # one listing, not a request per row
+        for row in self.rows:
+            attempt = latest.get((row.id, row.args_hash))
+            if attempt is None and row.id in known_ids:
+                changed += 1
+            plan = _plan(attempt, lambda a: saved.get(f"{a.row_id}.mp4") == a.bytes)
+            plans[plan] += 1
+            states.append(_Row(row, attempt, plan))
+        self.resume = ResumeReport(
+            polled=plans["poll"], resent=plans["resend"], downloads=plans["download"],
+            done=plans["done"] + plans["failed"], changed=changed, new=plans["create"],
+        )  # fmt: skip
+        budget = opts.budget_micros
+        client = self._client
+        if budget is not None:
+            # The budget covers the whole batch, every run: what earlier runs spent comes off it.
+            self._ledger = CostLedger(
+                micros_to_decimal(max(budget - spent_before, 0)), currency=client.ledger.currency, parent=client.ledger
+            )
+            client = client.with_options(ledger=self._ledger)
+        self._client = client
+        progress = self.progress
+        progress.rows = len(states)
+        progress.budget_micros = budget
+        progress.spent_micros = spent_before
+        progress.counts["queued"] = len(states)
+        progress.to_settle = len(states) - self.resume.done
+        if self.resume.resumed:
+            self._event(self.resume.describe())
+            if self.on_resume is not None:
+                self.on_resume(self.resume)
+        # no download is running yet in this batch's DEST: what is there half-written was left by a kill
+        self.dest.remove_partials({f"{state.row.id}.mp4" for state in states})
+        order = {"poll": 0, "resend": 1, "download": 2, "create": 3, "done": 4, "failed": 4}
+        queue = collections.deque(sorted(states, key=lambda s: order[s.plan]))
+        for state in states:  # restored reservations: jobs that exist and may still cost money
+            if state.attempt is not None and state.attempt.state == "running" and self._ledger is not None:
+                state.hold = self._restore_hold(state.attempt)
+
+        async def worker() -> None:
+            while queue:
+                await self._run_row(queue.popleft())
+
+        workers = [asyncio.ensure_future(worker()) for _ in range(min(opts.concurrency, max(len(queue), 1)))]
+        try:
+            await asyncio.gather(*workers)
+        finally:
+            for task in workers:
+                task.cancel()
+            for state in states:
+                if state.hold is not None:
+                    state.hold.release()
+            self.write_manifest()
+        counts: dict[RowOutcome, int] = {"downloaded": 0, "failed": 0, "refused": 0, "unfinished": 0}
+        for result in self.results.values():
+            counts[result.outcome] += 1
+        spent, reserved = self._money()
+        return BatchSummary(
+            rows=len(states), counts=counts, spent_micros=spent, reserved_micros=reserved,
+            currency=self._client.ledger.currency, budget_micros=budget,
+            manifest=self.dest.display.rstrip("/") + "/" + MANIFEST_NAME, journal=str(opts.journal),
+            batch_id=self.batch_id, resume=self.resume, elapsed_seconds=time.monotonic() - started,
+            stopped=self._stop,
+        )  # fmt: skip
+
+    def _restore_hold(self, attempt: Attempt) -> Reservation | None:
+        assert self._ledger is not None
+        micros = attempt.estimate_micros or 0
+        try:
+            return self._ledger.reserve(micros, what=f"Row {attempt.row_id}'s running job")
+        except BudgetError:
+            # Already running: its cost will come whatever we do. Fail closed: start nothing new.
+            self._stop = True
+            self._event(f"{attempt.row_id}: running jobs already use the budget; no new job will be created")
+            return None
+
+    def _money(self) -> tuple[int, int]:
+        return self.journal.spent_micros, self.journal.reserved_micros
+
+    def _event(self, text: str) -> None:
+        self.progress.events.append(text)
+
+    def _set(self, state: _Row, new: str) -> None:
+        self.progress.move(state.state, new)
+        state.state = new
+        self.progress.spent_micros, self.progress.reserved_micros = self._money()
+
+    def _settle(self, state: _Row, outcome: RowOutcome, attempt: Attempt | None, *, error: str | None = None) -> None:
+        if state.hold is not None:
+            state.hold.release()
+            state.hold = None
+        result = _result(state.row.id, outcome, attempt, error)
+        self.results[state.row.id] = result
+        self._set(state, outcome)
+        self.progress.settled += 1
+        spent, reserved = self._money()
+        self.progress.spent_micros, self.progress.reserved_micros = spent, reserved
+        detail = f" ({result.error_code}: {result.error_message})" if result.error_code else ""
+        self._event(f"{state.row.id}: {outcome}{detail}")
+        if self.on_result is not None:
+            self.on_result(result)
+
+    async def _run_row(self, state: _Row) -> None:
+        attempt = state.attempt
+        plan = state.plan  # the first step was planned with the file checked
+        while True:
+            if plan == "done":
+                self.progress.move(state.state, "downloaded")
+                state.state = "downloaded"
+                result = _result(state.row.id, "downloaded", attempt, None)
+                self.results[state.row.id] = result
+                if self.on_result is not None:
+                    self.on_result(result)
+                return
+            if plan == "failed":
+                assert attempt is not None
+                if attempt.state == "failed" and attempt.attempt < self.options.retry_failed and not self._stop:
+                    self._event(f"{state.row.id}: failed ({attempt.error_code}), retrying as a new job")
+                    attempt = await self._create(state, attempt.attempt + 1)
+                    if attempt is None:
+                        return
+                    plan = _plan(attempt, lambda _: True)
+                    continue
+                self._settle(state, "failed", attempt)
+                return
+            if plan in ("create", "resend"):
+                if self._stop and plan == "create":
+                    self._settle(state, "unfinished", attempt, error="not started: the run was stopped")
+                    return
+                number = attempt.attempt if attempt is not None else 0
+                attempt = await self._create(state, number)
+                if attempt is None:
+                    return
+                plan = _plan(attempt, lambda _: True)
+                continue
+            if plan == "poll":
+                assert attempt is not None
+                attempt = await self._poll(state, attempt)
+                if attempt is None:
+                    return
+                plan = _plan(attempt, lambda _: True)
+                continue
+            assert attempt is not None and plan == "download"
+            attempt = await self._download(state, attempt)
+            if attempt is None:
+                return
+            plan = _plan(attempt, lambda _: True)
+
+    async def _create(self, state: _Row, number: int) -> Attempt | None:
+        """Journal, then send the create (or re-send it: same key, a replay). None: settled."""
+        row = state.row
+        key = derive_key(self.batch_id, row.id, row.args, number)
+        journal = self.journal
+        journal.begin(key=key, row_id=row.id, args_hash=row.args_hash, args=canonical_json(row.args), attempt=number)
+        if (known := journal.get(key)) is not None and known.state == "refused":
+            journal.update(key, state="sending", error_code=None, error_message=None)
+        state.attempt = journal.get(key)
+        self._set(state, "creating")
+        try:
+            video = await self._client.videos.create(**row.args, idempotency_key=key)
+        except BudgetError as error:  # nothing was sent
+            journal.update(key, state="refused", error_code="budget_exceeded", error_message=str(error))
+            self._settle(state, "refused", journal.get(key))
+            return None
+        except Exception as error:
+            from .._create_outcome import may_have_started
+
+            if may_have_started(error):  # the job may exist: the journal keeps "sending"; resume re-sends
+                self._settle(state, "unfinished", journal.get(key), error=f"create outcome unknown: {error}")
+                return None
+            code = str(getattr(error, "code", None) or type(error).__name__)
+            journal.update(key, state="refused", status="refused", error_code=code, error_message=str(error))
+            self._settle(state, "failed", journal.get(key))
+            return None
+        if video.status == "completed":
+            state.video = video  # a replay of a job that finished meanwhile
+        estimate = to_micros(video.metadata.cost_estimate)
+        journal.update(key, state="running", video_id=video.id, status=video.status, estimate_micros=estimate)
+        self._set(state, "running")
+        self._event(f"{row.id}: created {video.id}")
+        return self._after_video(key, video)
+
+    def _after_video(self, key: str, video: Video) -> Attempt | None:
+        """Record a job's state; a finished one becomes ``completed``/``failed`` in the journal."""
+        meta = video.metadata
+        if video.status == "completed":
+            self.journal.update(
+                key, state="completed", status=video.status, cost_micros=to_micros(meta.cost),
+                currency=meta.cost_currency, provider=meta.provider_name or meta.provider,
+                executed_model=meta.executed_model,
+            )  # fmt: skip
+        elif video.is_finished:
+            error = video.error
+            self.journal.update(
+                key, state="failed", status=video.status, error_code=error.code if error else "failed",
+                error_message=error.message if error else None, cost_micros=to_micros(meta.cost),
+            )  # fmt: skip
+        return self.journal.get(key)
+
+    async def _poll(self, state: _Row, attempt: Attempt) -> Attempt | None:
+        assert attempt.video_id is not None
+        self._set(state, "running")
+        try:
+            video = await self._client.videos.poll(attempt.video_id, timeout=self.options.timeout)
+        except WaitTimeoutError as error:
+            self._settle(state, "unfinished", attempt, error=f"still running after --timeout: {error}")
+            return None
+        except Exception as error:  # the job exists and keeps running: resume polls it again
+            self._settle(state, "unfinished", attempt, error=f"could not follow the job: {error}")
+            return None
+        if state.hold is not None:
+            state.hold.release()  # the client's ledger recorded the real cost while polling
+            state.hold = None
+        updated = self._after_video(attempt.key, video)
+        if updated is not None and updated.state == "completed":
+            self._set(state, "completed")
+            self._event(f"{state.row.id}: completed {video.id}")
+            state.video = video
+        return updated
+
+    async def _download(self, state: _Row, attempt: Attempt) -> Attempt | None:
+        assert attempt.video_id is not None
+        name = f"{state.row.id}.mp4"
+        try:
+            target: Video | str = state.video if state.video is not None else attempt.video_id
+            if attempt.cost_micros is None:  # its cost was never journaled: read it (and a fresh URL) now
+                target = await self._client.videos.retrieve(attempt.video_id)
+                attempt = self._after_video(attempt.key, target) or attempt
+            local = await self._client.videos.download(target, self.dest.download_target(name))
+            stored = await asyncio.to_thread(self.dest.finish, name, local)
+        except Exception as error:  # the video is completed and paid: resume downloads it again
+            self._settle(state, "unfinished", attempt, error=f"download failed: {error}")
+            return None
+        self.journal.update(
+            attempt.key, state="downloaded", file=stored.location, bytes=stored.bytes, sha256=stored.sha256
+        )
+        done = self.journal.get(attempt.key)
+        self._settle(state, "downloaded", done)
+        return None
+
+    # -- manifest -----------------------------------------------------------------------------
+    def write_manifest(self) -> str:
+        """``manifest.jsonl`` (and ``manifest.csv`` if asked) for the rows of this run, atomically."""
+        latest = self.journal.latest()
+        attempts = [latest.get((row.id, row.args_hash)) for row in self.rows]
+        lines = build_manifest(self.rows, attempts, self.results, batch_id=self.batch_id, all_spent=self._money()[0])
+        location = self.dest.write_text(MANIFEST_NAME, lines)
+        if self.options.manifest_csv:
+            self.dest.write_text("manifest.csv", build_manifest_csv(self.rows, attempts, self.results))
+        return location
+
+
+def _result(row_id: str, outcome: RowOutcome, attempt: Attempt | None, error: str | None) -> BatchResult:
+    if attempt is None:
+        return BatchResult(row_id=row_id, outcome=outcome, error_code=None, error_message=error, attempts=0)
+    return BatchResult(
+        row_id=row_id, outcome=outcome, video_id=attempt.video_id, status=attempt.status,
+        error_code=attempt.error_code if error is None else (attempt.error_code or "unfinished"),
+        error_message=error or attempt.error_message, cost_micros=attempt.cost_micros, currency=attempt.currency,
+        provider=attempt.provider, executed_model=attempt.executed_model, file=attempt.file, bytes=attempt.bytes,
+        sha256=attempt.sha256, attempts=attempt.attempt + 1, idempotency_key=attempt.key,
+    )  # fmt: skip
+
+
+def options_meta(options: BatchOptions, jobs: str | None, model: str | None) -> dict[str, str]:
+    """What ``batch resume`` needs to run the same command again."""
+    return {
+        "jobs": "" if jobs is None else os.path.abspath(jobs),
+        "model": model or "",
+        "options": json.dumps(
+            {
+                "concurrency": options.concurrency,
+                "budget_micros": options.budget_micros,
+                "retry_failed": options.retry_failed,
+                "job_timeout": options.timeout,
+                "manifest_csv": options.manifest_csv,
+                "out": options.out,
+            }
+        ),
+    }

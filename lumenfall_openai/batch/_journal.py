@@ -1,0 +1,245 @@
+"""The batch journal: SQLite (standard library), written before every paid step.
+
+One row per *attempt* (a paid job, or the intent to create one), keyed by its idempotency key.
+Each step is one transaction, committed before the step's effect can matter:
+
+- ``sending``: written before the create is sent. The job may exist from this moment on, so a
+  resumed run re-sends the create with the same key (Lumenfall replays the job; nothing new is
+  billed) instead of creating another one.
+- ``running``: the create answered; the video id is known and is polled from now on.
+- ``completed`` / ``failed``: the job ended; cost and outcome recorded.
+- ``downloaded``: the file is in place, with its size and sha256.
+- ``refused``: the create was definitely refused (a 4xx, or the budget): nothing exists.
+
+WAL with ``synchronous=NORMAL``: a committed step survives the process being killed (SIGKILL
+included); after a power loss the last steps may be lost, which the deterministic keys cover:
+a lost ``sending`` is re-sent with the same key, so the worst case is a replay, not a payment.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ._rows import canonical_json
+
+__all__ = ["Attempt", "Journal", "JournalError", "derive_key"]
+
+SCHEMA_VERSION = "1"
+KEY_PREFIX = "lfb-"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS attempts (
+    key TEXT PRIMARY KEY,
+    row_id TEXT NOT NULL,
+    args_hash TEXT NOT NULL,
+    args TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    video_id TEXT,
+    status TEXT,
+    error_code TEXT,
+    error_message TEXT,
+    estimate_micros INTEGER,
+    cost_micros INTEGER,
+    currency TEXT,
+    provider TEXT,
+    executed_model TEXT,
+    file TEXT,
+    bytes INTEGER,
+    sha256 TEXT,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS attempts_row ON attempts (row_id, args_hash, attempt);
+"""
+
+# States in which the job may exist and may still cost money.
+OPEN_STATES = frozenset({"sending", "running"})
+STATES = frozenset({"sending", "running", "completed", "failed", "downloaded", "refused"})
+
+
+class JournalError(Exception):
+    """The journal cannot be used (not a batch journal, another batch's, a newer format)."""
+
+
+def derive_key(batch_id: str, row_id: str, args: object, attempt: int) -> str:
+    """The idempotency key of one attempt: the same inputs give the same key on any machine, in
+    any run; other arguments (in any key order: the JSON is canonical) give another key."""
+    material = canonical_json({"batch": batch_id, "row": row_id, "args": args, "attempt": attempt})
+    return KEY_PREFIX + hashlib.sha256(material.encode()).hexdigest()[:56]
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One journaled attempt (a row of the ``attempts`` table)."""
+
+    key: str
+    row_id: str
+    args_hash: str
+    args: str
+    attempt: int
+    state: str
+    video_id: str | None
+    status: str | None
+    error_code: str | None
+    error_message: str | None
+    estimate_micros: int | None
+    cost_micros: int | None
+    currency: str | None
+    provider: str | None
+    executed_model: str | None
+    file: str | None
+    bytes: int | None
+    sha256: str | None
+    created_at: float
+    updated_at: float
+
+
+_COLUMNS = tuple(Attempt.__dataclass_fields__)
+
+
+class Journal:
+    """A batch's journal file. Not shared across threads: the engine's event loop owns it."""
+
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+        self.path = Path(path)
+        if not create and not self.path.is_file():
+            raise JournalError(
+                f"No batch journal at {self.path}. Start the batch with `lumenfall-openai batch run JOBS --out DEST` "
+                "(or pass --journal PATH if it was written elsewhere)."
+            )
+        if create:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA busy_timeout=10000")
+            self._db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as error:
+            raise JournalError(f"{self.path} is not a usable batch journal ({error}).") from error
+        # The engine is the only writer while it runs: reads come from this mirror (no SQL per
+        # step), and the money totals are kept as each step changes them (no scan per step).
+        self._cache: dict[str, Attempt] = {}
+        self.spent_micros = 0
+        self.reserved_micros = 0
+        cursor = self._db.execute(f"SELECT {', '.join(_COLUMNS)} FROM attempts ORDER BY created_at, rowid")
+        for row in cursor:
+            self._store(Attempt(*row))
+        version = self.meta("schema")
+        if version is None:
+            self.set_meta(schema=SCHEMA_VERSION)
+        elif version != SCHEMA_VERSION:
+            raise JournalError(f"{self.path} was written by another version of lumenfall-openai (schema {version}).")
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- meta ----------------------------------------------------------------------------------
+    def meta(self, name: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, **values: str) -> None:
+        with self._transaction():
+            self._db.executemany(
+                "INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                list(values.items()),
+            )
+
+    def batch_id(self, wanted: str | None = None) -> str:
+        """This batch's id (``wanted``, or a random one, on first use): part of every key, so two
+        batches never share a job, and machines that share an id share keys (an overlap replays)."""
+        value = self.meta("batch_id")
+        if value is not None and wanted is not None and wanted != value:
+            raise JournalError(
+                f"{self.path} belongs to batch {value!r}, not {wanted!r}. Use another --out/--journal for "
+                "another batch, or leave --batch-id out to continue this one."
+            )
+        if value is None:
+            value = wanted or uuid.uuid4().hex
+            self.set_meta(batch_id=value)
+        return value
+
+    # -- attempts ------------------------------------------------------------------------------
+    def _store(self, attempt: Attempt) -> None:
+        old = self._cache.get(attempt.key)
+        for known, sign in ((old, -1), (attempt, 1)):
+            if known is not None:
+                self.spent_micros += sign * (known.cost_micros or 0)
+                if known.state in OPEN_STATES:
+                    self.reserved_micros += sign * (known.estimate_micros or 0)
+        self._cache[attempt.key] = attempt
+
+    def attempts(self) -> list[Attempt]:
+        """Every attempt, oldest first."""
+        return list(self._cache.values())
+
+    def latest(self) -> dict[tuple[str, str], Attempt]:
+        """The latest attempt of every (row id, arguments hash)."""
+        latest: dict[tuple[str, str], Attempt] = {}
+        for attempt in self.attempts():
+            known = latest.get((attempt.row_id, attempt.args_hash))
+            if known is None or attempt.attempt >= known.attempt:
+                latest[(attempt.row_id, attempt.args_hash)] = attempt
+        return latest
+
+    def get(self, key: str) -> Attempt | None:
+        return self._cache.get(key)
+
+    def begin(self, *, key: str, row_id: str, args_hash: str, args: str, attempt: int) -> None:
+        """Record ``sending`` for an attempt (idempotent: an existing attempt keeps its state)."""
+        now = time.time()
+        # One statement in autocommit mode is one transaction: committed when execute returns.
+        self._db.execute(
+            "INSERT INTO attempts (key, row_id, args_hash, args, attempt, state, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, 'sending', ?, ?) ON CONFLICT(key) DO NOTHING",
+            (key, row_id, args_hash, args, attempt, now, now),
+        )
+        if key not in self._cache:
+            self._store(
+                Attempt(
+                    key=key, row_id=row_id, args_hash=args_hash, args=args, attempt=attempt, state="sending",
+                    video_id=None, status=None, error_code=None, error_message=None, estimate_micros=None,
+                    cost_micros=None, currency=None, provider=None, executed_model=None, file=None, bytes=None,
+                    sha256=None, created_at=now, updated_at=now,
+                )
+            )  # fmt: skip
+
+    def update(self, key: str, **fields: Any) -> None:
+        """One step of an attempt, in one transaction."""
+        unknown = set(fields) - set(_COLUMNS)
+        if unknown or ("state" in fields and fields["state"] not in STATES):
+            raise ValueError(f"bad journal update {fields!r}")
+        fields["updated_at"] = time.time()
+        names = ", ".join(f"{name} = ?" for name in fields)
+        self._db.execute(f"UPDATE attempts SET {names} WHERE key = ?", (*fields.values(), key))  # one transaction
+        known = self._cache.get(key)
+        if known is not None:
+            self._store(dataclasses.replace(known, **fields))
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._db)
+
+    def __iter__(self) -> Iterator[Attempt]:
+        return iter(self.attempts())
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind: object, value: object, traceback: object) -> None:
+        self._db.execute("COMMIT" if kind is None else "ROLLBACK")

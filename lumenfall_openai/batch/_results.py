@@ -1,0 +1,153 @@
+"""What a batch reports: one :class:`BatchResult` per row as it settles, a :class:`BatchSummary`
+at the end, and the :class:`BatchProgress` a live view reads while it runs."""
+
+from __future__ import annotations
+
+import collections
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = ["BatchProgress", "BatchResult", "BatchSummary", "ResumeReport", "RowOutcome", "exit_code_for"]
+
+RowOutcome = Literal["downloaded", "failed", "refused", "unfinished"]
+"""How a row ended this run: ``downloaded`` (file in place), ``failed`` (the job failed, or its
+create was refused with an error, after any retries), ``refused`` (not created: it did not fit
+the budget; a later run with more budget creates it), ``unfinished`` (still running, timed out,
+never started because the run stopped, or its create's outcome is unknown: resume finishes it)."""
+
+EXIT_OK = 0
+EXIT_FAILED = 3
+EXIT_UNFINISHED = 4
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """One row's outcome in this run."""
+
+    row_id: str
+    outcome: RowOutcome
+    video_id: str | None = None
+    status: str | None = None
+    """The job's last known status (``completed``, ``failed``, ``in_progress``, ...)."""
+    error_code: str | None = None
+    error_message: str | None = None
+    cost_micros: int | None = None
+    currency: str | None = None
+    provider: str | None = None
+    executed_model: str | None = None
+    file: str | None = None
+    """Where the video is: a local path or the fsspec URL."""
+    bytes: int | None = None
+    sha256: str | None = None
+    attempts: int = 1
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class ResumeReport:
+    """What a run found in the journal before it started."""
+
+    polled: int = 0
+    """Rows whose job existed (a video id): polled, never created again."""
+    resent: int = 0
+    """Rows whose create may have been sent: sent again with the same key (a replay)."""
+    downloads: int = 0
+    """Rows completed but not saved: downloaded now (with a fresh URL if the old one expired)."""
+    done: int = 0
+    """Rows already downloaded (file checked) or finally failed: nothing to do."""
+    changed: int = 0
+    """Rows whose arguments changed since the journal saw them: new rows with new keys."""
+    new: int = 0
+
+    @property
+    def resumed(self) -> bool:
+        return bool(self.polled or self.resent or self.downloads or self.done)
+
+    def describe(self) -> str:
+        parts = [
+            f"{self.done} already done",
+            f"{self.polled} running job(s) polled",
+            f"{self.resent} create(s) re-sent with their idempotency key (a replay, never a second job)",
+            f"{self.downloads} finished video(s) to download",
+            f"{self.new} new row(s)",
+        ]
+        if self.changed:
+            parts.append(f"{self.changed} row(s) edited since the last run (new rows, new jobs)")
+        return "Resuming from the journal: " + ", ".join(parts) + "."
+
+
+def exit_code_for(counts: dict[RowOutcome, int]) -> int:
+    """0 all done; 4 some rows unfinished or refused by the budget (resume finishes them); else 3
+    if some failed."""
+    if counts.get("unfinished", 0) or counts.get("refused", 0):
+        return EXIT_UNFINISHED
+    if counts.get("failed", 0):
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    """The end of a run: counts, money (integer micros), where the manifest is, the exit code."""
+
+    rows: int
+    counts: dict[RowOutcome, int]
+    spent_micros: int
+    """Every cost recorded in the journal for this batch, all runs together."""
+    reserved_micros: int
+    """Estimates of jobs that may still cost money (unfinished, or create outcome unknown)."""
+    currency: str
+    budget_micros: int | None
+    manifest: str
+    journal: str
+    batch_id: str
+    resume: ResumeReport
+    elapsed_seconds: float
+    stopped: bool = False
+    """True when the run was stopped before every row was tried."""
+
+    @property
+    def exit_code(self) -> int:
+        return exit_code_for(self.counts)
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == EXIT_OK
+
+
+STATES = ("queued", "creating", "running", "completed", "downloaded", "failed", "refused", "unfinished")
+
+
+@dataclass
+class BatchProgress:
+    """Live counts for a view (read from another thread: values only, no invariants across them)."""
+
+    rows: int = 0
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATES, 0))
+    spent_micros: int = 0
+    reserved_micros: int = 0
+    currency: str = "USD"
+    budget_micros: int | None = None
+    started: float = field(default_factory=time.monotonic)
+    settled: int = 0
+    """Rows settled this run (any outcome), for throughput and ETA."""
+    to_settle: int = 0
+    events: collections.deque[str] = field(default_factory=lambda: collections.deque[str](maxlen=6))
+
+    def move(self, old: str | None, new: str) -> None:
+        if old is not None:
+            self.counts[old] -= 1
+        self.counts[new] += 1
+
+    def throughput(self) -> float:
+        """Rows settled per minute this run."""
+        elapsed = time.monotonic() - self.started
+        return 0.0 if elapsed <= 0 else self.settled * 60.0 / elapsed
+
+    def eta_seconds(self) -> float | None:
+        left = self.to_settle - self.settled
+        elapsed = time.monotonic() - self.started
+        if self.settled == 0 or left <= 0:
+            return None
+        return elapsed / self.settled * left

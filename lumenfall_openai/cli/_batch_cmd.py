@@ -1,0 +1,545 @@
+"""``lumenfall-openai batch run|status|resume``: many videos from one JSONL/CSV file.
+
+Thin over :mod:`lumenfall_openai.batch` (the same engine as ``client.videos.batch``). What this
+module adds is the command line's contract: a live view on stderr (or plain lines without a
+terminal), a summary or one JSON object on stdout, the exit codes of the CLI's table, and a
+Ctrl-C that stops creating, offers to cancel the running jobs and says how to resume.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import functools
+import json
+import os
+import sys
+import time
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._video_cmd import EMULATOR_KEY, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, _seconds, json_payload
+
+if TYPE_CHECKING:
+    from .. import AsyncLumenfall
+    from ..batch import BatchProgress, BatchSummary
+    from ..batch._engine import BatchEngine
+    from ._render import Output
+
+__all__ = ["register"]
+
+EPILOG = (
+    "exit codes:\n"
+    "  0    every row downloaded\n"
+    "  1    API or network error before the batch could run\n"
+    "  2    bad usage or a bad JOBS file (every bad line is listed; nothing was created)\n"
+    "  3    some jobs failed (see the manifest; --retry-failed K retries them as new jobs)\n"
+    "  4    some rows unfinished (still running, timed out, or refused by --budget): run `batch resume DEST`\n"
+    "  130  interrupted with Ctrl-C (how to resume is printed)\n"
+    "\n"
+    'JOBS is JSONL (one object of videos.create arguments per line, optional "id" naming the file)\n'
+    "or CSV (a prompt column and any other create argument as columns). A SQLite journal in DEST\n"
+    "(or --journal) is written before every paid step: kill the command at any moment and run it\n"
+    "again (or `batch resume DEST`): no row is paid for twice.\n"
+    "\n"
+    "examples:\n"
+    "  lumenfall-openai batch run prompts.jsonl --out clips/ --model kling-v3 --concurrency 20 --budget 50\n"
+    "  lumenfall-openai batch run prompts.csv --out clips/ --dry-run\n"
+    "  lumenfall-openai batch status clips/\n"
+    "  lumenfall-openai batch resume clips/\n"
+)
+
+
+class _Usage(Exception):
+    pass
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return value
+
+
+def _positive(text: str) -> int:
+    value = _count(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value
+
+
+def _row_range(text: str) -> tuple[int | None, int | None]:
+    start, sep, end = text.partition(":")
+    try:
+        if not sep:
+            raise ValueError
+        return (int(start) if start else None, int(end) if end else None)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected START:END (0-based, END excluded, like Python slices: 0:500, 500:1000, 1000:), got {text!r}"
+        ) from None
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    formatter = argparse.RawDescriptionHelpFormatter
+    batch = subparsers.add_parser(
+        "batch",
+        help="many videos from a JSONL/CSV file, crash-safe and on a budget",
+        description="Run a batch of video jobs from a file, resumable after any crash.",
+        epilog=EPILOG,
+        formatter_class=formatter,
+    )
+    batch.set_defaults(handler=functools.partial(_missing, batch))
+    commands = batch.add_subparsers(dest="batch_command", metavar="COMMAND")
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="print one JSON object on stdout, no live view")
+    common.add_argument("--no-progress", action="store_true", help="no live view (summary only)")
+    common.add_argument("--journal", metavar="PATH", help="the journal file (default: DEST/.lumenfall-batch.sqlite)")
+
+    tuning = argparse.ArgumentParser(add_help=False)
+    tuning.add_argument("--concurrency", type=_positive, metavar="N", help="jobs in flight at once (default 8)")
+    tuning.add_argument(
+        "--budget",
+        metavar="AMOUNT",
+        help="most the whole batch may cost, all runs together (rows that do not fit wait)",
+    )
+    tuning.add_argument(
+        "--retry-failed", type=_count, metavar="K", help="retry a failed job up to K times, each a new paid job"
+    )
+    tuning.add_argument("--timeout", type=_seconds, metavar="SECONDS", help="stop following a job after this long")
+    tuning.add_argument("--manifest-csv", action="store_true", help="also write manifest.csv")
+
+    run = commands.add_parser(
+        "run", parents=[common, tuning], help="run (or continue) a batch", description="Run a batch.",
+        epilog=EPILOG, formatter_class=formatter,
+    )  # fmt: skip
+    run.add_argument("jobs", metavar="JOBS", help="a .jsonl or .csv file of create arguments")
+    run.add_argument("--out", required=True, metavar="DEST", help="a directory, or an fsspec URL (s3://bucket/prefix/)")
+    run.add_argument("--model", help="model for rows that name none")
+    run.add_argument(
+        "--dry-run", action="store_true", help="price every row (free) and print the total; create nothing"
+    )
+    run.add_argument("--batch-id", help="share one id between machines that split a batch (see --rows)")
+    run.add_argument("--rows", type=_row_range, metavar="START:END", help="only these rows (to split across machines)")
+    run.set_defaults(handler=functools.partial(_handle, command=_run))
+
+    status = commands.add_parser(
+        "status", parents=[common], help="what the journal says (no network)", description="Show a batch's state.",
+        epilog=EPILOG, formatter_class=formatter,
+    )  # fmt: skip
+    status.add_argument("dest", metavar="DEST")
+    status.set_defaults(handler=functools.partial(_handle, command=_status))
+
+    resume = commands.add_parser(
+        "resume", parents=[common, tuning], help="continue a batch with the options it was started with",
+        description="Continue a batch: the JOBS file and options come from its journal.", epilog=EPILOG,
+        formatter_class=formatter,
+    )  # fmt: skip
+    resume.add_argument("dest", metavar="DEST")
+    resume.set_defaults(handler=functools.partial(_handle, command=_resume))
+
+
+def _missing(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    parser.print_help(sys.stderr)
+    return EXIT_USAGE
+
+
+def _handle(args: argparse.Namespace, command: Callable[[argparse.Namespace, Output], int]) -> int:
+    try:
+        from ._render import Output
+    except ModuleNotFoundError as exc:
+        print(f"lumenfall-openai batch needs {exc.name!r}: pip install 'lumenfall-openai[cli]'", file=sys.stderr)
+        return EXIT_USAGE
+    from ..batch import JournalError, RowsError
+
+    out = Output(json_mode=args.json, show_progress=not args.no_progress)
+    try:
+        return command(args, out)
+    except (RowsError, JournalError, _Usage, ValueError) as error:
+        out.note(f"error: {error}", style="red")
+        if out.json_mode:
+            out.emit_json(json_payload(EXIT_USAGE, error={"type": "usage", "message": str(error)}))
+        return EXIT_USAGE
+    except Exception as error:
+        from ._video_cmd import _report_exception
+
+        return _report_exception(out, error)
+
+
+# -- the client ----------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _base_url(out: Output) -> Any:
+    """Lumenfall's settings from the environment, or an in-process emulator (said on stderr)."""
+    if os.environ.get("LUMENFALL_API_KEY"):
+        yield None, False
+        return
+    from ..testing import LumenfallEmulator
+
+    out.note(
+        "No LUMENFALL_API_KEY set: running against a LOCAL EMULATOR started in-process (nothing is billed, "
+        "videos are synthetic, jobs last only as long as this command, so a resumed batch cannot find them). "
+        "Set LUMENFALL_API_KEY to use Lumenfall.",
+        style="yellow",
+    )
+    emulator = LumenfallEmulator()
+    try:
+        with emulator.serve() as url:
+            yield url, True
+    finally:
+        emulator.close()
+
+
+@contextlib.asynccontextmanager
+async def _client(base_url: str | None) -> AsyncGenerator[AsyncLumenfall, None]:
+    import openai
+
+    from .. import AsyncLumenfall
+    from .._compat import http
+
+    # 64 connections carry hundreds of polling jobs; more make each request cost more client CPU
+    # (the pool is scanned per request: see benchmarks/bench_concurrency.py).
+    library: Any = http  # httpx2 or httpx at run time (the typing shim lists only what signatures use)
+    pool = openai.DefaultAsyncHttpxClient(limits=library.Limits(max_connections=64, max_keepalive_connections=64))
+    if base_url is None:
+        client = AsyncLumenfall(http_client=pool)
+    else:
+        client = AsyncLumenfall(api_key=EMULATOR_KEY, base_url=base_url, http_client=pool)
+    async with client:
+        yield client
+
+
+# -- run / resume ----------------------------------------------------------------------------------
+
+
+def _run(args: argparse.Namespace, out: Output) -> int:
+    if args.dry_run:
+        return _dry_run(args, out)
+    return _execute(
+        out, jobs=args.jobs, dest=args.out, journal=args.journal, model=args.model,
+        options=_tuning(args, {}), batch_id=args.batch_id, row_range=args.rows, command=_resume_command(args.out, args),
+    )  # fmt: skip
+
+
+def _tuning(args: argparse.Namespace, stored: dict[str, Any]) -> dict[str, Any]:
+    """Options from the command line, else from the journal (resume), else the defaults."""
+    from .._money import micros_to_decimal
+
+    budget = args.budget
+    if budget is None and stored.get("budget_micros") is not None:
+        budget = micros_to_decimal(int(stored["budget_micros"]))
+    return {
+        "concurrency": args.concurrency or stored.get("concurrency") or 8,
+        "budget": budget,
+        "retry_failed": args.retry_failed if args.retry_failed is not None else stored.get("retry_failed") or 0,
+        "timeout": args.timeout if args.timeout is not None else stored.get("job_timeout"),
+        "manifest_csv": bool(args.manifest_csv or stored.get("manifest_csv")),
+    }
+
+
+def _resume_command(dest: str, args: argparse.Namespace) -> str:
+    journal = f" --journal {args.journal}" if args.journal else ""
+    return f"lumenfall-openai batch resume {dest}{journal}"
+
+
+def _resume(args: argparse.Namespace, out: Output) -> int:
+    from ..batch import Journal
+    from ..batch._engine import default_journal_path
+
+    path = Path(args.journal) if args.journal else default_journal_path(args.dest)
+    journal = Journal(path, create=False)
+    try:
+        jobs, model, stored_text = journal.meta("jobs"), journal.meta("model"), journal.meta("options")
+        stored_rows: list[int | None] | None = json.loads(journal.meta("rows") or "null")
+    finally:
+        journal.close()
+    if not jobs:
+        raise _Usage(f"{path} does not say which JOBS file it ran (it was started from Python); resume it there.")
+    stored: dict[str, Any] = json.loads(stored_text or "{}")
+    return _execute(
+        out, jobs=jobs, dest=stored.get("out") or args.dest, journal=str(path), model=model or None,
+        options=_tuning(args, stored), batch_id=None, command=_resume_command(args.dest, args),
+        row_range=None if stored_rows is None else (stored_rows[0], stored_rows[1]),
+    )  # fmt: skip
+
+
+def _execute(
+    out: Output,
+    *,
+    jobs: str,
+    dest: str,
+    journal: str | None,
+    model: str | None,
+    options: dict[str, Any],
+    batch_id: str | None,
+    row_range: tuple[int | None, int | None] | None,
+    command: str,
+) -> int:
+    from ..batch import BatchProgress, read_rows
+    from ..batch._api import make_engine
+
+    read_rows(jobs, default_model=model)  # a bad file fails here, before any emulator or network
+    progress = BatchProgress()
+    holder: dict[str, Any] = {}
+
+    async def main(base_url: str | None) -> BatchSummary:
+        async with _client(base_url) as client:
+            engine = make_engine(
+                client, jobs, out=dest, journal=journal, model=model, progress=progress, batch_id=batch_id,
+                row_range=row_range, **options,
+            )  # fmt: skip
+            holder["engine"] = engine
+            if not out.json_mode:
+                engine.on_resume = lambda report: out.note(report.describe())
+            try:
+                with _live_view(out, progress):
+                    return await _with_plain_lines(out, progress, engine.run())
+            finally:
+                engine.journal.close()
+
+    with _base_url(out) as (base_url, emulated):
+        try:
+            summary = asyncio.run(main(base_url))
+        except KeyboardInterrupt:
+            engine: BatchEngine | None = holder.get("engine")
+            return _interrupted(out, engine, base_url, command, emulated)
+    _report(out, summary, command, emulated)
+    return summary.exit_code
+
+
+async def _with_plain_lines(out: Output, progress: BatchProgress, run: Awaitable[BatchSummary]) -> BatchSummary:
+    """Without a terminal: a progress line every few seconds (no escape codes)."""
+    if out.json_mode or not out.show_progress or out.err.is_terminal:
+        return await run
+
+    async def lines() -> None:
+        last = ""
+        while True:
+            await asyncio.sleep(5)
+            line = _progress_line(progress)
+            if line != last:
+                out.note(line)
+                last = line
+
+    ticker = asyncio.ensure_future(lines())
+    try:
+        return await run
+    finally:
+        ticker.cancel()
+
+
+def _money(micros: int, currency: str = "USD") -> str:
+    from .._money import format_money
+
+    return format_money(micros, currency)
+
+
+def _progress_line(progress: BatchProgress) -> str:
+    counts = progress.counts
+    parts = [f"{name} {counts[name]}" for name in ("queued", "running", "completed", "downloaded", "failed")]
+    if counts["refused"] or counts["unfinished"]:
+        parts += [f"refused {counts['refused']}", f"unfinished {counts['unfinished']}"]
+    money = f"spent {_money(progress.spent_micros)}, reserved {_money(progress.reserved_micros)}"
+    if progress.budget_micros is not None:
+        money += f" of {_money(progress.budget_micros)}"
+    eta = progress.eta_seconds()
+    rate = f"{progress.throughput():.1f}/min" + (f", ETA {eta:.0f}s" if eta is not None else "")
+    return f"[batch] {progress.settled}/{progress.to_settle} settled | " + ", ".join(parts) + f" | {money} | {rate}"
+
+
+@contextlib.contextmanager
+def _live_view(out: Output, progress: BatchProgress) -> Any:
+    if out.json_mode or not out.show_progress or not out.err.is_terminal:
+        yield
+        return
+    from rich.console import Group
+    from rich.live import Live
+    from rich.table import Table
+    from rich.text import Text
+
+    def render() -> Group:
+        table = Table.grid(padding=(0, 2))
+        names = ("queued", "creating", "running", "completed", "downloaded", "failed", "refused", "unfinished")
+        for _ in names:
+            table.add_column(justify="right")
+        table.add_row(*[Text(name, style="dim") for name in names])
+        table.add_row(*[str(progress.counts[name]) for name in names])
+        money = f"spent {_money(progress.spent_micros)}   reserved {_money(progress.reserved_micros)}"
+        if progress.budget_micros is not None:
+            money += f"   budget {_money(progress.budget_micros)}"
+        eta = progress.eta_seconds()
+        rate = f"{progress.settled}/{progress.to_settle} settled   {progress.throughput():.1f} rows/min"
+        if eta is not None:
+            rate += f"   ETA {time.strftime('%H:%M:%S', time.gmtime(eta))}"
+        events = [Text(f"  {event}", style="dim") for event in list(progress.events)]
+        return Group(Text("batch", style="bold"), table, Text(money), Text(rate), *events)
+
+    with Live(get_renderable=render, console=out.err, refresh_per_second=4, transient=False):
+        yield
+
+
+def _summary_dict(summary: BatchSummary) -> dict[str, Any]:
+    return {
+        "batch_id": summary.batch_id,
+        "rows": summary.rows,
+        "counts": summary.counts,
+        "spent_micros": summary.spent_micros,
+        "reserved_micros": summary.reserved_micros,
+        "budget_micros": summary.budget_micros,
+        "currency": summary.currency,
+        "manifest": summary.manifest,
+        "journal": summary.journal,
+        "elapsed_seconds": round(summary.elapsed_seconds, 3),
+        "resumed": {
+            "polled": summary.resume.polled, "resent": summary.resume.resent, "downloads": summary.resume.downloads,
+            "done": summary.resume.done, "changed": summary.resume.changed, "new": summary.resume.new,
+        },
+    }  # fmt: skip
+
+
+def _report(out: Output, summary: BatchSummary, command: str, emulated: bool) -> None:
+    code = summary.exit_code
+    if out.json_mode:
+        error = None
+        if code != EXIT_OK:
+            error = {"type": "batch_incomplete" if code == 4 else "jobs_failed", "message": _headline(summary)}
+        out.emit_json(json_payload(code, emulator=emulated, elapsed=summary.elapsed_seconds, error=error,
+                                   extra={"batch": _summary_dict(summary)}))  # fmt: skip
+        return
+    out.out.print(_headline(summary))
+    out.out.print(f"  manifest: {summary.manifest}")
+    out.out.print(f"  journal:  {summary.journal}")
+    if code == 4:
+        out.note(
+            f"Some rows are not finished. Continue with: {command}"
+            + (" (not with the local emulator)" if emulated else "")
+        )
+
+
+def _headline(summary: BatchSummary) -> str:
+    counts = summary.counts
+    money = f"spent {_money(summary.spent_micros, summary.currency)}"
+    if summary.reserved_micros:
+        money += f", {_money(summary.reserved_micros, summary.currency)} reserved for unfinished jobs"
+    if summary.budget_micros is not None:
+        money += f", budget {_money(summary.budget_micros, summary.currency)}"
+    return (
+        f"Batch {summary.batch_id}: {summary.rows} rows: {counts['downloaded']} downloaded, {counts['failed']} failed, "
+        f"{counts['refused']} refused by the budget, {counts['unfinished']} unfinished; {money}; "
+        f"{summary.elapsed_seconds:.1f}s"
+    )
+
+
+def _interrupted(out: Output, engine: BatchEngine | None, base_url: str | None, command: str, emulated: bool) -> int:
+    """Ctrl-C: nothing new is created; the running jobs are paid for: cancel them only if asked."""
+    running: list[str] = []
+    if engine is not None:
+        from ..batch import Journal
+
+        journal = Journal(engine.options.journal, create=False)
+        try:
+            running = [a.video_id for a in journal.latest().values() if a.state == "running" and a.video_id]
+        finally:
+            journal.close()
+    out.note(f"Interrupted: no new jobs were created. {len(running)} job(s) are still running on Lumenfall.")
+    if running and out.interactive and out.ask(f"Cancel the {len(running)} running job(s)? [y/N] "):
+
+        async def cancel_all() -> None:
+            async with _client(base_url) as client:
+                for video_id in running:
+                    with contextlib.suppress(Exception):  # best effort; resume sees each one's real end
+                        await client.videos.cancel(video_id)
+
+        asyncio.run(cancel_all())
+        out.note(f"Cancel requested for {len(running)} job(s) (best effort; no refund is promised).")
+    hint = f"Resume with: {command}" + (" (not with the local emulator: its jobs ended with it)" if emulated else "")
+    out.note(hint + " (nothing is paid twice).")
+    if out.json_mode:
+        out.emit_json(json_payload(EXIT_INTERRUPTED, emulator=emulated, error={"type": "interrupted", "message": hint},
+                                   extra={"running_video_ids": running}))  # fmt: skip
+    return EXIT_INTERRUPTED
+
+
+# -- dry run / status ------------------------------------------------------------------------------
+
+
+def _dry_run(args: argparse.Namespace, out: Output) -> int:
+    from .._money import format_money
+    from ..batch import read_rows
+
+    rows = read_rows(args.jobs, default_model=args.model)
+    if args.rows is not None:
+        rows = rows[args.rows[0] : args.rows[1]]
+
+    async def main(base_url: str | None) -> list[tuple[str, str, int, str]]:
+        gate = asyncio.Semaphore(args.concurrency or 8)
+        async with _client(base_url) as client:
+
+            async def one(row: Any) -> tuple[str, str, int, str]:
+                async with gate:
+                    estimate = await client.videos.estimate(**row.args)
+                return row.id, str(row.args["model"]), estimate.total_cost_micros, estimate.currency
+
+            return list(await asyncio.gather(*(one(row) for row in rows)))
+
+    with _base_url(out) as (base_url, emulated):
+        priced = asyncio.run(main(base_url))
+    currency = priced[0][3] if priced else "USD"
+    total = sum(micros for _, _, micros, _ in priced)
+    by_model: dict[str, int] = {}
+    for _, model, micros, _ in priced:
+        by_model[model] = by_model.get(model, 0) + micros
+    if out.json_mode:
+        out.emit_json(json_payload(EXIT_OK, emulator=emulated, extra={"estimate": {
+            "rows": len(priced), "total_micros": total, "currency": currency, "by_model": by_model,
+            "per_row": {row_id: micros for row_id, _, micros, _ in priced},
+        }}))  # fmt: skip
+        return EXIT_OK
+    out.out.print(
+        f"{len(priced)} rows would cost about {format_money(total, currency)} (nothing ran, nothing was billed)"
+    )
+    for model, micros in sorted(by_model.items()):
+        out.out.print(f"  {model}: {format_money(micros, currency)}")
+    return EXIT_OK
+
+
+def _status(args: argparse.Namespace, out: Output) -> int:
+    from ..batch import Journal
+    from ..batch._engine import default_journal_path
+
+    path = Path(args.journal) if args.journal else default_journal_path(args.dest)
+    journal = Journal(path, create=False)
+    try:
+        latest: dict[str, Any] = {}
+        for attempt in journal.attempts():  # the newest attempt of each row id (an edited row replaces its old self)
+            latest[attempt.row_id] = attempt
+        attempts = journal.attempts()
+        batch_id = journal.meta("batch_id")
+        jobs = journal.meta("jobs")
+    finally:
+        journal.close()
+    counts: dict[str, int] = {}
+    for attempt in latest.values():
+        counts[attempt.state] = counts.get(attempt.state, 0) + 1
+    spent = sum(a.cost_micros or 0 for a in attempts)
+    reserved = sum(a.estimate_micros or 0 for a in attempts if a.state in ("sending", "running"))
+    if out.json_mode:
+        out.emit_json(json_payload(EXIT_OK, extra={"batch": {
+            "batch_id": batch_id, "journal": str(path), "jobs": jobs, "rows": len(latest), "by_state": counts,
+            "spent_micros": spent, "reserved_micros": reserved, "attempts": len(attempts),
+        }}))  # fmt: skip
+        return EXIT_OK
+    out.out.print(f"Batch {batch_id} ({path}), from {jobs or 'Python rows'}")
+    out.out.print("  " + ", ".join(f"{state} {count}" for state, count in sorted(counts.items())) or "  no rows yet")
+    out.out.print(f"  spent {_money(spent)}, reserved {_money(reserved)} for jobs that may still cost")
+    open_rows = counts.get("sending", 0) + counts.get("running", 0) + counts.get("completed", 0)
+    if open_rows:
+        out.out.print(f"  {open_rows} row(s) to finish: lumenfall-openai batch resume {args.dest}")
+    return EXIT_OK

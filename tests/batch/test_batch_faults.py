@@ -1,0 +1,80 @@
+"""A fault matrix: every way a request of a batch can go wrong, on every step that pays or saves.
+
+Each case arms a fault on the emulator (a lost answer after the job was made, a gateway error
+after processing, a garbled or truncated body, replication lag, a broken media download), runs a
+batch with openai's own retries off (so the engine meets the fault itself), then resumes until
+done. Whatever happened: one paid job per row, every file whole, costs equal to the micro.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from lumenfall_openai import AsyncLumenfall
+from lumenfall_openai.testing import LumenfallEmulator
+
+from .conftest import KEY
+
+pytestmark = pytest.mark.anyio
+
+CREATE = "POST /openai/v1/videos"
+READ = "GET /openai/v1/videos/{id}"
+MEDIA = "GET /media/{name}"
+ROWS = 6
+PRICE_4S = 840_000
+
+Arm = Callable[[LumenfallEmulator], None]
+# name -> (fault, whether it must leave rows unfinished for a later run: the poll and the download
+# retry transient faults themselves, so a few of those are absorbed within the run)
+CASES: dict[str, tuple[Arm, bool]] = {
+    "create answer lost (job made)": (lambda e: e.faults.drop_connection_after(0, times=4, route=CREATE), True),
+    "create 502 after processing": (lambda e: e.faults.fail_next(4, route=CREATE, processed=True), True),
+    "create 502 before processing": (lambda e: e.faults.fail_next(4, route=CREATE), True),
+    "create body garbled": (lambda e: e.faults.malformed_json_next(3, route=CREATE), True),
+    "create body truncated": (lambda e: e.faults.truncate_next(3, route=CREATE), True),
+    "create slow": (lambda e: e.faults.delay_next(0.3, 3, route=CREATE), False),
+    "reads 404 (replication lag)": (lambda e: e.faults.not_found_next(4, route=READ), False),
+    "reads 502": (lambda e: e.faults.fail_next(6, route=READ), False),
+    "reads garbled": (lambda e: e.faults.malformed_json_next(4, route=READ), False),
+    "media 502, retried": (lambda e: e.faults.fail_next(8, route=MEDIA), False),
+    "media 502, past the retries": (lambda e: e.faults.fail_next(40, route=MEDIA), True),
+    "media dropped mid-body": (lambda e: e.faults.drop_connection_after(100, times=8, route=MEDIA), False),
+    "media truncated (resumed by Range)": (lambda e: e.faults.truncate_next(40, keep_bytes=50, route=MEDIA), False),
+}
+
+
+@pytest.mark.parametrize(("arm", "bites"), list(CASES.values()), ids=list(CASES))
+async def test_no_fault_pays_twice_or_loses_a_file(
+    emulator: LumenfallEmulator, base_url: str, tmp_path: Path, arm: Arm, bites: bool
+) -> None:
+    rows = [{"id": f"row{i}", "prompt": f"scene {i}", "model": "sora-2", "seconds": 4} for i in range(ROWS)]
+    out = tmp_path / "out"
+    arm(emulator)
+    codes: list[int] = []
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url, max_retries=0) as client:
+        for _ in range(6):
+            summary = await client.videos.batch(rows, out=out, concurrency=3).summary()
+            codes.append(summary.exit_code)
+            if summary.exit_code == 0:
+                break
+    assert codes[-1] == 0, codes
+    assert (len(codes) > 1) == bites, codes
+    assert all(code in (0, 4) for code in codes), codes  # a fault leaves rows unfinished, never failed
+    assert emulator.jobs_created == ROWS
+    assert _checked_files(out) == emulator.billed_micros == ROWS * PRICE_4S
+
+
+def _checked_files(out: Path) -> int:
+    """Check every file against the manifest; return the journal's total cost."""
+    lines = [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
+    for record in lines[:-1]:
+        data = Path(record["file"]).read_bytes()
+        assert (len(data), hashlib.sha256(data).hexdigest()) == (record["bytes"], record["sha256"])
+    assert not [p.name for p in out.iterdir() if ".part-" in p.name]
+    total: int = lines[-1]["totals"]["journal_cost_micros"]
+    return total

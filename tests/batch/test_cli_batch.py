@@ -1,0 +1,229 @@
+"""``lumenfall-openai batch``: the real command in a subprocess, against an emulator in another.
+
+The crash test kills the command with SIGKILL at random moments and runs it again until it
+ends; then the emulator's own counters must show one paid job per row, every file must match the
+manifest's sha256, and the journal's costs must equal what the emulator billed, to the micro.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+KEY = "lmnfl_batchcli.secret"
+PRICE_4S = 840_000
+
+
+class ChildEmulator:
+    def __init__(self, queue: float, run: float) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("_emulator_child.py")), str(queue), str(run)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=_env(),
+        )  # fmt: skip
+        assert self.process.stdout is not None
+        self.url = self.process.stdout.readline().strip()
+        assert self.url.startswith("http://"), self.url
+
+    def counters(self) -> dict[str, int]:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write("counters\n")
+        self.process.stdin.flush()
+        counters: dict[str, int] = json.loads(self.process.stdout.readline())
+        return counters
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LUMENFALL_", "OPENAI_"))}
+    env["PYTHONPATH"] = str(ROOT)
+    env.update(extra)
+    return env
+
+
+@pytest.fixture
+def child() -> Generator[ChildEmulator, None, None]:
+    emulator = ChildEmulator(0.1, 0.3)
+    yield emulator
+    emulator.close()
+
+
+def _cli(child: ChildEmulator, *args: str, **popen: Any) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "lumenfall_openai.cli", "batch", *args],
+        env=_env(LUMENFALL_API_KEY=KEY, LUMENFALL_BASE_URL=child.url),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen,
+    )  # fmt: skip
+
+
+def _run(child: ChildEmulator, *args: str) -> tuple[int, str, str]:
+    process = _cli(child, *args)
+    out, err = process.communicate(timeout=300)
+    return process.returncode, out, err
+
+
+def _jobs(path: Path, count: int, **extra: Any) -> Path:
+    lines = [json.dumps({"id": f"row{i:04d}", "prompt": f"scene {i}", "seconds": 4, **extra}) for i in range(count)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _manifest(out: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    lines = [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
+    return lines[:-1], lines[-1]["totals"]
+
+
+def test_run_status_resume_json_and_exit_codes(child: ChildEmulator, tmp_path: Path) -> None:
+    jobs = _jobs(tmp_path / "jobs.jsonl", 4)
+    with jobs.open("a", encoding="utf-8") as file:
+        file.write(json.dumps({"id": "bad", "prompt": "x", "model": "mock-video-fail"}) + "\n")
+    out = tmp_path / "out"
+    code, stdout, stderr = _run(child, "run", str(jobs), "--out", str(out), "--model", "sora-2", "--json")
+    assert code == 3, stderr
+    payload = json.loads(stdout)
+    assert payload["exit_code"] == 3 and payload["batch"]["counts"] == {
+        "downloaded": 4, "failed": 1, "refused": 0, "unfinished": 0,
+    }  # fmt: skip
+    assert "\x1b[" not in stderr  # no terminal: no escape codes
+
+    code, stdout, _ = _run(child, "status", str(out), "--json")
+    assert code == 0
+    status = json.loads(stdout)["batch"]
+    assert status["by_state"] == {"downloaded": 4, "failed": 1} and status["spent_micros"] == 4 * PRICE_4S
+
+    code, stdout, stderr = _run(child, "resume", str(out), "--retry-failed", "1")
+    assert code == 3
+    assert "Resuming from the journal" in stderr
+    assert child.counters()["jobs_created"] == 6  # the failed row retried once as a new job; nothing else
+
+
+def test_bad_jobs_file_exits_2_listing_lines_before_anything_runs(child: ChildEmulator, tmp_path: Path) -> None:
+    jobs = tmp_path / "jobs.jsonl"
+    jobs.write_text('{"prompt": "ok", "model": "sora-2", "seconds": 4}\n{"prompt": "x"}\nnot json\n', encoding="utf-8")
+    code, stdout, stderr = _run(child, "run", str(jobs), "--out", str(tmp_path / "out"), "--json")
+    assert code == 2
+    assert "line 3" in stderr and json.loads(stdout)["error"]["type"] == "usage"
+    assert child.counters()["jobs_created"] == 0
+    code, _, stderr = _run(child, "status", str(tmp_path / "nowhere"))
+    assert code == 2 and "No batch journal" in stderr
+
+
+def test_dry_run_prices_without_creating(child: ChildEmulator, tmp_path: Path) -> None:
+    jobs = _jobs(tmp_path / "jobs.jsonl", 3, model="sora-2")
+    code, stdout, _ = _run(child, "run", str(jobs), "--out", str(tmp_path / "out"), "--dry-run", "--json")
+    assert code == 0
+    assert json.loads(stdout)["estimate"]["total_micros"] == 3 * PRICE_4S
+    assert child.counters()["jobs_created"] == 0
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_sigkill_at_random_moments_never_pays_twice(child: ChildEmulator, tmp_path: Path) -> None:
+    rows = 300
+    jobs = _jobs(tmp_path / "jobs.jsonl", rows, model="sora-2")
+    out = tmp_path / "out"
+    args = ("run", str(jobs), "--out", str(out), "--concurrency", "30")  # ~10 rounds of ~1.3 s jobs
+    rng = random.Random(int(os.environ.get("LF_CRASH_SEED", "11")))
+    kills = 0
+    for _ in range(4):  # killed at random moments, each run started again with the same command
+        process = _cli(child, *args)
+        time.sleep(rng.uniform(0.7, 2.5))  # the interpreter starts in ~0.5 s: kills land before, in and after creates
+        if process.poll() is not None:
+            break
+        process.send_signal(signal.SIGKILL)
+        process.communicate()
+        kills += 1
+    assert kills >= 3, "the batch finished before it could be killed: make it longer"
+    for _ in range(10):
+        code, _, stderr = _run(child, *args)
+        if code == 0:
+            break
+        assert code == 4, stderr
+    assert code == 0, stderr
+
+    counters = child.counters()
+    assert counters["jobs_created"] == rows  # no row was paid for twice
+    records, totals = _manifest(out)
+    assert len(records) == rows and all(record["status"] == "downloaded" for record in records)
+    for record in records:
+        data = Path(record["file"]).read_bytes()
+        assert (len(data), hashlib.sha256(data).hexdigest()) == (record["bytes"], record["sha256"])
+    assert totals["journal_cost_micros"] == totals["cost_micros"] == counters["billed_micros"] == rows * PRICE_4S
+    # what SIGKILL left half-written was a hidden temp file, never a short video under a row's name;
+    # the next run removed those temp files
+    assert [p.name for p in out.iterdir() if ".part-" in p.name or p.name.endswith(".tmp")] == []
+
+
+def test_ctrl_c_stops_says_how_to_resume_and_resume_finishes(child: ChildEmulator, tmp_path: Path) -> None:
+    jobs = _jobs(tmp_path / "jobs.jsonl", 60, model="sora-2")
+    out = tmp_path / "out"
+    process = _cli(child, "run", str(jobs), "--out", str(out), "--concurrency", "10")
+    time.sleep(2.5)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    if process.returncode == 0:
+        pytest.skip("the batch finished before the interrupt")
+    assert process.returncode == 130, stderr
+    assert "no new jobs were created" in stderr
+    assert f"Resume with: lumenfall-openai batch resume {out}" in stderr
+    code, _, stderr = _run(child, "resume", str(out))
+    assert code == 0, stderr
+    assert child.counters()["jobs_created"] == 60
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_live_view_and_ctrl_c_in_a_real_terminal(child: ChildEmulator, tmp_path: Path) -> None:
+    """The live view shows rows per state and money; Ctrl-C asks before cancelling the running
+    jobs, cancels them when told to, and prints the resume command."""
+    jobs = _jobs(tmp_path / "jobs.jsonl", 12, model="sora-2")
+    jobs.write_text(jobs.read_text().replace("scene", "[lumenfall:duration=60] scene"), encoding="utf-8")
+    socket, name = str(tmp_path / "tmux.sock"), f"lfb-{uuid.uuid4().hex[:8]}"
+
+    def tmux(*args: str) -> str:
+        return subprocess.run(["tmux", "-S", socket, *args], capture_output=True, text=True, check=True).stdout
+
+    def wait_for(text: str, timeout: float = 30.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = tmux("capture-pane", "-p", "-t", name)
+            if text in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never appeared; screen:\n{tmux('capture-pane', '-p', '-t', name)}")
+
+    env = f"env PYTHONPATH={ROOT} TERM=xterm-256color LUMENFALL_API_KEY={KEY} LUMENFALL_BASE_URL={child.url}"
+    command = f"{sys.executable} -m lumenfall_openai.cli batch run {jobs} --out {tmp_path / 'out'} --concurrency 5"
+    try:
+        tmux("new-session", "-d", "-s", name, "-x", "140", "-y", "30", f"{env} {command}; echo EXIT=$?; sleep 30")
+        live = wait_for("reserved $4.20")  # 5 running jobs of $0.84 reserved
+        assert "running" in live and "downloaded" in live and "spent $0.00" in live
+        tmux("send-keys", "-t", name, "C-c")
+        wait_for("[y/N]")
+        tmux("send-keys", "-t", name, "y", "Enter")
+        final = wait_for("EXIT=")
+    finally:
+        subprocess.run(["tmux", "-S", socket, "kill-server"], capture_output=True)
+    assert "Cancel requested for 5 job(s)" in final and "EXIT=130" in final
+    assert "Resume with: lumenfall-openai batch resume" in final
+    assert child.counters()["jobs_created"] == 5  # Ctrl-C created nothing more

@@ -1,0 +1,205 @@
+"""The engine end to end against the emulator (real HTTP on loopback, real files, real SQLite).
+
+Crashes are reproduced by leaving the journal in each state a kill can leave it in, then
+running the same batch again: the emulator's own counters say whether anything was paid twice.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lumenfall_openai import AsyncLumenfall, Lumenfall
+from lumenfall_openai.batch import BatchResult, Journal, JournalError, RowsError, derive_key
+from lumenfall_openai.batch._rows import canonical_json, rows_from_mappings
+from lumenfall_openai.testing import LumenfallEmulator
+
+from .conftest import KEY
+
+pytestmark = pytest.mark.anyio
+
+PRICE_4S = 840_000  # sora-2: $0.21 per second
+
+
+def _rows(count: int, **extra: Any) -> list[dict[str, Any]]:
+    return [{"id": f"row{i}", "prompt": f"scene {i}", "model": "sora-2", "seconds": 4, **extra} for i in range(count)]
+
+
+def _manifest(out: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    lines = [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
+    return lines[:-1], lines[-1]["totals"]
+
+
+async def test_a_batch_makes_every_video_once_and_accounts_to_the_micro(
+    emulator: LumenfallEmulator, base_url: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    rows = [*_rows(6), {"id": "broken", "prompt": "x", "model": "mock-video-fail"}]
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url) as client:
+        batch = client.videos.batch(rows, out=out, concurrency=3)
+        seen: list[BatchResult] = [result async for result in batch]
+    assert sorted(r.row_id for r in seen) == sorted(row["id"] for row in rows)
+    assert {r.row_id: r.outcome for r in seen}["broken"] == "failed"
+    assert emulator.jobs_created == 7
+    records, totals = _manifest(out)
+    assert totals["cost_micros"] == emulator.billed_micros == 6 * PRICE_4S
+    for record in records:
+        if record["status"] == "downloaded":
+            data = (out / f"{record['row_id']}.mp4").read_bytes()
+            assert len(data) == record["bytes"]
+            import hashlib
+
+            assert hashlib.sha256(data).hexdigest() == record["sha256"]
+    assert next(r for r in records if r["row_id"] == "broken")["error_code"] == "UPSTREAM_ERROR"
+
+    # The same batch again: nothing new is created, paid or downloaded.
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url) as client:
+        summary = await client.videos.batch(rows, out=out, manifest_csv=True).summary()
+    assert emulator.jobs_created == 7
+    header, *lines = (out / "manifest.csv").read_text().splitlines()
+    assert header.startswith("row_id,video_id,status,error_code,error_message,cost_micros") and len(lines) == 7
+    assert summary.resume.done == 7 and summary.counts["downloaded"] == 6 and summary.exit_code == 3
+    assert summary.spent_micros == emulator.billed_micros
+
+
+async def test_resume_from_every_state_a_kill_can_leave(
+    emulator: LumenfallEmulator, base_url: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    rows = _rows(4)
+    checked = rows_from_mappings(enumerate(rows, 1))
+    journal = Journal(out / ".lumenfall-batch.sqlite")
+    batch_id = journal.batch_id()
+    keys = [derive_key(batch_id, row.id, row.args, 0) for row in checked]
+    for row, key in zip(checked, keys, strict=True):
+        journal.begin(key=key, row_id=row.id, args_hash=row.args_hash, args=canonical_json(row.args), attempt=0)
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url) as client:
+        # row0: killed after "sending" was journaled, before the create left: nothing exists.
+        # row1: killed after the create was sent, before its answer was journaled.
+        await client.videos.create(**checked[1].args, idempotency_key=keys[1])
+        # row2: killed while polling (video id journaled).
+        video2 = await client.videos.create(**checked[2].args, idempotency_key=keys[2])
+        journal.update(keys[2], state="running", video_id=video2.id)
+        # row3: killed after the job completed, before the download.
+        video3 = await client.videos.create_and_poll(**checked[3].args, idempotency_key=keys[3])
+        journal.update(keys[3], state="completed", video_id=video3.id, status="completed")
+        journal.close()
+        assert emulator.jobs_created == 3
+
+        summary = await client.videos.batch(rows, out=out, concurrency=2).summary()
+    assert (summary.resume.resent, summary.resume.polled, summary.resume.downloads) == (2, 1, 1)
+    assert summary.exit_code == 0 and summary.counts["downloaded"] == 4
+    assert emulator.jobs_created == 4  # row0 created once now; row1 replayed, not paid again
+    assert emulator.replayed_creates == 1
+    _, totals = _manifest(out)
+    assert totals["cost_micros"] == emulator.billed_micros == 4 * PRICE_4S
+    assert all((out / f"row{i}.mp4").stat().st_size > 0 for i in range(4))
+
+
+async def test_a_missing_file_is_downloaded_again(emulator: LumenfallEmulator, base_url: str, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url) as client:
+        await client.videos.batch(_rows(2), out=out).summary()
+        (out / "row1.mp4").unlink()
+        summary = await client.videos.batch(_rows(2), out=out).summary()
+    assert summary.resume.downloads == 1 and summary.exit_code == 0
+    assert (out / "row1.mp4").is_file()
+    assert emulator.jobs_created == 2
+
+
+async def test_an_edited_row_is_a_new_row(emulator: LumenfallEmulator, base_url: str, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url) as client:
+        await client.videos.batch(_rows(2), out=out).summary()
+        edited = _rows(2)
+        edited[1]["prompt"] = "another scene"
+        summary = await client.videos.batch(edited, out=out).summary()
+    assert summary.resume.changed == 1 and summary.resume.new == 1
+    assert emulator.jobs_created == 3
+    records, _ = _manifest(out)
+    assert records[1]["video_id"] != records[0]["video_id"]
+
+
+async def test_the_budget_refuses_rows_that_do_not_fit_and_holds_across_runs(
+    emulator: LumenfallEmulator, base_url: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    budget = (3 * PRICE_4S + PRICE_4S // 2) / 1_000_000  # room for 3.5 jobs
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url) as client:
+        summary = await client.videos.batch(_rows(5), out=out, budget=budget, concurrency=1).summary()
+        assert summary.counts == {"downloaded": 3, "failed": 0, "refused": 2, "unfinished": 0}
+        assert summary.exit_code == 4
+        # a second run with the same budget: what the first spent counts, nothing more fits
+        again = await client.videos.batch(_rows(5), out=out, budget=budget, concurrency=1).summary()
+        assert again.counts["refused"] == 2
+        assert emulator.jobs_created == 3
+        # more budget: the refused rows are created now
+        more = await client.videos.batch(_rows(5), out=out, budget=10, concurrency=2).summary()
+    assert more.exit_code == 0 and emulator.jobs_created == 5
+    assert more.spent_micros == emulator.billed_micros
+
+
+async def test_retry_failed_makes_new_jobs_up_to_k(emulator: LumenfallEmulator, base_url: str, tmp_path: Path) -> None:
+    rows = [{"id": "f", "prompt": "x", "model": "mock-video-fail"}]
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url) as client:
+        summary = await client.videos.batch(rows, out=tmp_path, retry_failed=2).summary()
+    assert summary.counts["failed"] == 1 and emulator.jobs_created == 3
+    records, _ = _manifest(tmp_path)
+    assert records[0]["attempts"] == 3
+
+
+def test_the_sync_client_runs_the_same_engine(emulator: LumenfallEmulator, base_url: str, tmp_path: Path) -> None:
+    with Lumenfall(api_key=KEY, base_url=base_url) as client:
+        batch = client.videos.batch(_rows(3), out=tmp_path / "out", concurrency=2)
+        results = list(batch)
+        summary = batch.summary()
+        assert client.ledger.total_micros == 3 * PRICE_4S  # the sync client's ledger saw the costs
+    assert sorted(r.row_id for r in results) == ["row0", "row1", "row2"]
+    assert summary.exit_code == 0 and emulator.jobs_created == 3
+
+
+def test_bad_rows_and_options_fail_before_anything_is_sent(
+    emulator: LumenfallEmulator, base_url: str, tmp_path: Path
+) -> None:
+    with Lumenfall(api_key=KEY, base_url=base_url) as client:
+        with pytest.raises(RowsError, match="line 2"):
+            client.videos.batch([{"prompt": "ok", "model": "m"}, {"prompt": ""}], out=tmp_path)
+        with pytest.raises(ValueError, match="concurrency"):
+            client.videos.batch(_rows(1), out=tmp_path, concurrency=0)
+        with pytest.raises(ValueError, match="budget"):
+            client.videos.batch(_rows(1), out=tmp_path, budget="lots")
+    assert emulator.jobs_created == 0
+
+
+def test_a_url_destination_without_the_extra_says_what_to_install(
+    base_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_fsspec(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "fsspec":
+            raise ImportError("No module named 'fsspec'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_fsspec)
+    with Lumenfall(api_key=KEY, base_url=base_url) as client, pytest.raises(ValueError, match=r"\[storage\]"):
+        client.videos.batch([{"prompt": "x", "model": "sora-2"}], out="s3://b/p/", journal=tmp_path / "j.sqlite")
+
+
+async def test_machines_sharing_a_batch_id_replay_an_overlap_instead_of_paying(
+    emulator: LumenfallEmulator, base_url: str, tmp_path: Path
+) -> None:
+    rows = _rows(5)
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url) as client:
+        first = await client.videos.batch(rows[0:3], out=tmp_path / "a", batch_id="spring-campaign").summary()
+        second = await client.videos.batch(rows[2:5], out=tmp_path / "b", batch_id="spring-campaign").summary()
+        with pytest.raises(JournalError, match="belongs to batch 'spring-campaign'"):
+            client.videos.batch(rows, out=tmp_path / "a", batch_id="another")
+    assert first.exit_code == second.exit_code == 0
+    assert emulator.jobs_created == 5 and emulator.replayed_creates == 1
+    assert emulator.billed_micros == 5 * PRICE_4S

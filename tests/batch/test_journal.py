@@ -1,0 +1,73 @@
+"""The journal and its keys: deterministic, distinct, durable across reopening."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lumenfall_openai.batch import Journal, JournalError, derive_key
+
+values = st.one_of(st.text(max_size=20), st.integers(-5, 5), st.booleans(), st.none())
+args_st = st.dictionaries(st.text(min_size=1, max_size=8), values, min_size=1, max_size=6)
+
+
+@given(args_st, st.randoms())
+def test_key_is_stable_under_argument_order(args: dict[str, Any], rnd: Any) -> None:
+    items = list(args.items())
+    rnd.shuffle(items)
+    assert derive_key("b", "row", args, 0) == derive_key("b", "row", dict(items), 0)
+
+
+@given(args_st, args_st)
+def test_key_differs_for_different_arguments(a: dict[str, Any], b: dict[str, Any]) -> None:
+    if a != b:
+        assert derive_key("b", "row", a, 0) != derive_key("b", "row", b, 0)
+
+
+@given(args_st)
+def test_key_differs_by_batch_row_and_attempt(args: dict[str, Any]) -> None:
+    keys = {
+        derive_key("b", "row", args, 0),
+        derive_key("c", "row", args, 0),
+        derive_key("b", "row2", args, 0),
+        derive_key("b", "row", args, 1),
+    }
+    assert len(keys) == 4
+    assert all(key.startswith("lfb-") and len(key) <= 256 for key in keys)
+
+
+def test_steps_survive_reopening(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite"
+    journal = Journal(path)
+    batch_id = journal.batch_id()
+    journal.begin(key="k1", row_id="a", args_hash="h", args="{}", attempt=0)
+    journal.update("k1", state="running", video_id="video_1")
+    journal.begin(key="k1", row_id="a", args_hash="h", args="{}", attempt=0)  # idempotent: keeps its state
+    journal.close()  # no explicit flush: each step was its own committed transaction
+
+    again = Journal(path, create=False)
+    assert again.batch_id() == batch_id
+    attempt = again.get("k1")
+    assert attempt is not None and attempt.state == "running" and attempt.video_id == "video_1"
+    assert list(again.latest()) == [("a", "h")]
+    with pytest.raises(ValueError, match="bad journal update"):
+        again.update("k1", state="bogus")
+
+
+def test_refuses_missing_foreign_and_newer_journals(tmp_path: Path) -> None:
+    with pytest.raises(JournalError, match="No batch journal"):
+        Journal(tmp_path / "none.sqlite", create=False)
+    (tmp_path / "garbage.sqlite").write_bytes(b"not a database at all, just text" * 10)
+    with pytest.raises(JournalError, match="not a usable batch journal"):
+        Journal(tmp_path / "garbage.sqlite")
+    path = tmp_path / "newer.sqlite"
+    Journal(path).close()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE meta SET value = '99' WHERE name = 'schema'")
+    with pytest.raises(JournalError, match="another version"):
+        Journal(path)

@@ -1,0 +1,89 @@
+"""Rows from JSONL/CSV: every bad line reported with its number, before anything is paid."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lumenfall_openai.batch import RowsError, parse_rows, read_rows
+
+
+def test_jsonl_rows_with_and_without_ids() -> None:
+    text = '{"id": "heron", "prompt": "a heron", "model": "sora-2", "seconds": 8}\n\n{"prompt": "a fox"}\n'
+    rows = parse_rows(text, fmt="jsonl", default_model="kling-v3")
+    assert rows[0].id == "heron"
+    assert rows[0].args == {"prompt": "a heron", "model": "sora-2", "seconds": "8"}
+    assert rows[1].args == {"prompt": "a fox", "model": "kling-v3"}
+    assert rows[1].id.startswith("r") and rows[1].line == 3
+
+
+def test_every_bad_line_is_reported_with_its_number() -> None:
+    text = "\n".join(
+        [
+            '{"prompt": "ok", "model": "m"}',
+            "{not json",
+            "[1, 2]",
+            '{"prompt": "x", "model": "m", "idempotency_key": "k"}',
+            '{"prompt": "", "model": "m"}',
+            '{"prompt": "x", "model": "m", "n": 9}',
+            '{"prompt": "x"}',
+            '{"id": "../etc", "prompt": "x", "model": "m"}',
+        ]
+    )
+    with pytest.raises(RowsError) as caught:
+        parse_rows(text, fmt="jsonl", source="jobs.jsonl")
+    # JSON errors are reported first (the file is read in two passes), then argument errors
+    lines = [line for line, _ in caught.value.problems]
+    assert lines == [2, 3]
+    fixed = "\n".join(line for i, line in enumerate(text.splitlines(), 1) if i not in (2, 3))
+    with pytest.raises(RowsError) as caught:
+        parse_rows(fixed, fmt="jsonl", source="jobs.jsonl")
+    problems = dict(caught.value.problems)
+    assert sorted(problems) == [2, 3, 4, 5, 6]
+    assert "idempotency key" in problems[2]
+    assert "prompt" in problems[3]
+    assert "n must be" in problems[4]
+    assert "--model" in problems[5]
+    assert "cannot name a file" in problems[6]
+    assert "jobs.jsonl: 5 bad row(s); nothing was created" in str(caught.value)
+
+
+def test_duplicate_ids_are_refused_identical_unnamed_rows_are_numbered() -> None:
+    with pytest.raises(RowsError, match="already used on line 1"):
+        parse_rows('{"id": "a", "prompt": "x", "model": "m"}\n{"id": "a", "prompt": "y", "model": "m"}', fmt="jsonl")
+    rows = parse_rows('{"prompt": "x", "model": "m"}\n{"prompt": "x", "model": "m"}', fmt="jsonl")
+    assert rows[1].id == rows[0].id + "-2"
+
+
+def test_csv_rows(tmp_path: Path) -> None:
+    path = tmp_path / "jobs.csv"
+    path.write_text('id,prompt,model,seconds,n\nh1,a heron,sora-2,8,2\nh2,"a fox, running",,,\n', encoding="utf-8")
+    rows = read_rows(path, default_model="kling-v3")
+    assert rows[0].args == {"prompt": "a heron", "model": "sora-2", "seconds": "8", "n": 2}
+    assert rows[1].args == {"prompt": "a fox, running", "model": "kling-v3"}
+    bad = tmp_path / "bad.csv"
+    bad.write_text("text,model\nhi,m\n", encoding="utf-8")
+    with pytest.raises(RowsError, match="'prompt' column"):
+        read_rows(bad)
+
+
+def test_unreadable_and_empty_files(tmp_path: Path) -> None:
+    with pytest.raises(RowsError, match="cannot read"):
+        read_rows(tmp_path / "missing.jsonl")
+    (tmp_path / "empty.jsonl").write_text("\n", encoding="utf-8")
+    with pytest.raises(RowsError, match="no rows"):
+        read_rows(tmp_path / "empty.jsonl")
+
+
+@given(st.dictionaries(st.sampled_from(["size", "negative_prompt", "user", "resolution"]), st.text(min_size=1)))
+def test_default_ids_do_not_depend_on_key_order_or_other_rows(extra: dict[str, str]) -> None:
+    row = {"prompt": "a heron", "model": "m", **extra}
+    reordered = dict(reversed(list(row.items())))
+    first = parse_rows(json.dumps(row), fmt="jsonl")[0]
+    other = parse_rows(json.dumps({"prompt": "another", "model": "m"}) + "\n" + json.dumps(reordered), fmt="jsonl")[1]
+    assert first.id == other.id
+    assert first.args_hash == other.args_hash
