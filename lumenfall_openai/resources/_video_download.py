@@ -19,7 +19,7 @@ import shutil
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import anyio.to_thread
 import openai
@@ -42,6 +42,7 @@ from .._download import (
     plan_destination,
     temp_prefix,
 )
+from .._file_writer import QueuedFileWriter
 from ..errors import DownloadError
 from ..types.video import Video
 
@@ -172,8 +173,9 @@ def _open_temp(dest: Path) -> tuple[IO[bytes], str]:
             continue
         # Default buffering: network chunks larger than the small buffer go straight to write().
         # A large (1 MiB) buffer measured no faster on tmpfs and up to 2x slower to a real disk
-        # with the final fsync (benchmarks/RESULTS.md).
-        return os.fdopen(fd, "wb"), tmp
+        # with the final fsync (benchmarks/RESULTS.md). The writer thread overlaps disk and
+        # network; it has every file method used here (write, flush, fileno, seek, truncate, close).
+        return cast("IO[bytes]", QueuedFileWriter(os.fdopen(fd, "wb"))), tmp
     raise FileExistsError(f"could not create a temporary file beside {dest}")
 
 
