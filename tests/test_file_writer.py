@@ -6,7 +6,6 @@ import errno
 import os
 import threading
 from pathlib import Path
-from typing import IO
 
 import pytest
 from hypothesis import given, settings
@@ -64,54 +63,33 @@ def test_a_write_error_in_the_thread_reaches_the_caller() -> None:
     out.close()
 
 
-class _GatedFile:
-    """A real file whose writes wait for a gate: lets the test look at the queue while the writer is stuck."""
-
-    def __init__(self, file: IO[bytes]) -> None:
-        self.file = file
-        self.gate = threading.Event()
-        self.name = file.name
-        self.closed = False
-
-    def write(self, data: bytes) -> int:
-        self.gate.wait()
-        return self.file.write(data)
-
-    def flush(self) -> None:
-        self.file.flush()
-
-    def fileno(self) -> int:
-        return self.file.fileno()
-
-    def close(self) -> None:
-        self.closed = True
-        self.file.close()
-
-
-def test_memory_is_bounded_and_close_drops_what_is_queued(tmp_path: Path) -> None:
-    gated = _GatedFile(open(tmp_path / "f", "wb"))  # noqa: SIM115
-    out = QueuedFileWriter(gated, max_pending=4096)  # type: ignore[arg-type]
+def test_memory_is_bounded_and_close_drops_what_is_queued() -> None:
+    """A pipe nobody reads stands for a stalled disk: the writer blocks in its write, and the
+    producer is held back once ``max_pending`` bytes wait, instead of queueing the whole body."""
+    read_fd, write_fd = os.pipe()
+    out = QueuedFileWriter(os.fdopen(write_fd, "wb"), max_pending=128 * 1024)
+    chunk = b"y" * 65536
     done = threading.Event()
 
     def produce() -> None:
-        for _ in range(10):
-            out.write(b"y" * 1024)
+        for _ in range(20):
+            out.write(chunk)
+        out.flush()
         done.set()
 
     producer = threading.Thread(target=produce)
     producer.start()
-    assert not done.wait(0.5)  # held back: 4 KiB queued, the writer stuck on the first chunk
-    assert out._pending <= 4096 + 1024  # pyright: ignore[reportPrivateUsage]
-    gated.gate.set()
-    producer.join()
-    out.flush()
-    assert (tmp_path / "f").stat().st_size == 10 * 1024
-    gated.gate.clear()
-    out.write(b"z" * 10)  # stuck in the writer
-    out.write(b"w" * 10)  # queued
-    gated.gate.set()
-    out.close()
-    assert gated.closed
+    assert not done.wait(0.5)  # held back: the pipe (64 KiB) is full and nobody reads it
+    assert out._pending <= 128 * 1024 + 65536  # pyright: ignore[reportPrivateUsage]
+    received = 0
+    with os.fdopen(read_fd, "rb") as pipe:
+        while received < 20 * 65536:
+            received += len(pipe.read1(1 << 20))
+        producer.join()
+        assert done.is_set()
+        out.write(b"z" * 10)  # queued below the wake-up mark, never written: close drops it
+        out.close()
+        assert pipe.read() == b""
     with pytest.raises(ValueError, match="closed"):
         out.write(b"late")
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 import openai
 
+from .._check_slots import async_check_slots, check_slots
 from .._compat import (
     CUSTOM_HEADERS_ATTR,
     REQUEST_OPTIONS_MAX_RETRIES_KEY,
@@ -453,8 +454,9 @@ class Videos(SyncAPIResource):
             fetched = seen is None
             if fetched:
                 try:
-                    check_timeout = _check_timeout(state, time.monotonic(), self._client.timeout)
-                    raw = check(video_id, timeout=check_timeout)
+                    with check_slots(self._client).slot(state.remaining(time.monotonic())):  # fair turns
+                        check_timeout = _check_timeout(state, time.monotonic(), self._client.timeout)
+                        raw = check(video_id, timeout=check_timeout)
                     hint = parse_server_hint(raw.headers, now_epoch=time.time())
                     seen = parse_answer(raw, Video, what=f"a check of video {video_id}", require_id=True)
                 except _CHECK_ERRORS as error:
@@ -477,7 +479,7 @@ class Videos(SyncAPIResource):
                 if on_progress is not None:
                     on_progress(state.progress(now))
             if isinstance(decision, Sleep):
-                self._sleep(decision.seconds)
+                self._sleep(state.wake_after(decision, time.monotonic()))
                 continue
             return _finish(decision, video_id)
 
@@ -907,8 +909,9 @@ class AsyncVideos(AsyncAPIResource):
             fetched = seen is None
             if fetched:
                 try:
-                    check_timeout = _check_timeout(state, time.monotonic(), self._client.timeout)
-                    raw = await check(video_id, timeout=check_timeout)
+                    async with async_check_slots(self._client).slot(state.remaining(time.monotonic())):  # fair turns
+                        check_timeout = _check_timeout(state, time.monotonic(), self._client.timeout)
+                        raw = await check(video_id, timeout=check_timeout)
                     hint = parse_server_hint(raw.headers, now_epoch=time.time())
                     seen = parse_answer(raw, Video, what=f"a check of video {video_id}", require_id=True)
                 except _CHECK_ERRORS as error:
@@ -933,7 +936,7 @@ class AsyncVideos(AsyncAPIResource):
                     if isinstance(result, Awaitable):
                         await result
             if isinstance(decision, Sleep):
-                await self._sleep(decision.seconds)
+                await self._sleep(state.wake_after(decision, time.monotonic()))
                 continue
             return _finish(decision, video_id)
 
