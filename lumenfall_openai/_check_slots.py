@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Generator
 from typing import Any
 
 import anyio
@@ -29,7 +29,7 @@ class CheckSlots:
         self._lock = threading.Lock()
 
     @contextlib.contextmanager
-    def slot(self, wait_at_most: float | None = None) -> Iterator[None]:
+    def slot(self, wait_at_most: float | None = None) -> Generator[None]:
         turn = threading.Event()
         with self._lock:
             held = self._queue.enter(turn)
@@ -57,7 +57,7 @@ class AsyncCheckSlots:
         self._queue = queue or CheckQueue()
 
     @contextlib.asynccontextmanager
-    async def slot(self, wait_at_most: float | None = None) -> AsyncIterator[None]:
+    async def slot(self, wait_at_most: float | None = None) -> AsyncGenerator[None]:
         turn = anyio.Event()
         held = self._queue.enter(turn)
         if not held:
@@ -85,12 +85,14 @@ def check_slots(client: Any) -> CheckSlots:
     """The client's slots (made on first use; a copy made by ``with_options`` gets its own)."""
     slots: CheckSlots | None = client.__dict__.get(_ATTR)
     if slots is None:
-        slots = client.__dict__.setdefault(_ATTR, CheckSlots())
+        made: CheckSlots = client.__dict__.setdefault(_ATTR, CheckSlots())
+        return made
     return slots
 
 
 def async_check_slots(client: Any) -> AsyncCheckSlots:
     slots: AsyncCheckSlots | None = client.__dict__.get(_ATTR)
     if slots is None:
-        slots = client.__dict__.setdefault(_ATTR, AsyncCheckSlots())
+        made: AsyncCheckSlots = client.__dict__.setdefault(_ATTR, AsyncCheckSlots())
+        return made
     return slots
