@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import openai
 from typing_extensions import Self, override
 
-from . import _settings
+from . import _http_pool, _settings
 from ._compat import (
     AMBIENT_AUTHORIZATIONS_ATTR,
     CUSTOM_HEADERS_ATTR,
@@ -280,7 +280,7 @@ class Lumenfall(_LumenfallClientMixin, openai.OpenAI):
             max_retries=max_retries,
             default_headers=default_headers,
             default_query=default_query,
-            http_client=http_client,  # pyright: ignore[reportArgumentType]
+            http_client=http_client or _http_pool.default_http_client(),  # pyright: ignore[reportArgumentType]
             _strict_response_validation=_strict_response_validation,
         )
         self._scrub_openai_environment(default_headers)
@@ -452,7 +452,7 @@ class AsyncLumenfall(_LumenfallClientMixin, openai.AsyncOpenAI):
             max_retries=max_retries,
             default_headers=default_headers,
             default_query=default_query,
-            http_client=http_client,  # pyright: ignore[reportArgumentType]
+            http_client=http_client or _http_pool.default_async_http_client(),  # pyright: ignore[reportArgumentType]
             _strict_response_validation=_strict_response_validation,
         )
         self._scrub_openai_environment(default_headers)
