@@ -27,4 +27,14 @@ else:
     from httpx import Limits as Limits  # type: ignore[no-redef, import-not-found, unused-ignore]
     from httpx import SyncByteStream as SyncByteStream  # type: ignore[no-redef, import-not-found, unused-ignore]
 
-__all__ = ["URL", "AsyncByteStream", "AsyncClient", "Client", "HTTPError", "Limits", "Response", "SyncByteStream", "Timeout"]
+__all__ = [
+    "URL",
+    "AsyncByteStream",
+    "AsyncClient",
+    "Client",
+    "HTTPError",
+    "Limits",
+    "Response",
+    "SyncByteStream",
+    "Timeout",
+]
