@@ -5,7 +5,7 @@ pooled connection for each request it places, so a client with hundreds of jobs 
 for that scan on every check, and past 100 connections it closes and reopens them. Measured
 (``benchmarks/bench_many_jobs.py``, 1,000 concurrent jobs, see benchmarks/RESULTS.md): client CPU
 per job 9.3 ms with 64 connections against 11.8 (default) and 12.0 (128); polls never need more,
-since one client runs at most 64 checks at once (``_polling.DEFAULT_CHECK_SLOTS``). A caller's own
+since one client runs at most 32 checks at once (``_polling.DEFAULT_CHECK_SLOTS``). A caller's own
 ``http_client=`` (``openai.DefaultHttpxClient(...)`` included) is used as given.
 """
 
@@ -20,7 +20,7 @@ from ._compat import http
 
 __all__ = ["DEFAULT_LIMITS", "default_async_http_client", "default_http_client"]
 
-CONNECTIONS = 64  # = _polling.DEFAULT_CHECK_SLOTS (not imported: building a client stays light)
+CONNECTIONS = 64  # 2 x _polling.DEFAULT_CHECK_SLOTS: room for the caller's own requests beside the checks
 DEFAULT_LIMITS = http.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
 
 

@@ -407,8 +407,11 @@ class PollState:
 WAKE_TICK = 0.01
 """Sleeps end on multiples of this many seconds of the monotonic clock (see :func:`wake_delay`)."""
 
-DEFAULT_CHECK_SLOTS = 64
-"""Checks one client runs at once; the rest wait their turn in the order they fell due."""
+DEFAULT_CHECK_SLOTS = 32
+"""Checks one client runs at once; the rest wait their turn in the order they fell due. Half the
+default pool (64 connections), so the caller's own requests (creates) find free connections too:
+measured at 1,000 and 10,000 jobs, 32 gave less client CPU per job and shorter delays than 64
+(benchmarks/RESULTS.md)."""
 
 
 def wake_delay(now: float, delay: float, *, tick: float = WAKE_TICK, latest: float | None = None) -> float:
