@@ -19,10 +19,22 @@ OPENAI_2_TYPES = False
 if not OPENAI_2_TYPES:
     from httpx2 import AsyncByteStream as AsyncByteStream
     from httpx2 import HTTPError as HTTPError
+    from httpx2 import Limits as Limits
     from httpx2 import SyncByteStream as SyncByteStream
 else:
     from httpx import AsyncByteStream as AsyncByteStream  # type: ignore[no-redef, import-not-found, unused-ignore]
     from httpx import HTTPError as HTTPError  # type: ignore[no-redef, import-not-found, unused-ignore]
+    from httpx import Limits as Limits  # type: ignore[no-redef, import-not-found, unused-ignore]
     from httpx import SyncByteStream as SyncByteStream  # type: ignore[no-redef, import-not-found, unused-ignore]
 
-__all__ = ["URL", "AsyncByteStream", "AsyncClient", "Client", "HTTPError", "Response", "SyncByteStream", "Timeout"]
+__all__ = [
+    "URL",
+    "AsyncByteStream",
+    "AsyncClient",
+    "Client",
+    "HTTPError",
+    "Limits",
+    "Response",
+    "SyncByteStream",
+    "Timeout",
+]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import openai
 from typing_extensions import Self, override
 
-from .. import _settings
+from .. import _http_pool, _settings
 from .._client_base import Money, _ledger_for, _LumenfallClientMixin
 from .._compat import (
     CUSTOM_HEADERS_ATTR,
@@ -105,7 +105,7 @@ class Lumenfall(_LumenfallClientMixin, openai.OpenAI):
             max_retries=max_retries,
             default_headers=default_headers,
             default_query=default_query,
-            http_client=http_client,  # pyright: ignore[reportArgumentType]
+            http_client=http_client or _http_pool.default_http_client(),  # pyright: ignore[reportArgumentType]
             _strict_response_validation=_strict_response_validation,
         )
         self._scrub_openai_environment(default_headers)

@@ -143,7 +143,7 @@ class RemoteDestination(Destination):
 
     def __init__(self, url: str, staging: Path, storage_options: dict[str, Any] | None = None) -> None:
         try:
-            import fsspec  # type: ignore[import-not-found, unused-ignore]  # pyright: ignore[reportMissingTypeStubs, reportMissingImports]
+            import fsspec  # type: ignore[import-not-found, import-untyped, unused-ignore]  # pyright: ignore[reportMissingTypeStubs, reportMissingImports]
         except ImportError as error:
             raise ValueError(
                 f"Saving to {url} needs fsspec and its backend: pip install 'lumenfall-openai[storage]' "

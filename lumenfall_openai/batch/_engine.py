@@ -123,7 +123,7 @@ class BatchEngine:
         self.on_resume: Callable[[ResumeReport], None] | None = None
         """Told what the journal held, before anything is sent (the CLI prints it)."""
         self.progress = progress or BatchProgress()
-        self.journal = Journal(options.journal)
+        self.journal = Journal(options.journal, exclusive=True)
         self.batch_id = self.journal.batch_id(options.batch_id)
         self.dest: Destination = open_destination(
             options.out, staging=options.journal.parent / ".lumenfall-staging",

@@ -18,8 +18,10 @@ a lost ``sending`` is re-sent with the same key, so the worst case is a replay, 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
+import os
 import sqlite3
 import time
 import uuid
@@ -110,8 +112,11 @@ _COLUMNS = tuple(Attempt.__dataclass_fields__)
 class Journal:
     """A batch's journal file. Not shared across threads: the engine's event loop owns it."""
 
-    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+    def __init__(self, path: str | Path, *, create: bool = True, exclusive: bool = False) -> None:
+        """``exclusive``: this process runs the batch (the engine). A second run on the same journal
+        is refused while the first holds it; readers (``batch status``) are never refused."""
         self.path = Path(path)
+        self._lock: int | None = None
         if not create and not self.path.is_file():
             raise JournalError(
                 f"No batch journal at {self.path}. Start the batch with `lumenfall-openai batch run JOBS --out DEST` "
@@ -119,6 +124,8 @@ class Journal:
             )
         if create:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        if exclusive:
+            self._lock = _lock_run(self.path)
         try:
             self._db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -143,6 +150,9 @@ class Journal:
 
     def close(self) -> None:
         self._db.close()
+        if self._lock is not None:
+            os.close(self._lock)  # closing the descriptor releases the lock
+            self._lock = None
 
     # -- meta ----------------------------------------------------------------------------------
     def meta(self, name: str) -> str | None:
@@ -243,3 +253,32 @@ class _Transaction:
 
     def __exit__(self, kind: object, value: object, traceback: object) -> None:
         self._db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+def _lock_run(path: Path) -> int | None:
+    """An exclusive lock on ``<journal>.lock`` for as long as the returned descriptor stays open.
+
+    Two runs on one journal would not pay twice (their keys are the same), but each would
+    download every finished video and their in-memory totals would disagree: refused. The lock
+    is advisory and held by the kernel, so a SIGKILLed run never leaves a stale lock behind.
+    Where the platform has no ``fcntl`` (Windows), runs are not locked out."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        return None
+    lock_path = path.with_name(path.name + ".lock")
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        holder = ""
+        with contextlib.suppress(OSError, ValueError):
+            holder = os.pread(fd, 32, 0).decode("ascii").strip()
+        os.close(fd)
+        raise JournalError(
+            f"Another process is running this batch (journal {path}{f', pid {holder}' if holder else ''}). "
+            "Wait for it to finish or stop it, then resume; `lumenfall-openai batch status` can watch it meanwhile."
+        ) from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+    return fd

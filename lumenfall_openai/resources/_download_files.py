@@ -20,7 +20,7 @@ import secrets
 import shutil
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import openai
 
@@ -35,6 +35,7 @@ from .._download_plan import (
     temp_prefix,
 )
 from .._error_context import note_video_id
+from .._file_writer import QueuedFileWriter
 from .._ids import check_id
 from ..errors import DownloadError
 from ..types.video import Video
@@ -183,8 +184,9 @@ def open_temp(dest: Path) -> tuple[IO[bytes], str]:
             continue
         # Default buffering: network chunks larger than the small buffer go straight to write().
         # A large (1 MiB) buffer measured no faster on tmpfs and up to 2x slower to a real disk
-        # with the final fsync (benchmarks/RESULTS.md).
-        return os.fdopen(fd, "wb"), tmp
+        # with the final fsync (benchmarks/RESULTS.md). The writer thread overlaps disk and
+        # network; it has every file method used here (write, flush, fileno, seek, truncate, close).
+        return cast("IO[bytes]", QueuedFileWriter(os.fdopen(fd, "wb"))), tmp
     raise FileExistsError(f"could not create a temporary file beside {dest}")
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from ._catalog import Catalog, Estimate, estimate
 from ._errors import ApiError, invalid
-from ._jobs import Job, error_of, job_state, video_json, webhook_event
+from ._jobs import Job, JobState, error_of, job_state, video_json, webhook_event
 from ._media import SyntheticMp4, min_padded_size, sample_mp4, sample_png, valid_video_size
 from ._outcomes import JobScript, reject_error
 from ._records import shrink
@@ -142,6 +142,10 @@ class EmulatorCore:
     def now(self) -> float:
         return self._clock() + self.offset
 
+    def _state(self, job: Job, now: float) -> JobState:
+        """A job's state at ``now`` as this emulator shows it (its ``cancelled_status`` setting)."""
+        return job_state(job, now, cancelled_status=self.config.cancelled_status)
+
     def settle(self) -> None:
         """Apply the once-only effects of jobs that reached a terminal state by the clock."""
         events: list[tuple[str, dict[str, Any], str]] = []
@@ -152,7 +156,7 @@ class EmulatorCore:
                 if job_id not in self._unsettled:
                     continue  # cancelled before it finished
                 job = self.jobs[job_id]
-                state = job_state(job, now, cancelled_status=self.config.cancelled_status)
+                state = self._state(job, now)
                 if state.outcome is None:  # pragma: no cover - finish_at <= now means terminal
                     heapq.heappush(self._due, (job.finish_at, job_id))
                     break
@@ -296,7 +300,7 @@ class EmulatorCore:
             )
         self.replays += 1
         job = self.jobs[job_id]
-        return video_json(job, job_state(job, self.now(), cancelled_status=self.config.cancelled_status))
+        return video_json(job, self._state(job, self.now()))
 
     def create_video(
         self, req: VideoCreate, markers: JobScript, *, request_id: str, key_id: str, media_base: str
@@ -369,7 +373,7 @@ class EmulatorCore:
                 user=req.user,
             )
             record.job_id = job.id
-            state = job_state(job, self.now(), cancelled_status=self.config.cancelled_status)
+            state = self._state(job, self.now())
             body = video_json(job, state)
         if job.webhook_url and self.on_webhook_job is not None:
             self.on_webhook_job()
@@ -385,7 +389,7 @@ class EmulatorCore:
         self.settle()
         with self.lock:
             job = self._job(video_id)
-            return job, video_json(job, job_state(job, self.now(), cancelled_status=self.config.cancelled_status))
+            return job, video_json(job, self._state(job, self.now()))
 
     def cancel_video(self, video_id: str) -> tuple[Job, bool]:
         """Cancel an in-flight job. A finished job is left as it is (204 all the same)."""
@@ -399,7 +403,7 @@ class EmulatorCore:
             job.cancelled_at = now
             self._unsettled.discard(job.id)
             if job.webhook_url:
-                state = job_state(job, now, cancelled_status=self.config.cancelled_status)
+                state = self._state(job, now)
                 events.append((job.webhook_url, webhook_event(job, state), job.id))
         self._emit(events)
         return job, True
@@ -484,7 +488,7 @@ class EmulatorCore:
                 error_message=record.error_message,
             )
         job = self.jobs[record.job_id]
-        state = job_state(job, now, cancelled_status=self.config.cancelled_status)
+        state = self._state(job, now)
         status = JOB_TO_REQUEST_STATUS[state.outcome or state.status]
         cost: int | None = None
         if state.outcome == "completed":
@@ -572,7 +576,7 @@ class EmulatorCore:
             now = self.now()
             if ext == "mp4" and stem in self.jobs:
                 job = self.jobs[stem]
-                state = job_state(job, now, cancelled_status=self.config.cancelled_status)
+                state = self._state(job, now)
                 if state.outcome != "completed" or job.purged:
                     raise ApiError("NOT_FOUND", "No such media object.")
                 assert state.expires_at is not None

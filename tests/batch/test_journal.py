@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -71,3 +72,15 @@ def test_refuses_missing_foreign_and_newer_journals(tmp_path: Path) -> None:
         db.execute("UPDATE meta SET value = '99' WHERE name = 'schema'")
     with pytest.raises(JournalError, match="another version"):
         Journal(path)
+
+
+def test_a_second_run_on_one_journal_is_refused_and_a_reader_is_not(tmp_path: Path) -> None:
+    path = tmp_path / "journal.sqlite"
+    first = Journal(path, exclusive=True)
+    try:
+        with pytest.raises(JournalError, match=f"Another process is running this batch .*pid {os.getpid()}"):
+            Journal(path, exclusive=True)
+        Journal(path, create=False).close()  # `batch status` reads while a run holds it
+    finally:
+        first.close()
+    Journal(path, exclusive=True).close()  # released on close: the next run goes ahead

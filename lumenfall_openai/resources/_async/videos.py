@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 import openai
 
 from ..._budget import CreateHold, join_create, start_create
+from ..._check_slots import async_check_slots
 from ..._compat import (
     REQUEST_OPTIONS_MAX_RETRIES_KEY,
     AsyncAPIResource,
@@ -347,8 +348,9 @@ class AsyncVideos(AsyncAPIResource):
             fetched = seen is None
             if fetched:
                 try:
-                    this_timeout = check_timeout(state, time.monotonic(), self._client.timeout)
-                    raw = await check(video_id, timeout=this_timeout)
+                    async with async_check_slots(self._client).slot(state.remaining(time.monotonic())):  # fair turns
+                        this_timeout = check_timeout(state, time.monotonic(), self._client.timeout)
+                        raw = await check(video_id, timeout=this_timeout)
                     hint = parse_server_hint(raw.headers, now_epoch=time.time())
                     seen = parse_answer(raw, Video, what=f"a check of video {video_id}", video_id=video_id)
                 except CHECK_ERRORS as error:
@@ -372,7 +374,7 @@ class AsyncVideos(AsyncAPIResource):
                 if on_progress is not None:
                     await async_report(on_progress, state.progress(now))
             if isinstance(decision, Sleep):
-                await self._sleep(decision.seconds)
+                await self._sleep(state.wake_after(decision, time.monotonic()))
                 continue
             return finish_wait(decision, video_id)
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 import openai
 
 from ..._budget import CreateHold, join_create, start_create
+from ..._check_slots import check_slots
 from ..._compat import (
     REQUEST_OPTIONS_MAX_RETRIES_KEY,
     Body,
@@ -346,8 +347,9 @@ class Videos(SyncAPIResource):
             fetched = seen is None
             if fetched:
                 try:
-                    this_timeout = check_timeout(state, time.monotonic(), self._client.timeout)
-                    raw = check(video_id, timeout=this_timeout)
+                    with check_slots(self._client).slot(state.remaining(time.monotonic())):  # fair turns
+                        this_timeout = check_timeout(state, time.monotonic(), self._client.timeout)
+                        raw = check(video_id, timeout=this_timeout)
                     hint = parse_server_hint(raw.headers, now_epoch=time.time())
                     seen = parse_answer(raw, Video, what=f"a check of video {video_id}", video_id=video_id)
                 except CHECK_ERRORS as error:
@@ -371,7 +373,7 @@ class Videos(SyncAPIResource):
                 if on_progress is not None:
                     report(on_progress, state.progress(now))
             if isinstance(decision, Sleep):
-                self._sleep(decision.seconds)
+                self._sleep(state.wake_after(decision, time.monotonic()))
                 continue
             return finish_wait(decision, video_id)
 

@@ -1,0 +1,98 @@
+"""The I/O shim of :class:`~lumenfall_openai._polling.CheckQueue`: one per client, sync and async.
+
+Every poll check of one client runs inside ``slot()``; the queue decides who goes, this module
+only blocks and wakes. A wait with a deadline never waits for a slot past it: it then checks
+anyway (one request over the limit beats a wait that misses its own deadline).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import AsyncGenerator, Generator
+from typing import Any
+
+import anyio
+
+from ._polling import CheckQueue
+
+__all__ = ["AsyncCheckSlots", "CheckSlots", "async_check_slots", "check_slots"]
+
+_ATTR = "_lumenfall_check_slots"
+
+
+class CheckSlots:
+    """For a sync client (waits in threads)."""
+
+    def __init__(self, queue: CheckQueue | None = None) -> None:
+        self._queue = queue or CheckQueue()
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def slot(self, wait_at_most: float | None = None) -> Generator[None]:
+        turn = threading.Event()
+        with self._lock:
+            held = self._queue.enter(turn)
+        if not held:
+            turn.wait(wait_at_most)
+            with self._lock:
+                held = not self._queue.withdraw(turn)  # still queued: the wait ran out, go without
+        try:
+            yield
+        finally:
+            if held:
+                self._leave()
+
+    def _leave(self) -> None:
+        with self._lock:
+            turn = self._queue.leave()
+        if isinstance(turn, threading.Event):
+            turn.set()
+
+
+class AsyncCheckSlots:
+    """For an async client (waits in tasks of one event loop)."""
+
+    def __init__(self, queue: CheckQueue | None = None) -> None:
+        self._queue = queue or CheckQueue()
+
+    @contextlib.asynccontextmanager
+    async def slot(self, wait_at_most: float | None = None) -> AsyncGenerator[None]:
+        turn = anyio.Event()
+        held = self._queue.enter(turn)
+        if not held:
+            try:
+                with anyio.move_on_after(wait_at_most):
+                    await turn.wait()
+            except BaseException:  # cancelled while waiting: pass on a slot handed over meanwhile
+                if not self._queue.withdraw(turn):
+                    self._leave()
+                raise
+            held = not self._queue.withdraw(turn)
+        try:
+            yield
+        finally:
+            if held:
+                self._leave()
+
+    def _leave(self) -> None:
+        turn = self._queue.leave()
+        if isinstance(turn, anyio.Event):
+            turn.set()
+
+
+def check_slots(client: Any) -> CheckSlots:
+    """The client's slots (made on first use; a copy made by ``with_options`` gets its own)."""
+    slots: CheckSlots | None = client.__dict__.get(_ATTR)
+    if slots is None:
+        made: CheckSlots = client.__dict__.setdefault(_ATTR, CheckSlots())
+        return made
+    return slots
+
+
+def async_check_slots(client: Any) -> AsyncCheckSlots:
+    slots: AsyncCheckSlots | None = client.__dict__.get(_ATTR)
+    if slots is None:
+        made: AsyncCheckSlots = client.__dict__.setdefault(_ATTR, AsyncCheckSlots())
+        return made
+    return slots

@@ -1,0 +1,185 @@
+"""Many waits on one client: fair turns for checks (CheckQueue and its shims) and shared wake-ups."""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+
+import anyio
+import anyio.lowlevel
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lumenfall_openai._check_slots import AsyncCheckSlots, CheckSlots, async_check_slots, check_slots
+from lumenfall_openai._polling import CheckQueue, PollPolicy, PollState, Sleep, wake_delay
+
+
+@settings(max_examples=200)
+@given(limit=st.integers(1, 8), steps=st.lists(st.booleans(), max_size=200))
+def test_checks_run_first_come_first_served_never_more_than_the_limit(limit: int, steps: list[bool]) -> None:
+    """A model: True = a check falls due, False = the oldest running check finishes. Every due
+    check runs, in the order it fell due, and never more than ``limit`` at once."""
+    queue = CheckQueue(limit)
+    started: list[int] = []
+    running: deque[int] = deque()
+    due = 0
+    for arrives in [*steps, *([False] * (len(steps) + limit))]:
+        if arrives:
+            if queue.enter(due):
+                started.append(due)
+                running.append(due)
+            due += 1
+        elif running:
+            running.popleft()
+            turn = queue.leave()
+            if turn is not None:
+                assert isinstance(turn, int)
+                started.append(turn)
+                running.append(turn)
+        assert queue.running == len(running) <= limit
+    assert started == list(range(due))  # all of them, in order
+    assert queue.running == 0 and not queue.waiting
+
+
+def test_a_withdrawn_waiter_is_skipped_and_the_limit_must_be_positive() -> None:
+    queue = CheckQueue(1)
+    assert queue.enter("a")
+    assert not queue.enter("b") and not queue.enter("c")
+    assert queue.withdraw("b")
+    assert not queue.withdraw("b")  # gone already
+    assert queue.leave() == "c"
+    assert not queue.withdraw("c")  # it holds the slot now: it must leave() instead
+    assert queue.leave() is None and queue.running == 0
+    with pytest.raises(ValueError, match="at least 1"):
+        CheckQueue(0)
+
+
+@settings(max_examples=500)
+@given(
+    now=st.floats(0, 1e6, allow_nan=False),
+    delay=st.floats(0.001, 100, allow_nan=False),
+    tick=st.sampled_from([0.005, 0.01, 0.05]),
+    latest=st.none() | st.floats(0, 200, allow_nan=False),
+)
+def test_wake_delay_only_lengthens_by_less_than_a_tick_and_respects_the_deadline(
+    now: float, delay: float, tick: float, latest: float | None
+) -> None:
+    got = wake_delay(now, delay, tick=tick, latest=latest)
+    assert got >= delay  # never shorter: the floor and the request-count bound hold
+    assert got < delay + tick + 1e-6
+    if latest is not None and delay <= latest:
+        assert got <= latest
+    if latest is None or latest >= delay + tick:
+        assert abs((now + got) / tick - round((now + got) / tick)) < 1e-3  # on the grid
+
+
+def test_waits_due_a_few_ms_apart_end_on_the_same_instant() -> None:
+    """Ten jobs created 3 ms apart, each told to sleep 1 s: one wake-up for all (was ten)."""
+    policy = PollPolicy()
+    ends: set[float] = set()
+    for i in range(10):
+        created = 100.002 + i * 0.0003
+        state = PollState(policy=policy, started_at=created)
+        decision = Sleep(1.0)
+        ends.add(round(created + state.wake_after(decision, created), 9))
+    assert len(ends) == 1
+
+
+def test_wake_after_never_sleeps_past_the_deadline() -> None:
+    state = PollState(policy=PollPolicy(), started_at=0.0, deadline=5.0)
+    assert state.wake_after(Sleep(0.999), 4.001) == pytest.approx(0.999)
+
+
+@pytest.mark.anyio
+async def test_async_slots_limit_concurrency_and_keep_order() -> None:
+    slots = AsyncCheckSlots(CheckQueue(3))
+    gate = anyio.Event()
+    running = 0
+    most = 0
+    order: list[int] = []
+
+    async def check(i: int) -> None:
+        nonlocal running, most
+        async with slots.slot():
+            order.append(i)
+            running += 1
+            most = max(most, running)
+            await gate.wait()
+            running -= 1
+
+    async with anyio.create_task_group() as group:
+        for i in range(20):
+            group.start_soon(check, i)
+            await anyio.lowlevel.checkpoint()  # each falls due after the last
+        await anyio.wait_all_tasks_blocked()
+        assert order == [0, 1, 2] and running == 3
+        gate.set()
+    assert most == 3 and order == list(range(20))
+
+
+@pytest.mark.anyio
+async def test_async_slots_a_cancelled_waiter_and_a_deadline_do_not_leak_slots() -> None:
+    slots = AsyncCheckSlots(CheckQueue(1))
+    release = anyio.Event()
+
+    async def holder() -> None:
+        async with slots.slot():
+            await release.wait()
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(holder)
+        await anyio.wait_all_tasks_blocked()
+        with anyio.move_on_after(0):  # a waiter cancelled while queued
+            async with slots.slot():
+                pytest.fail("must not get the slot")
+        entered = False
+        async with slots.slot(wait_at_most=0):  # a wait at its deadline checks anyway
+            entered = True
+        assert entered
+        release.set()
+    queue = slots._queue  # pyright: ignore[reportPrivateUsage]
+    assert queue.running == 0 and not queue.waiting
+
+
+def test_sync_slots_limit_concurrency_across_threads() -> None:
+    slots = CheckSlots(CheckQueue(2))
+    lock = threading.Lock()
+    gate = threading.Event()
+    running = 0
+    most = 0
+    entered = threading.Semaphore(0)
+
+    def check() -> None:
+        nonlocal running, most
+        with slots.slot():
+            with lock:
+                running += 1
+                most = max(most, running)
+            entered.release()
+            gate.wait()
+            with lock:
+                running -= 1
+
+    threads = [threading.Thread(target=check) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    entered.acquire()
+    entered.acquire()
+    with slots.slot(wait_at_most=0):  # the deadline path: in at once, over the limit
+        pass
+    gate.set()
+    for thread in threads:
+        thread.join()
+    assert most == 2
+    queue = slots._queue  # pyright: ignore[reportPrivateUsage]
+    assert queue.running == 0 and not queue.waiting
+
+
+def test_each_client_has_its_own_slots() -> None:
+    class Client:
+        pass
+
+    a, b = Client(), Client()
+    assert check_slots(a) is check_slots(a) is not check_slots(b)
+    assert async_check_slots(Client()) is not async_check_slots(Client())
