@@ -100,7 +100,7 @@ def test_typed_access_after_narrowing() -> None:
 
 _NOT_INTS = st.one_of(
     st.text(max_size=5), st.booleans(), st.sampled_from([math.inf, -math.inf, math.nan]),
-    st.floats(allow_nan=False, allow_infinity=False).filter(lambda f: not f.is_integer()),
+    st.floats(allow_nan=False, allow_infinity=False),  # 4.0 too: an int field takes ints as sent
     st.lists(st.integers(), max_size=2),
 )  # fmt: skip
 
@@ -137,9 +137,9 @@ def test_an_int_field_given_a_non_int_reads_as_none(data: st.DataObject, bad: ob
     assert getattr(model.construct(**{key: bad}), name) is None
 
 
-@given(whole=st.integers(-(10**15), 10**15))
-def test_an_int_field_keeps_ints_and_whole_floats(whole: int) -> None:
-    video = Video.construct(created_at=whole, expires_at=float(whole))
+@given(whole=st.integers(-(10**30), 10**30))
+def test_an_int_field_keeps_ints(whole: int) -> None:
+    video = Video.construct(created_at=whole, expires_at=whole)
     assert video.created_at == whole and video.expires_at == whole and type(video.expires_at) is int
 
 
@@ -156,7 +156,7 @@ def test_a_balance_amount_that_is_not_a_finite_number_reads_as_none(amount: obje
     assert BalanceAmount.construct(amount=3, currency="usd").amount == 3.0
 
 
-@pytest.mark.parametrize("total", [True, math.inf, math.nan, "12", 1.5])
+@pytest.mark.parametrize("total", [True, math.inf, math.nan, "12", 1.5, 40000.0])
 def test_an_unbudgeted_estimate_with_an_unusable_total_gives_none(total: object) -> None:
     body = {"estimated": True, "model": "m", "provider": "p", "total_cost_micros": total, "currency": "USD"}
     text = json.dumps(body)  # Infinity / NaN as a lax JSON encoder sends them

@@ -8,8 +8,9 @@ flat and small, so this base builds them from a per-class plan made once:
 - nested models are constructed (not left as dicts, so ``video.output.url`` works),
 - numbers meant as floats become floats (Lumenfall sends ``"cost": 1`` as well as ``0.21``), and
   numbers in string fields become strings (``"seconds": 10`` reads as ``"10"``),
-- an ``int`` field holds an int or None: text, a bool, inf, NaN or a float with a fraction reads
-  as None (``4.0`` reads as ``4``); a ``str`` field sent null reads as ``""``,
+- an ``int`` field holds an int or None: text, a bool, inf, NaN or any float (``1.5``, and ``4.0``
+  too: money in micros must be a whole number as sent, the budget's rule) reads as None; a ``str``
+  field sent null reads as ``""``,
 - a model-valued field that is not Optional is always present: its default is used when the
   wire omits it or sends null (``video.metadata`` is never None),
 - everything else is kept as sent, and unknown keys stay in ``model_extra`` as in openai.
@@ -146,12 +147,10 @@ def _convert(p: _FieldPlan, value: object) -> object:
             return ""  # a str field holds a str: null has no text, like a list or NaN below
         return _default(p) if p.kind == "model" and not p.nullable else None
     if p.kind == "int":
-        # An int field is a count, a size or a time: anything else (text, true, inf, NaN, 1.5)
-        # is unreadable and reads as None, so arithmetic on it never sees a wrong type.
+        # An int field is a count, a size, a time or micros: anything else (text, true, inf, NaN,
+        # a float) is unreadable and reads as None, so arithmetic on it never sees a wrong type.
         if type(value) is int:
             return value
-        if isinstance(value, float):
-            return int(value) if value.is_integer() else None
         return int(value) if isinstance(value, int) and not isinstance(value, bool) else None
     if p.kind == "number":
         if isinstance(value, bool) or not isinstance(value, (int, float)):
