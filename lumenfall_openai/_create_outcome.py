@@ -160,12 +160,19 @@ def checked_answer(parsed: _T, cast_to: object, response: Any) -> _T:
     return ``None`` "as a Video" and the caller fail later on an attribute. For this package's
     own models (openai's are left to openai) that is a :class:`ResponseParseError`, and so is a
     Video without an id. A raw-response call is the caller's to parse: left alone."""
-    if not (ours(cast_to) and isinstance(cast_to, type) and issubclass(cast_to, LumenfallModel)):
+    if not ours(cast_to):
         return parsed
     request = _request_of(response)
     if request is not None and request.headers.get(RAW_RESPONSE_HEADER):
         return parsed
     what = _what(response)
+    if not (isinstance(cast_to, type) and issubclass(cast_to, LumenfallModel)):
+        items: object = getattr(parsed, "data", None)
+        if hasattr(parsed, "next_page_info") and items is not None and not isinstance(items, list):
+            # A page whose data is not a list is unreadable, not empty: "no such request" read
+            # from it could lead someone to release the hold of a job that exists.
+            raise _parse_error(response, what, f"its data is a {type(items).__name__}, not a list")
+        return parsed
     if not isinstance(parsed, cast_to):
         raise _parse_error(response, what, f"it is a {type(parsed).__name__}, not a {cast_to.__name__}")
     if isinstance(parsed, Video):

@@ -55,6 +55,8 @@ from .types.video import Video
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
+    "DEFAULT_MIN_SPEED",
+    "DEFAULT_MIN_SPEED_WINDOW",
     "Accept",
     "Complete",
     "DownloadProgress",
@@ -113,6 +115,9 @@ ATTEMPTS_PER_RETRY = 8
 one per :data:`BYTES_PER_EXTRA_ATTEMPT` of the file. A host that brings a few new bytes each
 time is progress, but not forever."""
 BYTES_PER_EXTRA_ATTEMPT = 16 * 1024 * 1024
+DEFAULT_MIN_SPEED = 1024.0
+"""Bytes per second below which an attempt counts as stalled (over :data:`DEFAULT_MIN_SPEED_WINDOW`)."""
+DEFAULT_MIN_SPEED_WINDOW = 30.0
 """A big file on a flaky network may need more resumes: one more attempt per 16 MiB."""
 QUICK_RESUMES = 3
 """Attempts within which a dropped connection that brought new bytes is resumed at once; after
@@ -426,6 +431,15 @@ class Transfer:
     """``ETag`` (or ``Last-Modified``) of the response that started the file, sent as
     ``If-Range`` on a resume and required on the partial answer."""
     validator_header: str = "etag"
+    min_speed: float = DEFAULT_MIN_SPEED
+    """Bytes per second an attempt must average over each ``min_speed_window``; slower, it is a
+    failed attempt (curl's --speed-limit/--speed-time), so a host trickling a byte per read
+    timeout cannot keep one attempt alive for ever. 0 turns the rule off."""
+    min_speed_window: float = DEFAULT_MIN_SPEED_WINDOW
+    stalled: bool = False
+    """The current attempt was too slow: stop reading, :meth:`on_body_end` then retries."""
+    _window_start: float | None = None
+    _window_bytes: int = 0
     _hop_url: str | None = None
     _dirty: bool = False
     _response_end: int = -1
@@ -458,6 +472,8 @@ class Transfer:
         When it cannot resume, the whole file is asked for and the bytes on disk will go."""
         self.attempts += 1
         self.redirects = 0
+        self.stalled = False
+        self._window_start = None
         self._hop_url = None
         self._furthest_at_attempt_start = self.furthest
         headers = {"Accept": "video/*, */*;q=0.5", "Accept-Encoding": "identity", **(extra or {})}
@@ -578,15 +594,22 @@ class Transfer:
 
     def _content_type_problem(self, header: str | None) -> str | None:
         """Why the body is not the video, or None. A host that sends no type gets the benefit of
-        the Video's own ``output.content_type``."""
-        media_type = _media_type(header) or _media_type(self.target.content_type)
-        if media_type.startswith("video/"):
-            return None
-        return (
-            f"The media host sent {media_type or 'no content type'!r} for video {self.target.video_id}, "
-            "not a video (video/*): likely an error page, not the file. Nothing was saved. Retrieve the "
-            "video and try again; if it persists, report the video id to Lumenfall support."
-        )
+        the Video's own ``output.content_type``; one that names another type than it is not it."""
+        sent, promised = _media_type(header), _media_type(self.target.content_type)
+        media_type = sent or promised
+        if not media_type.startswith("video/"):
+            return (
+                f"The media host sent {media_type or 'no content type'!r} for video {self.target.video_id}, "
+                "not a video (video/*): likely an error page, not the file. Nothing was saved. Retrieve the "
+                "video and try again; if it persists, report the video id to Lumenfall support."
+            )
+        if sent and promised and sent != promised:
+            return (
+                f"The media host sent {sent!r} for video {self.target.video_id}, but the video's "
+                f"output.content_type is {promised!r}: not the file the job made. Nothing was saved. "
+                "Retrieve the video and try again; if it persists, report the video id to Lumenfall support."
+            )
+        return None
 
     def _accept_full(self, headers: Mapping[str, str], encoded: bool) -> Action:
         length = _parse_int(headers.get("content-length"))
@@ -660,10 +683,13 @@ class Transfer:
         else:
             self.validator, self.validator_header = headers.get("last-modified") or None, "last-modified"
 
-    def on_chunk(self, size: int) -> None:
+    def on_chunk(self, size: int, now: float | None = None) -> None:
         """Account for ``size`` more bytes about to be written; raises :class:`IntegrityError`
         before writing anything past ``output.size_bytes`` (or past the range the response
-        announced)."""
+        announced). ``now`` (a monotonic clock) feeds the stall rule; when it sets
+        :attr:`stalled`, the caller stops reading this body."""
+        if now is not None:
+            self._check_speed(size, now)
         end = self.total if self._response_end < 0 else self._response_end
         if self.bytes_done + size > end:
             beyond = f"output.size_bytes={self.total}" if end == self.total else f"its Content-Range (end {end})"
@@ -676,8 +702,25 @@ class Transfer:
         self._dirty = self._dirty or size > 0
         self.furthest = max(self.furthest, self.bytes_done)
 
+    def _check_speed(self, size: int, now: float) -> None:
+        if self._window_start is None:
+            self._window_start, self._window_bytes = now, 0
+        self._window_bytes += size
+        elapsed = now - self._window_start
+        if self.min_speed <= 0 or elapsed < self.min_speed_window:
+            return
+        if self._window_bytes < self.min_speed * elapsed:
+            self.stalled = True
+        self._window_start, self._window_bytes = now, 0
+
     def on_body_end(self) -> Action:
-        """The body ended without a network error."""
+        """The body ended without a network error (or the caller stopped reading a stalled one)."""
+        if self.stalled and self.bytes_done < self.total:
+            return self._retry(
+                f"the media host sent under {self.min_speed:g} bytes/s for {self.min_speed_window:g} s "
+                f"({self.bytes_done} of {self.total} bytes)",
+                dropped=True,
+            )
         if self.bytes_done == self.total:
             return Complete()
         return self._retry(f"the body ended after {self.bytes_done} of {self.total} bytes", dropped=True)

@@ -30,6 +30,7 @@ server's history can be reconciled line by line.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 import uuid
@@ -234,6 +235,12 @@ class CostLedger:
         self._pending_by_video: dict[str, _Pending] = parent._pending_by_video if parent is not None else {}
         # Which video each answered idempotency key named: a later create with the key is a replay.
         self._video_by_key: dict[str, str] = parent._video_by_key if parent is not None else {}
+        # What each answered key reserved: a key later answered with another video is another job,
+        # held on its own with the same amount (the same request, so the same estimate).
+        self._hold_by_key: dict[str, tuple[int, str]] = parent._hold_by_key if parent is not None else {}
+        # The ledger that recorded each video entry, and the entry: a later higher final cost for
+        # the video raises it there (and up its chain), whichever ledger sees it.
+        self._recorded: dict[str, tuple[CostLedger, LedgerEntry]] = parent._recorded if parent is not None else {}
 
     # -- reading --------------------------------------------------------------------------------
     @property
@@ -354,6 +361,12 @@ class CostLedger:
                 ledger._reserved += micros
             return Reservation(self, micros, code)
 
+    def _force_reserve(self, micros: int, currency: str) -> Reservation:
+        """Set aside money already committed (a job that exists), whatever the budget says."""
+        for ledger in self._chain:
+            ledger._reserved += micros
+        return Reservation(self, micros, currency)
+
     def unsettled_creates(self) -> dict[str, int]:
         """Creates whose outcome is unknown (answer lost, timeout, 5xx, unreadable body), by
         idempotency key, with the micros still reserved for each. Each settles by itself when a
@@ -441,8 +454,10 @@ class CostLedger:
                     return None
                 largest = max(open_holds, key=lambda hold: hold.amount_micros)
                 micros, code = largest.amount_micros, largest.currency
-            if micros is None or key in self._keys:
+            if micros is None:
                 return None
+            if key in self._keys or key in self._recorded:
+                return None if estimated else self._raise_locked(key, micros, code)
             entry = LedgerEntry(
                 key=key, kind=kind, cost_micros=micros, currency=code, model=model,
                 executed_model=executed_model, provider=provider, user=user, recorded_at=time.time(),
@@ -453,7 +468,23 @@ class CostLedger:
                     ledger._keys.add(key)
                     ledger._entries.append(entry)
                     ledger._spent[entry.currency] = ledger._spent.get(entry.currency, 0) + micros
+            if kind == "video":
+                self._recorded[key] = (self, entry)
             return entry
+
+    def _raise_locked(self, key: str, micros: int, currency: str) -> LedgerEntry | None:
+        """A video's final cost seen again: a higher one (same currency) replaces the recorded
+        entry, so a server correcting a bill upward is believed; a lower one never lowers it."""
+        owner, entry = self._recorded.get(key, (None, None))
+        if owner is None or entry is None or currency != entry.currency or micros <= entry.cost_micros:
+            return None
+        raised = dataclasses.replace(entry, cost_micros=micros, estimated=False, recorded_at=time.time())
+        for ledger in owner._chain:
+            if key in ledger._keys:
+                ledger._entries = [raised if e is entry else e for e in ledger._entries]
+                ledger._spent[currency] = ledger._spent.get(currency, 0) + micros - entry.cost_micros
+        self._recorded[key] = (owner, raised)
+        return raised
 
     def record_video(self, video: Video, *, user: str | None = None) -> LedgerEntry | None:
         """Record a video's cost if it reports one (``completed`` with ``metadata.cost``).
@@ -599,9 +630,19 @@ class CostLedger:
         if isinstance(video_id, str) and video_id and _usable_id(video_id):
             with self._lock:
                 pending = self._pending_by_key.pop(idempotency_key, None) if idempotency_key else None
+                earlier = self._video_by_key.get(idempotency_key) if idempotency_key else None
                 if idempotency_key:
                     self._video_by_key[idempotency_key] = video_id
+                    if pending is not None and pending.hold is not None:
+                        self._hold_by_key[idempotency_key] = (pending.hold.amount_micros, pending.hold.currency)
                 pending = pending or _Pending(owner=self)
+                if idempotency_key and earlier not in (None, video_id) and pending.hold is None:
+                    # The key was answered with another video before: this is a second job, not a
+                    # replay. It may bill, so it is held on its own (past the budget if need be:
+                    # it exists already), never hidden under the first job's reservation.
+                    amount = self._hold_by_key.get(idempotency_key)
+                    if amount is not None:
+                        pending.hold = self._force_reserve(*amount)
                 if pending.user is None:
                     pending.user = user
                 known = self._pending_by_video.get(video_id)

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from lumenfall_openai import CostLedger
 from lumenfall_openai._budget import IMAGES_CALL, join_create, reserve_images, start_create
 from lumenfall_openai._compat import REQUEST_OPTIONS_MAX_RETRIES_KEY, REQUEST_OPTIONS_POST_PARSER_KEY, Omit
@@ -28,6 +31,14 @@ class Untouchable(dict[str, Any]):
 
     def items(self) -> Any:
         raise AssertionError("the hook read the body")
+
+
+def _create(key: str) -> Any:
+    unset: dict[str, Any] = dict.fromkeys(
+        ("seconds", "size", "input_reference", "aspect_ratio", "resolution", "n", "negative_prompt", "webhook_url"),
+        omit,
+    )
+    return build_create_request(prompt="p", model="sora-2", idempotency_key=key, user=None, **unset)
 
 
 def estimate(micros: int) -> CostEstimate:
@@ -82,3 +93,48 @@ def test_an_images_call_under_a_budget_is_one_attempt_and_without_one_keeps_open
     finally:
         IMAGES_CALL.reset(token)
     assert REQUEST_OPTIONS_MAX_RETRIES_KEY not in options
+
+
+# -- F12: a later higher final cost, and one key answered with two videos ----------------------
+
+
+def _video(video_id: str, status: str = "completed", cost: object = None, currency: str = "USD") -> Video:
+    meta: dict[str, Any] = {} if cost is None else {"cost": cost, "cost_currency": currency}
+    return Video.construct(id=video_id, object="video", status=status, model="m", metadata=meta)  # pyright: ignore[reportDeprecated]
+
+
+_costs = st.one_of(st.integers(0, 10**4), st.none(), st.just(-1), st.just(float("nan")))
+
+
+@given(costs=st.lists(_costs, min_size=1, max_size=8))
+def test_a_videos_recorded_cost_is_the_highest_final_cost_seen(costs: list[object]) -> None:
+    parent = CostLedger()
+    ledger = CostLedger(100, parent=parent)
+    hold = start_create(ledger, _create("k"), estimate(3_000_000))
+    hold.post_parser()(_video("video_1", "in_progress"))
+    for cost in costs:
+        (parent if len(parent) % 2 else ledger).record_video(_video("video_1", cost=cost))
+    readable = [c * 1_000_000 for c in costs if isinstance(c, int) and c >= 0]
+    first_is_readable = isinstance(costs[0], int) and costs[0] >= 0
+    expected = max(readable) if first_is_readable else max([3_000_000, *readable])
+    assert ledger.total_micros == parent.total_micros == expected  # never lowered, raised to the highest
+    assert len(ledger.entries()) == len(parent.entries()) == 1 and ledger.reserved_micros == 0
+    assert ledger.entries()[0].cost_micros == expected
+
+
+def test_one_key_answered_with_two_videos_is_two_jobs_each_held() -> None:
+    ledger = CostLedger(10)
+    first = start_create(ledger, _create("K"), estimate(2_000_000))
+    first.post_parser()(_video("video_a", "queued"))
+    replay = join_create(ledger, _create("K"))
+    assert replay is not None and ledger.reserved_micros == 2_000_000
+    replay.post_parser()(_video("video_a", "in_progress"))  # a true replay: still one hold
+    assert ledger.reserved_micros == 2_000_000
+    other = join_create(ledger, _create("K"))
+    assert other is not None
+    other.post_parser()(_video("video_b", "queued"))  # another job under the same key
+    assert ledger.reserved_micros == 4_000_000
+    ledger.record_video(_video("video_a", cost=1))
+    assert ledger.reserved_micros == 2_000_000 and ledger.total_micros == 1_000_000
+    ledger.record_video(_video("video_b"))  # completed, cost unreadable: its own hold is spent
+    assert ledger.reserved_micros == 0 and ledger.total_micros == 3_000_000

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -29,7 +30,8 @@ BODY = bytes(range(256)) * 64  # 16 KiB
 OTHER = bytes(reversed(range(256))) * 64  # the same size, other bytes: a new version of the file
 MP4 = {"Content-Type": "video/mp4"}
 
-Answer = tuple[int, dict[str, str], bytes]
+Answer = tuple[int, dict[str, str], "bytes | list[bytes]"]
+"""A body given as a list of pieces is trickled: each piece flushed, then a 10 ms pause."""
 
 
 class Host:
@@ -56,7 +58,11 @@ class Host:
                     self.send_header(name, value)
                 self.end_headers()
                 with contextlib.suppress(OSError):  # the client stopped reading an overlong body
-                    self.wfile.write(body)
+                    for piece in body if isinstance(body, list) else [body]:
+                        self.wfile.write(piece)
+                        if isinstance(body, list):
+                            self.wfile.flush()
+                            time.sleep(0.01)
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
@@ -157,6 +163,48 @@ def test_ignored_range_and_a_short_body_end_after_bounded_requests(
     assert ranges == ([None, "bytes=1000-", "bytes=1000-", "bytes=1000-"] if etag else [None] * 4)
     assert info.value.video_id == "video_h"
     assert leftovers(out.parent) == []
+
+
+@pytest.mark.parametrize("etag", ['"e1"', None])
+def test_a_trickling_host_is_a_failed_attempt_and_the_download_ends(
+    download: Download, out: Path, etag: str | None
+) -> None:
+    """F6: a byte every 10 ms (100 B/s) never hits the per-read timeout; under min_speed over
+    min_speed_window the attempt fails, and the attempt bounds end the download."""
+    headers = {**MP4, "Content-Length": str(len(BODY)), **({"ETag": etag} if etag else {})}
+    trickle = [BODY[i : i + 1] for i in range(len(BODY))]
+    with Host(lambda n, path, h: (200, headers, trickle)) as host:
+        with pytest.raises(errors.DownloadError, match=r"under 1000 bytes/s for 0\.2 s") as info:
+            download(make_video(host.url()), out, max_retries=1, min_speed=1000, min_speed_window=0.2)
+    assert 1 <= len(host.requests) <= 8 and info.value.video_id == "video_h"
+    assert leftovers(out.parent) == []
+
+
+def test_a_steady_host_is_not_stalled_by_a_tiny_window(download: Download, out: Path) -> None:
+    """The floor only catches slow hosts: 1 KiB pieces every 10 ms pass a 1 KiB/s floor."""
+    pieces = [BODY[i : i + 1024] for i in range(0, len(BODY), 1024)]
+    with Host(lambda n, path, h: (200, {**MP4, "Content-Length": str(len(BODY))}, pieces)) as host:
+        download(make_video(host.url()), out, min_speed=1024, min_speed_window=0.05)
+    assert out.read_bytes() == BODY and len(host.requests) == 1
+
+
+@pytest.mark.parametrize("bad", [-1, float("inf"), float("nan"), True, "1"])
+def test_a_bad_min_speed_is_refused_before_any_request(download: Download, out: Path, bad: Any) -> None:
+    with Host(lambda n, path, h: (200, MP4, BODY)) as host:
+        with pytest.raises(ValueError, match="min_speed"):
+            download(make_video(host.url()), out, min_speed=bad)
+        with pytest.raises(ValueError, match="min_speed_window"):
+            download(make_video(host.url()), out, min_speed_window=bad)
+    assert host.requests == [] and leftovers(out.parent) == []
+
+
+@pytest.mark.parametrize("sent", ["video/webm", "video/quicktime; codecs=x"])
+def test_a_content_type_other_than_the_videos_is_refused(download: Download, out: Path, sent: str) -> None:
+    """output.content_type says video/mp4; a host naming another media type is not that file."""
+    with Host(lambda n, path, h: (200, {"Content-Type": sent}, BODY)) as host:
+        with pytest.raises(errors.IntegrityError, match=r"output\.content_type is 'video/mp4'") as info:
+            download(make_video(host.url()), out)
+    assert info.value.video_id == "video_h" and leftovers(out.parent) == []
 
 
 def test_a_body_longer_than_promised_is_cut_off(download: Download, out: Path) -> None:

@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lumenfall_openai._download_plan import (
     Accept,
@@ -142,7 +144,12 @@ def test_a_partial_answer_that_does_not_fit_fails(headers: dict[str, str], messa
 
 
 def test_content_type_rules() -> None:
-    assert isinstance(transfer().on_response(200, {**OK, "content-type": "video/quicktime"}), Accept)
+    assert isinstance(transfer().on_response(200, {**OK, "content-type": "Video/MP4; codecs=avc1"}), Accept)
+    other = transfer().on_response(200, {**OK, "content-type": "video/quicktime"})  # F6: not output.content_type
+    assert isinstance(other, Fail) and isinstance(other.error, IntegrityError)
+    assert "output.content_type is 'video/mp4'" in str(other.error)
+    untyped = Transfer(media_target(video(output={"url": "https://m.example/v", "size_bytes": SIZE})))
+    assert isinstance(untyped.on_response(200, {**OK, "content-type": "video/quicktime"}), Accept)
     no_type = {k: v for k, v in OK.items() if k != "content-type"}
     assert isinstance(transfer().on_response(200, no_type), Accept)  # falls back to the Video's own type
     for bad in ("text/html; charset=utf-8", "application/json", "image/png", "application/octet-stream"):
@@ -253,3 +260,61 @@ def test_big_files_may_take_more_attempts_but_never_unbounded() -> None:
                                                                 "size_bytes": 1024**3}})  # fmt: skip
     assert Transfer(media_target(big), max_retries=3).max_attempts == 32 + 64
     assert transfer(max_retries=0).max_attempts == 8
+
+
+# -- the stall rule (F6): a slow attempt is a failed attempt ------------------------------------
+
+_steps = st.lists(st.tuples(st.integers(0, 10_000), st.floats(0.001, 5.0)), min_size=1, max_size=60)
+
+
+@given(first=st.integers(0, SIZE * 100), steps=_steps, floor=st.floats(1.0, 5000.0), window=st.floats(0.01, 10.0))
+def test_an_attempt_never_faster_than_the_floor_stalls_within_two_windows(
+    first: int, steps: list[tuple[int, float]], floor: float, window: float
+) -> None:
+    t = Transfer(media_target(video(output={"url": "https://m.example/v", "size_bytes": 10**12})),
+                 min_speed=floor, min_speed_window=window)  # fmt: skip
+    t.next_request_headers()
+    t.on_chunk(first, 100.0)  # whatever arrives at the start counts only for the first window
+    now, longest = 100.0, 0.0
+    for size, gap in steps:
+        size = min(size, int(floor * gap * 0.99))  # every step slower than the floor
+        now += gap
+        longest = max(longest, gap)
+        t.on_chunk(size, now)
+        if t.stalled:
+            break
+    if now - 100.0 >= 2 * (window + longest):
+        assert t.stalled, "a slow attempt was never stalled"
+    if t.stalled:
+        retry = t.on_body_end()
+        assert isinstance(retry, Retry) and "bytes/s" in retry.reason
+
+
+@given(steps=_steps, floor=st.floats(1.0, 5000.0), window=st.floats(0.01, 10.0))
+def test_an_attempt_never_slower_than_the_floor_never_stalls(
+    steps: list[tuple[int, float]], floor: float, window: float
+) -> None:
+    t = Transfer(media_target(video(output={"url": "https://m.example/v", "size_bytes": 10**15})),
+                 min_speed=floor, min_speed_window=window)  # fmt: skip
+    t.next_request_headers()
+    t.on_chunk(0, 0.0)
+    now = 0.0
+    for _, gap in steps:
+        now += gap
+        t.on_chunk(int(floor * gap) + 1, now)
+        assert not t.stalled
+
+
+def test_min_speed_zero_turns_the_rule_off_and_a_new_attempt_clears_it() -> None:
+    t = transfer(min_speed=0)
+    t.next_request_headers()
+    for i in range(100):
+        t.on_chunk(0, float(i * 100))
+    assert not t.stalled
+    slow = transfer(min_speed=10, min_speed_window=1)
+    slow.next_request_headers()
+    slow.on_chunk(1, 0.0)
+    slow.on_chunk(1, 2.0)
+    assert slow.stalled
+    slow.next_request_headers()
+    assert not slow.stalled

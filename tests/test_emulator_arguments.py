@@ -52,3 +52,33 @@ def test_the_constructor_refuses_the_same_values_naming_the_argument(name: str, 
 @given(name=st.sampled_from(TIMINGS), value=st.floats(min_value=0, max_value=1e6) | st.integers(0, 10**6))
 def test_any_finite_value_at_least_zero_is_accepted(name: str, value: float) -> None:
     LumenfallEmulator(**{name: value}).close()
+
+
+@pytest.mark.parametrize(
+    ("flag", "text", "says"),
+    [
+        ("--api-key", "notakey", "lmnfl_<id>.<secret>"),
+        ("--api-key", "lmnfl_nodot", "lmnfl_<id>.<secret>"),
+        ("--api-key", "sk-proj-abc", "lmnfl_<id>.<secret>"),
+        ("--api-key", "lmnfl_a.b c", "lmnfl_<id>.<secret>"),
+        ("--webhook-secret", "abc", "whsec_<base64>"),
+        ("--webhook-secret", "whsec_", "whsec_<base64>"),
+        ("--webhook-secret", "whsec_!!!", "whsec_<base64>"),
+    ],
+)
+def test_a_key_or_secret_the_emulator_could_never_use_is_a_usage_error(
+    flag: str, text: str, says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["emulator", "--port", "0", f"{flag}={text}"]) == 2  # refused before anything is served
+    out, err = capsys.readouterr()
+    assert out == "" and flag in err and says in err and "Traceback" not in err
+    assert text not in err.replace(says, "")  # a secret (or a key) is never echoed back
+
+
+def test_well_formed_keys_and_secrets_pass_the_flags() -> None:
+    from lumenfall_openai._signing import generate_secret
+    from lumenfall_openai.cli._emulator_cmd import _api_key, _webhook_secret  # pyright: ignore[reportPrivateUsage]
+
+    assert _api_key("lmnfl_demo.secret") == "lmnfl_demo.secret"
+    secret = generate_secret()
+    assert _webhook_secret(secret) == secret

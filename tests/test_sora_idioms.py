@@ -82,13 +82,25 @@ def test_progress_is_always_a_percentage_that_never_goes_down(
         assert 1 <= first <= second <= 99
 
 
-@given(sent=st.one_of(st.integers(-(2**70), 2**70), st.floats(allow_nan=True, allow_infinity=True), st.booleans()))
-def test_progress_the_server_sends_is_kept(sent: float) -> None:
-    got = estimate_progress("in_progress", 0, sent, now=1e9)
+@given(
+    sent=st.one_of(st.integers(-(2**70), 2**70), st.floats(allow_nan=True, allow_infinity=True), st.booleans()),
+    status=st.sampled_from(["queued", "in_progress", "rendering", "", None, "completed", "failed"]),
+)
+def test_progress_the_server_sends_is_kept_but_never_100_before_the_end(sent: float, status: object) -> None:
+    """F21: a running job never says 100 (a server's 100 while in_progress reads as 99)."""
+    got = estimate_progress(status, 0, sent, now=1e9)
+    ended = status in ("completed", "failed")
     if isinstance(sent, bool) or not math.isfinite(sent):
-        assert 1 <= got <= 99  # not a percentage: estimated instead
+        assert got == 100 if ended else got <= 99  # not a percentage: estimated instead
     else:
-        assert got == min(100, max(0, int(sent)))
+        assert got == min(100 if ended else 99, max(0, int(sent)))
+
+
+def test_a_parsed_running_video_never_reads_100() -> None:
+    running = {"id": "v", "object": "video", "status": "in_progress", "model": "m", "seconds": "4", "size": "1:1"}
+    assert Video.construct(**running, progress=100).progress == 99
+    assert Video.construct(**{**running, "status": "completed"}, progress=100).progress == 100
+    assert Video.construct(**running, progress=42).progress == 42
 
 
 def test_progress_estimate_follows_elapsed_time_and_is_fixed_when_parsed() -> None:

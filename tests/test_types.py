@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import math
 from typing import Any
 
+import openai
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typing_extensions import assert_type
 
-from lumenfall_openai import Lumenfall, VideoFailedError
+from lumenfall_openai import Lumenfall, VideoFailedError, errors
 from lumenfall_openai._compat import http
-from lumenfall_openai.types import Video, VideoMetadata, VideoOutput
+from lumenfall_openai.types import BalanceAmount, Video, VideoMetadata, VideoOutput
+from lumenfall_openai.types._base import LumenfallModel
 
 from .conftest import TEST_KEY, Recorder, seed_examples
 
@@ -88,3 +94,84 @@ def test_typed_access_after_narrowing() -> None:
         assert_type(video.output.size_bytes, int)
     assert_type(video.status, str)
     assert_type(video.seconds, str)
+
+
+# -- F2/F4/F17: an int field holds an int or None, a str field a str -----------------------------
+
+_NOT_INTS = st.one_of(
+    st.text(max_size=5), st.booleans(), st.sampled_from([math.inf, -math.inf, math.nan]),
+    st.floats(allow_nan=False, allow_infinity=False),  # 4.0 too: an int field takes ints as sent
+    st.lists(st.integers(), max_size=2),
+)  # fmt: skip
+
+
+def _int_fields() -> list[tuple[type[LumenfallModel], str, str]]:
+    import lumenfall_openai.types.account
+    import lumenfall_openai.types.cost
+    import lumenfall_openai.types.video  # noqa: F401
+
+    models: set[type[LumenfallModel]] = set()
+    todo = [LumenfallModel]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            todo.append(sub)
+            if not issubclass(sub, openai.types.ImagesResponse):  # it keeps openai's own reading
+                models.add(sub)
+    return sorted(
+        ((m, name, f.alias or name) for m in models for name, f in m.model_fields.items()
+         if f.annotation in (int, int | None, "int", "int | None")),
+        key=lambda t: (t[0].__name__, t[1]),
+    )  # fmt: skip
+
+
+def test_there_are_int_fields_to_check() -> None:
+    names = {(m.__name__, name) for m, name, _ in _int_fields()}
+    assert {("Video", "created_at"), ("CostEstimate", "total_cost_micros"), ("VideoOutput", "size_bytes")} <= names
+
+
+@given(data=st.data(), bad=_NOT_INTS)
+def test_an_int_field_given_a_non_int_reads_as_none(data: st.DataObject, bad: object) -> None:
+    model, name, key = data.draw(st.sampled_from(_int_fields()))
+    if (model, name) == (Video, "progress"):
+        return  # progress is an estimate when the server's is unusable (see test_sora_idioms)
+    assert getattr(model.construct(**{key: bad}), name) is None
+
+
+@given(whole=st.integers(-(10**30), 10**30))
+def test_an_int_field_keeps_ints(whole: int) -> None:
+    video = Video.construct(created_at=whole, expires_at=whole)
+    assert video.created_at == whole and video.expires_at == whole and type(video.expires_at) is int
+
+
+def test_a_str_field_sent_null_reads_as_empty_text() -> None:
+    video = Video.construct(**_minimal(status=None, model=None, seconds=None))
+    assert (video.status, video.model, video.seconds) == ("", "", "")
+    assert video.prompt is None or isinstance(video.prompt, str)
+    assert Video.construct(prompt=None).prompt is None  # an Optional str stays None
+
+
+@pytest.mark.parametrize("amount", ["abc", math.inf, -math.inf, math.nan, True, [1], 10**400])
+def test_a_balance_amount_that_is_not_a_finite_number_reads_as_none(amount: object) -> None:
+    assert BalanceAmount.construct(amount=amount, currency="usd").amount is None
+    assert BalanceAmount.construct(amount=3, currency="usd").amount == 3.0
+
+
+@pytest.mark.parametrize("total", [True, math.inf, math.nan, "12", 1.5, 40000.0])
+def test_an_unbudgeted_estimate_with_an_unusable_total_gives_none(total: object) -> None:
+    body = {"estimated": True, "model": "m", "provider": "p", "total_cost_micros": total, "currency": "USD"}
+    text = json.dumps(body)  # Infinity / NaN as a lax JSON encoder sends them
+    recorder = Recorder(lambda _: http.Response(200, content=text, headers={"content-type": "application/json"}))
+    with Lumenfall(api_key=TEST_KEY, http_client=recorder.client()) as client:
+        assert client.videos.estimate(model="sora-2", prompt="p").total_cost_micros is None
+
+
+@pytest.mark.parametrize("data", ["x", 5, {"id": "req_1"}, True])
+def test_a_requests_page_whose_data_is_not_a_list_is_a_parse_error(data: object) -> None:
+    """Unreadable, not empty: "no such request" read from it could free the hold of a real job."""
+    recorder = Recorder(lambda _: http.Response(200, json={"object": "list", "data": data}))
+    with Lumenfall(api_key=TEST_KEY, http_client=recorder.client(), max_retries=0) as client:
+        with pytest.raises(errors.ResponseParseError, match="not a list"):
+            client.requests.list()
+    empty = Recorder(lambda _: http.Response(200, json={"object": "list", "data": []}))
+    with Lumenfall(api_key=TEST_KEY, http_client=empty.client()) as client:
+        assert list(client.requests.list()) == []

@@ -38,6 +38,35 @@ def _at_least_zero(flag: str, what: str) -> Any:
     return parse
 
 
+def _api_key(text: str) -> str:
+    """An argparse type: a key the emulator can ever accept, ``lmnfl_<id>.<secret>`` (exit 2 otherwise)."""
+    from ..testing._core import KEY_RE  # the emulator's own rule for a well-formed key
+
+    if not KEY_RE.match(text):
+        raise argparse.ArgumentTypeError(
+            "--api-key takes a Lumenfall-style key, 'lmnfl_<id>.<secret>' (letters, digits, '_' or '-' on "
+            "both sides of the dot, e.g. lmnfl_demo.secret); a client could never send the value given"
+        )
+    return text
+
+
+def _webhook_secret(text: str) -> str:
+    """An argparse type: a ``whsec_<base64>`` secret, as Lumenfall hands out (exit 2 otherwise)."""
+    from .._signing import SECRET_PREFIX, decode_secret
+    from ..errors import LumenfallConfigurationError
+
+    try:
+        usable = text.startswith(SECRET_PREFIX) and len(decode_secret(text)) > 0
+    except LumenfallConfigurationError:
+        usable = False
+    if not usable:
+        raise argparse.ArgumentTypeError(
+            "--webhook-secret takes a 'whsec_<base64>' secret (e.g. the value of client.webhooks.secret(), "
+            "or leave it out for a random one); the value given is not one"
+        )
+    return text
+
+
 def bind_failure_message(host: str, port: int, error: OSError) -> str:
     """What to tell a person whose port could not be bound, and what to do about it."""
     if error.errno == errno.EADDRINUSE:
@@ -93,9 +122,12 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         action="append",
         dest="api_keys",
         metavar="KEY",
+        type=_api_key,
         help="accept only this key (repeatable); default: any well-formed lmnfl_ key",
     )
-    parser.add_argument("--webhook-secret", help="whsec_ secret for webhook signatures (default: random)")
+    parser.add_argument(
+        "--webhook-secret", type=_webhook_secret, help="whsec_<base64> secret for webhook signatures (default: random)"
+    )
     parser.set_defaults(handler=run)
 
 

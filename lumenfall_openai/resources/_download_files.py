@@ -105,6 +105,15 @@ def check_args(chunk_size: int, max_retries: int) -> None:
         raise ValueError(f"max_retries must be >= 0, got {max_retries}.")
 
 
+def check_min_speed(min_speed: float, min_speed_window: float) -> None:
+    for name, value in (("min_speed", min_speed), ("min_speed_window", min_speed_window)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < float("inf"):
+            raise ValueError(
+                f"{name} must be a finite number >= 0 (bytes per second / seconds; min_speed=0 turns "
+                f"the stall rule off), got {value!r}."
+            )
+
+
 def destination(path: str | os.PathLike[str], video: Video, overwrite: bool) -> Path:
     """Where the file goes, checked before any byte is fetched. A directory path (one that
     exists as a directory, or ends with a separator) is created if missing."""

@@ -8,6 +8,9 @@ flat and small, so this base builds them from a per-class plan made once:
 - nested models are constructed (not left as dicts, so ``video.output.url`` works),
 - numbers meant as floats become floats (Lumenfall sends ``"cost": 1`` as well as ``0.21``), and
   numbers in string fields become strings (``"seconds": 10`` reads as ``"10"``),
+- an ``int`` field holds an int or None: text, a bool, inf, NaN or any float (``1.5``, and ``4.0``
+  too: money in micros must be a whole number as sent, the budget's rule) reads as None; a ``str``
+  field sent null reads as ``""``,
 - a model-valued field that is not Optional is always present: its default is used when the
   wire omits it or sends null (``video.metadata`` is never None),
 - everything else is kept as sent, and unknown keys stay in ``model_extra`` as in openai.
@@ -36,7 +39,7 @@ _NONE_TYPE = type(None)
 class _FieldPlan:
     name: str
     key: str  # the wire name (alias)
-    kind: str  # "raw" | "float" | "str" | "model" | "model_list"
+    kind: str  # "raw" | "float" | "number" | "int" | "str" | "model" | "model_list"
     model: type[LumenfallModel] | None
     nullable: bool
     default_factory: Any  # callable or None
@@ -56,11 +59,13 @@ def _is_model(annotation: object) -> TypeGuard[type[LumenfallModel]]:
     return isinstance(annotation, type) and issubclass(annotation, LumenfallModel)
 
 
-def _plan_field(name: str, field: Any) -> _FieldPlan:
+def _plan_field(name: str, field: Any, numbers_or_none: frozenset[str] = frozenset()) -> _FieldPlan:
     inner, nullable = _unwrap_optional(field.annotation)
     kind, model = "raw", None
     if inner is float:
-        kind = "float"
+        kind = "number" if name in numbers_or_none else "float"
+    elif inner is int:
+        kind = "int"
     elif inner is str:
         kind = "str"
     elif _is_model(inner):
@@ -82,12 +87,15 @@ def _plan_field(name: str, field: Any) -> _FieldPlan:
 
 class LumenfallModel(openai.BaseModel):
     _plans: ClassVar[dict[type[Any], tuple[_FieldPlan, ...]]] = {}
+    _numbers_or_none: ClassVar[frozenset[str]] = frozenset()
+    """Float fields that read as None unless a finite number (not money the ledger must see as
+    garbage: a figure shown to people, like a balance)."""
 
     @classmethod
     def _plan(cls) -> tuple[_FieldPlan, ...]:
         plan = LumenfallModel._plans.get(cls)
         if plan is None:
-            plan = tuple(_plan_field(name, f) for name, f in cls.model_fields.items())
+            plan = tuple(_plan_field(name, f, cls._numbers_or_none) for name, f in cls.model_fields.items())
             LumenfallModel._plans[cls] = plan
         return plan
 
@@ -135,7 +143,20 @@ def _default(p: _FieldPlan) -> object:
 
 def _convert(p: _FieldPlan, value: object) -> object:
     if value is None:
+        if p.kind == "str" and not p.nullable:
+            return ""  # a str field holds a str: null has no text, like a list or NaN below
         return _default(p) if p.kind == "model" and not p.nullable else None
+    if p.kind == "int":
+        # An int field is a count, a size, a time or micros: anything else (text, true, inf, NaN,
+        # a float) is unreadable and reads as None, so arithmetic on it never sees a wrong type.
+        if type(value) is int:
+            return value
+        return int(value) if isinstance(value, int) and not isinstance(value, bool) else None
+    if p.kind == "number":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return None
+        number = float(value) if abs(value) < 2**1023 else math.inf
+        return number if math.isfinite(number) else None
     if p.kind == "str":
         # Lumenfall documents seconds as "10"; a server that sends 10 must not break str code. Any
         # other value (a list, an object, true, NaN) has no text: it reads as "", so a status of

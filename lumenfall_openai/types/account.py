@@ -7,14 +7,18 @@ in ``model_extra`` as everywhere in openai.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from ._base import LumenfallModel
 
 __all__ = ["Balance", "BalanceAmount", "PurgeResult", "RequestRecord", "RequestStatus", "RequestsSummary"]
 
 
 class BalanceAmount(LumenfallModel):
+    _numbers_or_none: ClassVar[frozenset[str]] = frozenset({"amount"})
     amount: float | None = None
-    """Money available, in ``currency``; None when billing is postpaid or the amount is unknown."""
+    """Money available, in ``currency``; None when billing is postpaid or the amount is unknown
+    (or not a finite number: ``"abc"`` or ``inf`` is not a balance)."""
     currency: str
     """Lower-case currency code as Lumenfall sends it, e.g. ``"usd"``."""
 

@@ -48,14 +48,19 @@ def estimate_progress(status: object, created_at: object, sent: object, *, now: 
     otherwise (``in_progress`` or a status we do not know, which means "still going") a value
     from 1 to 99 that grows with the time since ``created_at``, ``1 - exp(-elapsed / 120 s)``,
     so it never claims completion early and never goes down from one poll to the next.
+
+    A percentage the server sends is kept, clamped to 0..99 while the job has not ended (a
+    running job is never "100% done") and to 0..100 once it has.
     """
+    ended = isinstance(status, str) and status in FINISHED_STATUSES  # the wire may send any JSON value
+    top = 100 if ended else 99
     if isinstance(sent, int) and not isinstance(sent, bool):
-        return min(100, max(0, sent))  # no float(): an int too large for one is still just "over 100"
+        return min(top, max(0, sent))  # no float(): an int too large for one is still just "over 100"
     if isinstance(sent, float) and math.isfinite(sent):
-        return min(100, max(0, int(sent)))
+        return min(top, max(0, int(sent)))
     if status == "queued":
         return 0
-    if isinstance(status, str) and status in FINISHED_STATUSES:  # the wire may send any JSON value
+    if ended:
         return 100
     started = now
     if isinstance(created_at, (int, float)) and not isinstance(created_at, bool):
@@ -118,7 +123,8 @@ class Video(LumenfallModel):
     """Percent complete, as OpenAI's Sora reported it: 0 while ``queued``, 100 once ``completed``
     (or ``failed``). Lumenfall does not send it, so while the job runs it is an estimate from the
     time since ``created_at``, fixed when the answer arrived (see :func:`estimate_progress`): it
-    rises from poll to poll but is not a measurement. A value the server sends is kept."""
+    rises from poll to poll but is not a measurement. A value the server sends is kept, clamped
+    to 0..99 until the job has ended (100 only then)."""
     remixed_from_video_id: str | None = None
     """OpenAI Sora's remix source. Lumenfall has no remix; kept for code that reads it."""
 

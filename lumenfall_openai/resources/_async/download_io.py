@@ -21,6 +21,8 @@ from typing import IO, TYPE_CHECKING, Any
 
 from ..._compat import CUSTOM_HEADERS_ATTR, HTTP_CLIENT_ATTR
 from ..._download_plan import (
+    DEFAULT_MIN_SPEED,
+    DEFAULT_MIN_SPEED_WINDOW,
     Accept,
     Action,
     Complete,
@@ -38,6 +40,7 @@ from .._download_files import (
     AsyncDownloadProgressCallback,
     TimeoutArg,
     check_args,
+    check_min_speed,
     client_timeout,
     destination,
     finish_file,
@@ -68,6 +71,8 @@ async def download_video(
     max_retries: int,
     overwrite: bool,
     extra_headers: Mapping[str, str] | None,
+    min_speed: float = DEFAULT_MIN_SPEED,
+    min_speed_window: float = DEFAULT_MIN_SPEED_WINDOW,
 ) -> Path:
     """``videos.download``: fetch ``output.url`` into a temporary file beside ``path``, resuming
     and refreshing as :class:`Transfer` decides, then move it into place.
@@ -77,6 +82,7 @@ async def download_video(
     for long (creating the file, fsync and rename) run in a worker thread.
     """
     check_args(chunk_size, max_retries)
+    check_min_speed(min_speed, min_speed_window)
     video_id = video_id_of(video_or_id)
     client = videos._client
     http_client: Any = getattr(client, HTTP_CLIENT_ATTR)
@@ -90,7 +96,10 @@ async def download_video(
         if video is None or needs_retrieve(video, time.time()):
             video = await videos.retrieve(video_id, timeout=http_timeout)
         dest = await async_blocking_call(destination, path, video, overwrite)
-        transfer = Transfer(media_target(video), path=str(dest), max_retries=max_retries)
+        transfer = Transfer(
+            media_target(video), path=str(dest), max_retries=max_retries,
+            min_speed=min_speed, min_speed_window=min_speed_window,
+        )  # fmt: skip
         out, tmp_name = await async_blocking_call(open_temp, dest)
         file, tmp = out, tmp_name  # what to clean up if anything below fails
         if on_progress is not None:
@@ -123,10 +132,12 @@ async def download_video(
                         restart_file(out, action.offset)
                         try:
                             async for chunk in response.aiter_bytes():
-                                transfer.on_chunk(len(chunk))
+                                transfer.on_chunk(len(chunk), time.monotonic())
                                 out.write(chunk)
                                 if on_progress is not None and (progress := transfer.progress_due(chunk_size)):
                                     await async_report(on_progress, progress)
+                                if transfer.stalled:
+                                    break
                         except Exception as error:
                             if not is_httpx_error(error, "TransportError"):
                                 raise

@@ -40,7 +40,7 @@ from ..._compat import (
 )
 from ..._cost_tracking import dry_run_options, rereadable_request, video_dry_run
 from ..._create_outcome import caller_wants_raw, may_have_started, parse_answer, raise_if_other_video
-from ..._download_plan import DEFAULT_CHUNK_SIZE
+from ..._download_plan import DEFAULT_CHUNK_SIZE, DEFAULT_MIN_SPEED, DEFAULT_MIN_SPEED_WINDOW
 from ..._error_context import add_video_id, reporting_video_id
 from ..._io_shims import report
 from ..._polling import (
@@ -452,6 +452,8 @@ class Videos(SyncAPIResource):
         max_retries: int = 3,
         overwrite: bool = True,
         extra_headers: Mapping[str, str] | None = None,
+        min_speed: float = DEFAULT_MIN_SPEED,
+        min_speed_window: float = DEFAULT_MIN_SPEED_WINDOW,
     ) -> Path:
         """Save a finished video to ``path``, streaming, verified, and atomically; returns the path.
 
@@ -481,7 +483,10 @@ class Videos(SyncAPIResource):
         (the media host needs none, and a key in a CDN's logs is a leaked key); it goes through
         the client's own HTTP client, so pool, proxies and transports apply. ``timeout`` is the
         HTTP timeout of each request (how long a stalled connection may wait for bytes), not a
-        limit on the whole transfer; it defaults to the client's.
+        limit on the whole transfer; it defaults to the client's. An attempt that averages under
+        ``min_speed`` bytes/s (default 1024) over ``min_speed_window`` seconds (default 30) is a
+        failed attempt, like curl's ``--speed-limit``/``--speed-time``: a host trickling bytes
+        cannot keep a download alive for ever (``min_speed=0`` turns this off).
 
         ``on_progress`` gets a :class:`~lumenfall_openai.DownloadProgress` (``bytes_done``,
         ``bytes_total``) each time another ``chunk_size`` bytes have arrived, and at the end. Any failure raises
@@ -494,6 +499,7 @@ class Videos(SyncAPIResource):
         return download_video(
             self, video_or_id, path, on_progress=on_progress, chunk_size=chunk_size, http_timeout=timeout,
             max_retries=max_retries, overwrite=overwrite, extra_headers=extra_headers,
+            min_speed=min_speed, min_speed_window=min_speed_window,
         )  # fmt: skip
 
     def cancel(
