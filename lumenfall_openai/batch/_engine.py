@@ -212,7 +212,7 @@ class BatchEngine:
             currency=self._client.ledger.currency, budget_micros=budget,
             manifest=self.dest.display.rstrip("/") + "/" + MANIFEST_NAME, journal=str(opts.journal),
             batch_id=self.batch_id, resume=self.resume, elapsed_seconds=time.monotonic() - started,
-            stopped=self._stop,
+            stopped=self._stop, unknown_costs=self.journal.unknown_costs,
         )  # fmt: skip
 
     def _restore_hold(self, attempt: Attempt) -> Reservation | None:
@@ -225,6 +225,16 @@ class BatchEngine:
             self._stop = True
             self._event(f"{attempt.row_id}: running jobs already use the budget; no new job will be created")
             return None
+
+    def _may_create(self) -> bool:
+        """False once the run is stopped, or (fail closed) when a paid job's cost is unknown under a budget."""
+        if not self._stop and self.options.budget_micros is not None and self.journal.unknown_costs:
+            self._stop = True
+            self._event(
+                f"{self.journal.unknown_costs} paid job(s) have no known cost or estimate: the budget cannot be "
+                "checked, so no new job will be created"
+            )
+        return not self._stop
 
     def _money(self) -> tuple[int, int]:
         return self.journal.spent_micros, self.journal.reserved_micros
@@ -266,7 +276,7 @@ class BatchEngine:
                 return
             if plan == "failed":
                 assert attempt is not None
-                if attempt.state == "failed" and attempt.attempt < self.options.retry_failed and not self._stop:
+                if attempt.state == "failed" and attempt.attempt < self.options.retry_failed and self._may_create():
                     self._event(f"{state.row.id}: failed ({attempt.error_code}), retrying as a new job")
                     attempt = await self._create(state, attempt.attempt + 1)
                     if attempt is None:
@@ -276,7 +286,7 @@ class BatchEngine:
                 self._settle(state, "failed", attempt)
                 return
             if plan in ("create", "resend"):
-                if self._stop and plan == "create":
+                if plan == "create" and not self._may_create():
                     self._settle(state, "unfinished", attempt, error="not started: the run was stopped")
                     return
                 number = attempt.attempt if attempt is not None else 0

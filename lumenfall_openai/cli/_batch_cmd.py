@@ -391,6 +391,7 @@ def _summary_dict(summary: BatchSummary) -> dict[str, Any]:
         "rows": summary.rows,
         "counts": summary.counts,
         "spent_micros": summary.spent_micros,
+        "unknown_costs": summary.unknown_costs,
         "reserved_micros": summary.reserved_micros,
         "budget_micros": summary.budget_micros,
         "currency": summary.currency,
@@ -430,6 +431,8 @@ def _headline(summary: BatchSummary) -> str:
         money += f", {_money(summary.reserved_micros, summary.currency)} reserved for unfinished jobs"
     if summary.budget_micros is not None:
         money += f", budget {_money(summary.budget_micros, summary.currency)}"
+    if summary.unknown_costs:
+        money += f" ({summary.unknown_costs} paid job(s) of unknown cost: no new job was created under the budget)"
     return (
         f"Batch {summary.batch_id}: {summary.rows} rows: {counts['downloaded']} downloaded, {counts['failed']} failed, "
         f"{counts['refused']} refused by the budget, {counts['unfinished']} unfinished; {money}; "

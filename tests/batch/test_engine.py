@@ -203,3 +203,37 @@ async def test_machines_sharing_a_batch_id_replay_an_overlap_instead_of_paying(
     assert first.exit_code == second.exit_code == 0
     assert emulator.jobs_created == 5 and emulator.replayed_creates == 1
     assert emulator.billed_micros == 5 * PRICE_4S
+
+
+@pytest.mark.parametrize("bad_cost", [-5_000_000, None])
+async def test_a_negative_or_missing_cost_counts_as_the_estimate_across_runs(
+    emulator: LumenfallEmulator, base_url: str, tmp_path: Path, bad_cost: int | None
+) -> None:
+    # F2/F3: a hostile answer (negative, missing, NaN or absurd cost: all journal as negative or None)
+    # must never give the budget back; the journal counts the estimate, like the ledger does
+    out = tmp_path / "out"
+    budget = (3 * PRICE_4S + PRICE_4S // 2) / 1_000_000  # room for 3.5 jobs
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url) as client:
+        first = await client.videos.batch(_rows(5), out=out, budget=budget, concurrency=1).summary()
+        assert first.counts["downloaded"] == 3
+        journal = Journal(first.journal, create=False)
+        for attempt in journal.attempts():
+            if attempt.state == "downloaded":
+                journal.update(attempt.key, cost_micros=bad_cost)
+        assert journal.spent_micros == 3 * PRICE_4S and journal.unknown_costs == 0
+        journal.close()
+        again = await client.videos.batch(_rows(5), out=out, budget=budget, concurrency=1).summary()
+        assert again.counts["refused"] == 2 and emulator.jobs_created == 3
+        assert again.spent_micros == 3 * PRICE_4S
+        records, totals = _manifest(out)
+        assert totals["journal_cost_micros"] == 3 * PRICE_4S
+        assert all(r["cost_micros"] == PRICE_4S and r["cost_estimated"] for r in records if r["status"] == "downloaded")
+        # no estimate either: the budget cannot be checked, so nothing new is created (fail closed)
+        journal = Journal(first.journal, create=False)
+        paid = [attempt for attempt in journal.attempts() if attempt.state == "downloaded"]
+        journal.update(paid[0].key, cost_micros=bad_cost, estimate_micros=None)
+        assert journal.unknown_costs == 1
+        journal.close()
+        more = await client.videos.batch(_rows(5), out=out, budget=10, concurrency=1).summary()
+    assert more.unknown_costs == 1 and more.stopped and emulator.jobs_created == 3
+    assert more.counts["unfinished"] == 2
