@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import json
 import os
 import re
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from .._money import micros_to_decimal, to_micros
 from ..costs import CostLedger, Reservation
 from ..errors import BudgetError, WaitTimeoutError
-from ._dest import Destination, open_destination
+from ._dest import Destination, RemoteDestination, open_destination, staging_dir
 from ._journal import Attempt, Journal, derive_key
 from ._manifest import build_manifest, build_manifest_csv
 from ._results import BatchProgress, BatchResult, BatchSummary, ResumeReport, RowOutcome
@@ -126,7 +127,7 @@ class BatchEngine:
         self.journal = Journal(options.journal, exclusive=True)
         self.batch_id = self.journal.batch_id(options.batch_id)
         self.dest: Destination = open_destination(
-            options.out, staging=options.journal.parent / ".lumenfall-staging",
+            options.out, staging=staging_dir(options.journal, self.batch_id),
             storage_options=dict(options.storage_options or {}),
         )  # fmt: skip
         self._stop = False
@@ -203,6 +204,9 @@ class BatchEngine:
                 if state.hold is not None:
                     state.hold.release()
             self.write_manifest()
+            if isinstance(self.dest, RemoteDestination):
+                with contextlib.suppress(OSError):  # only once empty: a staged file left is kept
+                    self.dest.staging.rmdir()
         counts: dict[RowOutcome, int] = {"downloaded": 0, "failed": 0, "refused": 0, "unfinished": 0}
         for result in self.results.values():
             counts[result.outcome] += 1

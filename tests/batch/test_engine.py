@@ -6,6 +6,7 @@ running the same batch again: the emulator's own counters say whether anything w
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -237,3 +238,27 @@ async def test_a_negative_or_missing_cost_counts_as_the_estimate_across_runs(
         more = await client.videos.batch(_rows(5), out=out, budget=10, concurrency=1).summary()
     assert more.unknown_costs == 1 and more.stopped and emulator.jobs_created == 3
     assert more.counts["unfinished"] == 2
+
+
+async def test_two_remote_batches_in_one_directory_never_share_a_staging_file(
+    emulator: LumenfallEmulator, base_url: str, tmp_path: Path
+) -> None:
+    # F10: the same row ids, two URL destinations, journals side by side: each batch stages privately
+    pytest.importorskip("fsspec", reason="the [storage] extra (fsspec) is not installed")
+    import fsspec  # pyright: ignore[reportMissingTypeStubs]
+
+    from lumenfall_openai.batch._dest import staging_dir
+
+    a, b = tmp_path / "a.sqlite", tmp_path / "b.sqlite"
+    assert len({staging_dir(a, "x"), staging_dir(b, "x"), staging_dir(a, "y")}) == 3
+    assert all(staging_dir(j, "x").parent.parent == tmp_path for j in (a, b))
+    fs: Any = fsspec.filesystem("memory")
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url) as client:
+        for journal, prefix in ((a, "f10a"), (b, "f10b")):
+            summary = await client.videos.batch(_rows(2), out=f"memory://{prefix}/", journal=journal).summary()
+            assert summary.exit_code == 0
+            lines = [json.loads(line) for line in fs.cat(f"/{prefix}/manifest.jsonl").decode().splitlines()]
+            for record in lines[:-1]:
+                data: bytes = fs.cat(f"/{prefix}/{record['row_id']}.mp4")
+                assert hashlib.sha256(data).hexdigest() == record["sha256"]
+            assert not staging_dir(journal, summary.batch_id).exists()  # removed once every file is uploaded
