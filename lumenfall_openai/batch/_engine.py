@@ -41,14 +41,18 @@ MANIFEST_NAME = "manifest.jsonl"
 
 
 def default_journal_path(out: str) -> Path:
-    """``DEST/.lumenfall-batch.sqlite`` for a directory; for a URL, a file in the current
-    directory named after it (the journal must be on a local disk: SQLite needs real locks)."""
+    """``DEST/.lumenfall-batch.sqlite`` for a directory. A URL DEST has no default: the journal is
+    the only record of what was paid and must be on a local disk (SQLite needs real locks), and a
+    path derived from the current directory or a cache dir is found again only by luck (another
+    directory, a cleaned cache, a fresh CI checkout: every row paid again)."""
     from ._dest import is_url
 
     if is_url(out):
-        import hashlib
-
-        return Path.cwd() / f".lumenfall-batch-{hashlib.sha256(out.encode()).hexdigest()[:12]}.sqlite"
+        raise ValueError(
+            f"{out} is a URL: give the batch's journal a durable local path with --journal PATH (Python: "
+            "journal=...), and pass the same path to every run, status and resume of this batch. It records "
+            "every paid job; without it a run from elsewhere would pay for every row again."
+        )
     return Path(out) / JOURNAL_NAME
 
 

@@ -100,7 +100,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print one JSON object on stdout, no live view")
     common.add_argument("--no-progress", action="store_true", help="no live view (summary only)")
-    common.add_argument("--journal", metavar="PATH", help="the journal file (default: DEST/.lumenfall-batch.sqlite)")
+    common.add_argument(
+        "--journal", metavar="PATH", help="the journal (default: DEST/.lumenfall-batch.sqlite; a URL DEST needs one)"
+    )
 
     tuning = argparse.ArgumentParser(add_help=False)
     tuning.add_argument("--concurrency", type=_positive, metavar="N", help="jobs in flight at once (default 8)")
