@@ -262,3 +262,41 @@ async def test_two_remote_batches_in_one_directory_never_share_a_staging_file(
                 data: bytes = fs.cat(f"/{prefix}/{record['row_id']}.mp4")
                 assert hashlib.sha256(data).hexdigest() == record["sha256"]
             assert not staging_dir(journal, summary.batch_id).exists()  # removed once every file is uploaded
+
+
+async def test_leaving_the_loop_early_stops_creating_keeps_what_was_paid_and_releases_the_journal(
+    emulator: LumenfallEmulator, base_url: str, tmp_path: Path
+) -> None:
+    # F15: a break must not leave the engine running on (holding the lock) until the client closes
+    out = tmp_path / "out"
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url) as client:
+        async with client.videos.batch(_rows(8), out=out, concurrency=2) as batch:
+            async for _ in batch:
+                break
+        created = emulator.jobs_created
+        assert created < 8
+        journal = Journal(out / ".lumenfall-batch.sqlite", create=False, exclusive=True)  # the lock is free
+        assert sum(a.state == "downloaded" for a in journal.attempts()) == created  # every paid job saved
+        journal.close()
+        records, _ = _manifest(out)
+        assert sum(r["status"] == "downloaded" for r in records) == created
+        # the iterator's own aclose does the same
+        iterator = aiter(client.videos.batch(_rows(8), out=out, concurrency=1))
+        await anext(iterator)
+        await iterator.aclose()  # type: ignore[attr-defined]
+        Journal(out / ".lumenfall-batch.sqlite", create=False, exclusive=True).close()
+        # closed before it ran: the lock is released too
+        await client.videos.batch(_rows(8), out=out).aclose()
+        summary = await client.videos.batch(_rows(8), out=out).summary()
+    assert summary.exit_code == 0 and emulator.jobs_created == 8  # each row paid once
+
+
+def test_the_sync_twin_stops_on_break_too(emulator: LumenfallEmulator, base_url: str, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with Lumenfall(api_key=KEY, base_url=base_url) as client:
+        for _ in client.videos.batch(_rows(6), out=out, concurrency=2):
+            break  # the generator is closed here: no new job, the lock is free
+        Journal(out / ".lumenfall-batch.sqlite", create=False, exclusive=True).close()
+        with client.videos.batch(_rows(6), out=out) as batch:
+            summary = batch.summary()
+    assert summary.exit_code == 0 and emulator.jobs_created == 6
