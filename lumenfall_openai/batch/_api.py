@@ -100,7 +100,20 @@ def make_engine(
 class AsyncBatch:
     """A running (or ready) batch: ``async for result in batch`` yields each row's
     :class:`BatchResult` as it settles; ``await batch.summary()`` waits for the end. The run
-    starts at the first of the two."""
+    starts at the first of the two.
+
+    To leave the loop early, use the batch as a context manager (inside the client's)::
+
+        async with client.videos.batch(rows, out="clips/") as batch:
+            async for result in batch:
+                if result.outcome == "failed":
+                    break  # on leaving the block: no new job; the ones created are followed and saved
+
+    Leaving the block (or ``await batch.aclose()``) stops creating jobs, follows the jobs already
+    created to the end (journaled, downloaded, in the manifest) and releases the journal's lock.
+    A bare ``break`` only stops when the abandoned loop is garbage-collected, as a background
+    task that may race the client's close: jobs may be cut mid-create.
+    """
 
     def __init__(self, client: AsyncLumenfall, rows: BatchRows, **settings: Any) -> None:
         """Check everything now (``settings`` are ``videos.batch``'s keyword arguments)."""
@@ -108,6 +121,7 @@ class AsyncBatch:
         self._results: asyncio.Queue[BatchResult | object] | None = None
         self._task: asyncio.Task[BatchSummary] | None = None
         self._iterating = False
+        self._closed = False
 
     @property
     def progress(self) -> BatchProgress:
@@ -121,7 +135,24 @@ class AsyncBatch:
         """Create no new jobs; jobs already created are still followed and saved."""
         self._engine.stop_creating()
 
+    async def __aenter__(self) -> AsyncBatch:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Create no new jobs, wait for the jobs already created (saved and journaled), release the journal."""
+        if self._task is None:
+            self._closed = True
+            self._engine.journal.close()  # never started: only the lock to release
+            return
+        self._engine.stop_creating()
+        await asyncio.wait([self._task])  # its error, if any, is summary()'s to raise
+
     def _start(self) -> asyncio.Task[BatchSummary]:
+        if self._task is None and self._closed:
+            raise RuntimeError("This batch was closed before it ran; make a new one.")
         if self._task is None:
             results: asyncio.Queue[BatchResult | object] = asyncio.Queue()
             self._results = results
@@ -143,12 +174,18 @@ class AsyncBatch:
         self._iterating = True
         task = self._start()
         assert self._results is not None
-        while True:
-            item = await self._results.get()
-            if item is _DONE:
-                break
-            assert isinstance(item, BatchResult)
-            yield item
+        finished = False
+        try:
+            while True:
+                item = await self._results.get()
+                if item is _DONE:
+                    break
+                assert isinstance(item, BatchResult)
+                yield item
+            finished = True
+        finally:
+            if not finished:  # left early (aclose, break then collected, an error): stop, keep what was paid
+                await self.aclose()
         await task  # raises what the run raised
 
     async def summary(self) -> BatchSummary:
@@ -160,7 +197,9 @@ class Batch:
     """The sync twin of :class:`AsyncBatch`: ``for result in batch`` / ``batch.summary()``.
 
     The engine runs on a private event loop in a daemon thread with an ``AsyncLumenfall`` made
-    from the sync client's settings, sharing its ledger."""
+    from the sync client's settings, sharing its ledger. ``with ... as batch:`` / ``close()`` and
+    a ``break`` out of ``for``: no new job, the jobs created are followed and saved, the journal
+    is released (as ``AsyncBatch.aclose``)."""
 
     def __init__(self, client: Lumenfall, rows: BatchRows, **settings: Any) -> None:
         """Check everything now (``settings`` are ``videos.batch``'s keyword arguments)."""
@@ -177,6 +216,7 @@ class Batch:
         self._summary: BatchSummary | None = None
         self._error: BaseException | None = None
         self._iterating = False
+        self._closed = False
 
     @property
     def progress(self) -> BatchProgress:
@@ -189,7 +229,25 @@ class Batch:
     def stop_creating(self) -> None:
         self._engine.stop_creating()
 
+    def __enter__(self) -> Batch:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Create no new jobs, wait for the jobs already created (saved and journaled), release the journal."""
+        if self._thread is None:
+            self._closed = True
+            self._engine.journal.close()  # never started: only the lock to release
+            return
+        self._engine.stop_creating()
+        while self._thread.is_alive():
+            self._thread.join(0.2)  # in slices, so Ctrl-C reaches the caller
+
     def _start(self) -> threading.Thread:
+        if self._thread is None and self._closed:
+            raise RuntimeError("This batch was closed before it ran; make a new one.")
         if self._thread is None:
 
             def run() -> None:
@@ -216,12 +274,18 @@ class Batch:
             raise RuntimeError("A batch's results can be iterated once, before or instead of calling summary().")
         self._iterating = True
         self._start()
-        while True:
-            item = self._results.get()
-            if item is _DONE:
-                break
-            assert isinstance(item, BatchResult)
-            yield item
+        finished = False
+        try:
+            while True:
+                item = self._results.get()
+                if item is _DONE:
+                    break
+                assert isinstance(item, BatchResult)
+                yield item
+            finished = True
+        finally:
+            if not finished:  # left early (break, an error): stop, keep what was paid
+                self.close()
         self.summary()
 
     def summary(self) -> BatchSummary:

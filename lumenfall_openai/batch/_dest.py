@@ -215,6 +215,12 @@ class RemoteDestination(Destination):
         return self.url(name)
 
 
+def staging_dir(journal: Path, batch_id: str) -> Path:
+    """Where a remote DEST's downloads are staged: private to this journal and batch (the journal's
+    lock allows one run at a time), so two batches in one directory never stage the same file."""
+    return journal.parent / ".lumenfall-staging" / f"{journal.name}-{batch_id}"
+
+
 def open_destination(
     out: str | os.PathLike[str], *, staging: Path, storage_options: dict[str, Any] | None = None
 ) -> Destination:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import json
 import os
 import re
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from .._money import micros_to_decimal, to_micros
 from ..costs import CostLedger, Reservation
 from ..errors import BudgetError, WaitTimeoutError
-from ._dest import Destination, open_destination
+from ._dest import Destination, RemoteDestination, open_destination, staging_dir
 from ._journal import Attempt, Journal, derive_key
 from ._manifest import build_manifest, build_manifest_csv
 from ._results import BatchProgress, BatchResult, BatchSummary, ResumeReport, RowOutcome
@@ -40,14 +41,18 @@ MANIFEST_NAME = "manifest.jsonl"
 
 
 def default_journal_path(out: str) -> Path:
-    """``DEST/.lumenfall-batch.sqlite`` for a directory; for a URL, a file in the current
-    directory named after it (the journal must be on a local disk: SQLite needs real locks)."""
+    """``DEST/.lumenfall-batch.sqlite`` for a directory. A URL DEST has no default: the journal is
+    the only record of what was paid and must be on a local disk (SQLite needs real locks), and a
+    path derived from the current directory or a cache dir is found again only by luck (another
+    directory, a cleaned cache, a fresh CI checkout: every row paid again)."""
     from ._dest import is_url
 
     if is_url(out):
-        import hashlib
-
-        return Path.cwd() / f".lumenfall-batch-{hashlib.sha256(out.encode()).hexdigest()[:12]}.sqlite"
+        raise ValueError(
+            f"{out} is a URL: give the batch's journal a durable local path with --journal PATH (Python: "
+            "journal=...), and pass the same path to every run, status and resume of this batch. It records "
+            "every paid job; without it a run from elsewhere would pay for every row again."
+        )
     return Path(out) / JOURNAL_NAME
 
 
@@ -126,7 +131,7 @@ class BatchEngine:
         self.journal = Journal(options.journal, exclusive=True)
         self.batch_id = self.journal.batch_id(options.batch_id)
         self.dest: Destination = open_destination(
-            options.out, staging=options.journal.parent / ".lumenfall-staging",
+            options.out, staging=staging_dir(options.journal, self.batch_id),
             storage_options=dict(options.storage_options or {}),
         )  # fmt: skip
         self._stop = False
@@ -203,6 +208,9 @@ class BatchEngine:
                 if state.hold is not None:
                     state.hold.release()
             self.write_manifest()
+            if isinstance(self.dest, RemoteDestination):
+                with contextlib.suppress(OSError):  # only once empty: a staged file left is kept
+                    self.dest.staging.rmdir()
         counts: dict[RowOutcome, int] = {"downloaded": 0, "failed": 0, "refused": 0, "unfinished": 0}
         for result in self.results.values():
             counts[result.outcome] += 1
@@ -212,7 +220,7 @@ class BatchEngine:
             currency=self._client.ledger.currency, budget_micros=budget,
             manifest=self.dest.display.rstrip("/") + "/" + MANIFEST_NAME, journal=str(opts.journal),
             batch_id=self.batch_id, resume=self.resume, elapsed_seconds=time.monotonic() - started,
-            stopped=self._stop,
+            stopped=self._stop, unknown_costs=self.journal.unknown_costs,
         )  # fmt: skip
 
     def _restore_hold(self, attempt: Attempt) -> Reservation | None:
@@ -225,6 +233,16 @@ class BatchEngine:
             self._stop = True
             self._event(f"{attempt.row_id}: running jobs already use the budget; no new job will be created")
             return None
+
+    def _may_create(self) -> bool:
+        """False once the run is stopped, or (fail closed) when a paid job's cost is unknown under a budget."""
+        if not self._stop and self.options.budget_micros is not None and self.journal.unknown_costs:
+            self._stop = True
+            self._event(
+                f"{self.journal.unknown_costs} paid job(s) have no known cost or estimate: the budget cannot be "
+                "checked, so no new job will be created"
+            )
+        return not self._stop
 
     def _money(self) -> tuple[int, int]:
         return self.journal.spent_micros, self.journal.reserved_micros
@@ -266,7 +284,7 @@ class BatchEngine:
                 return
             if plan == "failed":
                 assert attempt is not None
-                if attempt.state == "failed" and attempt.attempt < self.options.retry_failed and not self._stop:
+                if attempt.state == "failed" and attempt.attempt < self.options.retry_failed and self._may_create():
                     self._event(f"{state.row.id}: failed ({attempt.error_code}), retrying as a new job")
                     attempt = await self._create(state, attempt.attempt + 1)
                     if attempt is None:
@@ -276,7 +294,7 @@ class BatchEngine:
                 self._settle(state, "failed", attempt)
                 return
             if plan in ("create", "resend"):
-                if self._stop and plan == "create":
+                if plan == "create" and not self._may_create():
                     self._settle(state, "unfinished", attempt, error="not started: the run was stopped")
                     return
                 number = attempt.attempt if attempt is not None else 0

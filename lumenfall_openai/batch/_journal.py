@@ -67,6 +67,25 @@ CREATE INDEX IF NOT EXISTS attempts_row ON attempts (row_id, args_hash, attempt)
 # States in which the job may exist and may still cost money.
 OPEN_STATES = frozenset({"sending", "running"})
 STATES = frozenset({"sending", "running", "completed", "failed", "downloaded", "refused"})
+# States in which the job ran to success: it was paid, whatever its answer said the cost was.
+PAID_STATES = frozenset({"completed", "downloaded"})
+
+
+def counted_cost(attempt: Attempt) -> int | None:
+    """What ``attempt`` counts as spent, by the ledger's rule (costs.py ``record_video``/``_record``).
+
+    A paid job (completed) whose cost is missing, unreadable or absurd (``to_micros`` gives None
+    above its bound), and any job whose cost is negative, counts as its estimate: the budget never
+    forgets money and a hostile answer never lowers the total. A failed job without a cost
+    counts 0 (nothing to bill). None: neither cost nor estimate is known (fail closed).
+    """
+    cost = attempt.cost_micros
+    if cost is not None and cost >= 0:
+        return cost
+    if cost is None and attempt.state not in PAID_STATES:
+        return 0  # not finished (reserved instead), refused, or failed without a bill
+    estimate = attempt.estimate_micros
+    return estimate if estimate is not None and estimate >= 0 else None
 
 
 class JournalError(Exception):
@@ -139,6 +158,8 @@ class Journal:
         self._cache: dict[str, Attempt] = {}
         self.spent_micros = 0
         self.reserved_micros = 0
+        # Paid attempts whose cost cannot be known (no cost, no estimate): the budget cannot be checked.
+        self.unknown_costs = 0
         cursor = self._db.execute(f"SELECT {', '.join(_COLUMNS)} FROM attempts ORDER BY created_at, rowid")
         for row in cursor:
             self._store(Attempt(*row))
@@ -185,7 +206,9 @@ class Journal:
         old = self._cache.get(attempt.key)
         for known, sign in ((old, -1), (attempt, 1)):
             if known is not None:
-                self.spent_micros += sign * (known.cost_micros or 0)
+                counted = counted_cost(known)
+                self.spent_micros += sign * (counted or 0)
+                self.unknown_costs += sign * (counted is None)
                 if known.state in OPEN_STATES:
                     self.reserved_micros += sign * (known.estimate_micros or 0)
         self._cache[attempt.key] = attempt

@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ._journal import Attempt
+from ._journal import PAID_STATES, Attempt, counted_cost
 from ._results import BatchResult
 from ._rows import BatchRow
 
@@ -20,7 +20,7 @@ __all__ = ["FIELDS", "build_manifest", "build_manifest_csv", "manifest_records"]
 
 FIELDS: tuple[str, ...] = (
     "row_id", "video_id", "status", "error_code", "error_message", "cost_micros", "cost", "currency", "provider",
-    "executed_model", "file", "bytes", "sha256", "attempts", "idempotency_key",
+    "executed_model", "file", "bytes", "sha256", "attempts", "idempotency_key", "cost_estimated",
 )  # fmt: skip
 
 
@@ -45,6 +45,10 @@ def manifest_records(
     for row, attempt in zip(rows, attempts, strict=True):
         result = results.get(row.id)
         cost = None if attempt is None else attempt.cost_micros
+        estimated = False
+        if attempt is not None and (cost is None or cost < 0) and (cost is not None or attempt.state in PAID_STATES):
+            # what the budget counts: the estimate for an unreadable or negative cost (None: unknown)
+            cost, estimated = counted_cost(attempt), True
         error_message = attempt.error_message if attempt is not None else None
         if result is not None and result.outcome == "unfinished" and result.error_message:
             error_message = result.error_message
@@ -65,6 +69,7 @@ def manifest_records(
                 "sha256": None if attempt is None else attempt.sha256,
                 "attempts": 0 if attempt is None else attempt.attempt + 1,
                 "idempotency_key": None if attempt is None else attempt.key,
+                "cost_estimated": estimated,
             }
         )
     return records

@@ -106,6 +106,8 @@ class BatchSummary:
     elapsed_seconds: float
     stopped: bool = False
     """True when the run was stopped before every row was tried."""
+    unknown_costs: int = 0
+    """Paid jobs whose cost and estimate are both unknown: with a budget, no new job was created."""
 
     @property
     def exit_code(self) -> int:

@@ -188,15 +188,32 @@ def _csv_value(name: str, text: str) -> object:
 
 
 def _csv(text: str, source: str) -> list[tuple[int, Mapping[str, Any]]]:
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
+    # strict: a quote never closed (or a stray one) is an error, not every following row swallowed
+    # into one cell and paid as one prompt
+    reader = csv.reader(io.StringIO(text), strict=True)
+    try:
+        header = next(reader, None)
+    except csv.Error as error:
+        raise RowsError(source, [(1, f"the header line is not valid CSV ({error})")]) from None
     if header is None or "prompt" not in [name.strip() for name in header]:
         raise RowsError(source, [(1, "a CSV needs a header line with a 'prompt' column (and any create argument)")])
     names = [name.strip() for name in header]
+    if len(set(names)) != len(names):
+        twice = sorted({name for name in names if names.count(name) > 1})
+        raise RowsError(source, [(1, f"the header names a column twice ({', '.join(twice)}): keep one")])
     items: list[tuple[int, Mapping[str, Any]]] = []
     problems: list[tuple[int, str]] = []
-    for values in reader:
-        number = reader.line_num
+    while True:
+        start = reader.line_num + 1  # a quoted cell may span lines: report where the record began
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            problems.append((start, f"not valid CSV ({error}): a quoted cell must end with a quote; "
+                                    'double a quote inside one ("")'))  # fmt: skip
+            break  # the rest cannot be read reliably after this
+        number = start
         if not any(value.strip() for value in values):
             continue
         if len(values) != len(names):

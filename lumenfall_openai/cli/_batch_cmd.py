@@ -100,7 +100,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print one JSON object on stdout, no live view")
     common.add_argument("--no-progress", action="store_true", help="no live view (summary only)")
-    common.add_argument("--journal", metavar="PATH", help="the journal file (default: DEST/.lumenfall-batch.sqlite)")
+    common.add_argument(
+        "--journal", metavar="PATH", help="the journal (default: DEST/.lumenfall-batch.sqlite; a URL DEST needs one)"
+    )
 
     tuning = argparse.ArgumentParser(add_help=False)
     tuning.add_argument("--concurrency", type=_positive, metavar="N", help="jobs in flight at once (default 8)")
@@ -391,6 +393,7 @@ def _summary_dict(summary: BatchSummary) -> dict[str, Any]:
         "rows": summary.rows,
         "counts": summary.counts,
         "spent_micros": summary.spent_micros,
+        "unknown_costs": summary.unknown_costs,
         "reserved_micros": summary.reserved_micros,
         "budget_micros": summary.budget_micros,
         "currency": summary.currency,
@@ -430,6 +433,8 @@ def _headline(summary: BatchSummary) -> str:
         money += f", {_money(summary.reserved_micros, summary.currency)} reserved for unfinished jobs"
     if summary.budget_micros is not None:
         money += f", budget {_money(summary.budget_micros, summary.currency)}"
+    if summary.unknown_costs:
+        money += f" ({summary.unknown_costs} paid job(s) of unknown cost: no new job was created under the budget)"
     return (
         f"Batch {summary.batch_id}: {summary.rows} rows: {counts['downloaded']} downloaded, {counts['failed']} failed, "
         f"{counts['refused']} refused by the budget, {counts['unfinished']} unfinished; {money}; "

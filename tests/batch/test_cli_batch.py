@@ -227,3 +227,15 @@ def test_live_view_and_ctrl_c_in_a_real_terminal(child: ChildEmulator, tmp_path:
     assert "Cancel requested for 5 job(s)" in final and "EXIT=130" in final
     assert "Resume with: lumenfall-openai batch resume" in final
     assert child.counters()["jobs_created"] == 5  # Ctrl-C created nothing more
+
+
+def test_a_url_destination_needs_an_explicit_journal(child: ChildEmulator, tmp_path: Path) -> None:
+    # F11: a journal derived from the current directory is found again only from that directory
+    jobs = _jobs(tmp_path / "jobs.jsonl", 2, model="sora-2")
+    for command in (("run", str(jobs)), ("status",), ("resume",)):
+        process = _cli(child, *command, *(("--out",) if command[0] == "run" else ()), "memory://f11/", cwd=tmp_path)
+        _, stderr = process.communicate(timeout=300)
+        assert process.returncode == 2, stderr
+        assert "--journal PATH" in stderr
+    assert child.counters()["jobs_created"] == 0
+    assert not list(tmp_path.glob(".lumenfall-batch*"))

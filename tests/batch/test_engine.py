@@ -6,6 +6,7 @@ running the same batch again: the emulator's own counters say whether anything w
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -203,3 +204,99 @@ async def test_machines_sharing_a_batch_id_replay_an_overlap_instead_of_paying(
     assert first.exit_code == second.exit_code == 0
     assert emulator.jobs_created == 5 and emulator.replayed_creates == 1
     assert emulator.billed_micros == 5 * PRICE_4S
+
+
+@pytest.mark.parametrize("bad_cost", [-5_000_000, None])
+async def test_a_negative_or_missing_cost_counts_as_the_estimate_across_runs(
+    emulator: LumenfallEmulator, base_url: str, tmp_path: Path, bad_cost: int | None
+) -> None:
+    # F2/F3: a hostile answer (negative, missing, NaN or absurd cost: all journal as negative or None)
+    # must never give the budget back; the journal counts the estimate, like the ledger does
+    out = tmp_path / "out"
+    budget = (3 * PRICE_4S + PRICE_4S // 2) / 1_000_000  # room for 3.5 jobs
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url) as client:
+        first = await client.videos.batch(_rows(5), out=out, budget=budget, concurrency=1).summary()
+        assert first.counts["downloaded"] == 3
+        journal = Journal(first.journal, create=False)
+        for attempt in journal.attempts():
+            if attempt.state == "downloaded":
+                journal.update(attempt.key, cost_micros=bad_cost)
+        assert journal.spent_micros == 3 * PRICE_4S and journal.unknown_costs == 0
+        journal.close()
+        again = await client.videos.batch(_rows(5), out=out, budget=budget, concurrency=1).summary()
+        assert again.counts["refused"] == 2 and emulator.jobs_created == 3
+        assert again.spent_micros == 3 * PRICE_4S
+        records, totals = _manifest(out)
+        assert totals["journal_cost_micros"] == 3 * PRICE_4S
+        assert all(r["cost_micros"] == PRICE_4S and r["cost_estimated"] for r in records if r["status"] == "downloaded")
+        # no estimate either: the budget cannot be checked, so nothing new is created (fail closed)
+        journal = Journal(first.journal, create=False)
+        paid = [attempt for attempt in journal.attempts() if attempt.state == "downloaded"]
+        journal.update(paid[0].key, cost_micros=bad_cost, estimate_micros=None)
+        assert journal.unknown_costs == 1
+        journal.close()
+        more = await client.videos.batch(_rows(5), out=out, budget=10, concurrency=1).summary()
+    assert more.unknown_costs == 1 and more.stopped and emulator.jobs_created == 3
+    assert more.counts["unfinished"] == 2
+
+
+async def test_two_remote_batches_in_one_directory_never_share_a_staging_file(
+    emulator: LumenfallEmulator, base_url: str, tmp_path: Path
+) -> None:
+    # F10: the same row ids, two URL destinations, journals side by side: each batch stages privately
+    pytest.importorskip("fsspec", reason="the [storage] extra (fsspec) is not installed")
+    import fsspec  # pyright: ignore[reportMissingTypeStubs]
+
+    from lumenfall_openai.batch._dest import staging_dir
+
+    a, b = tmp_path / "a.sqlite", tmp_path / "b.sqlite"
+    assert len({staging_dir(a, "x"), staging_dir(b, "x"), staging_dir(a, "y")}) == 3
+    assert all(staging_dir(j, "x").parent.parent == tmp_path for j in (a, b))
+    fs: Any = fsspec.filesystem("memory")
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url) as client:
+        for journal, prefix in ((a, "f10a"), (b, "f10b")):
+            summary = await client.videos.batch(_rows(2), out=f"memory://{prefix}/", journal=journal).summary()
+            assert summary.exit_code == 0
+            lines = [json.loads(line) for line in fs.cat(f"/{prefix}/manifest.jsonl").decode().splitlines()]
+            for record in lines[:-1]:
+                data: bytes = fs.cat(f"/{prefix}/{record['row_id']}.mp4")
+                assert hashlib.sha256(data).hexdigest() == record["sha256"]
+            assert not staging_dir(journal, summary.batch_id).exists()  # removed once every file is uploaded
+
+
+async def test_leaving_the_loop_early_stops_creating_keeps_what_was_paid_and_releases_the_journal(
+    emulator: LumenfallEmulator, base_url: str, tmp_path: Path
+) -> None:
+    # F15: a break must not leave the engine running on (holding the lock) until the client closes
+    out = tmp_path / "out"
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url) as client:
+        async with client.videos.batch(_rows(8), out=out, concurrency=2) as batch:
+            async for _ in batch:
+                break
+        created = emulator.jobs_created
+        assert created < 8
+        journal = Journal(out / ".lumenfall-batch.sqlite", create=False, exclusive=True)  # the lock is free
+        assert sum(a.state == "downloaded" for a in journal.attempts()) == created  # every paid job saved
+        journal.close()
+        records, _ = _manifest(out)
+        assert sum(r["status"] == "downloaded" for r in records) == created
+        # the iterator's own aclose does the same
+        iterator = aiter(client.videos.batch(_rows(8), out=out, concurrency=1))
+        await anext(iterator)
+        await iterator.aclose()  # type: ignore[attr-defined]
+        Journal(out / ".lumenfall-batch.sqlite", create=False, exclusive=True).close()
+        # closed before it ran: the lock is released too
+        await client.videos.batch(_rows(8), out=out).aclose()
+        summary = await client.videos.batch(_rows(8), out=out).summary()
+    assert summary.exit_code == 0 and emulator.jobs_created == 8  # each row paid once
+
+
+def test_the_sync_twin_stops_on_break_too(emulator: LumenfallEmulator, base_url: str, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with Lumenfall(api_key=KEY, base_url=base_url) as client:
+        for _ in client.videos.batch(_rows(6), out=out, concurrency=2):
+            break  # the generator is closed here: no new job, the lock is free
+        Journal(out / ".lumenfall-batch.sqlite", create=False, exclusive=True).close()
+        with client.videos.batch(_rows(6), out=out) as batch:
+            summary = batch.summary()
+    assert summary.exit_code == 0 and emulator.jobs_created == 6

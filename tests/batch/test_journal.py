@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lumenfall_openai.batch import Journal, JournalError, derive_key
+from lumenfall_openai.batch._journal import PAID_STATES, STATES, Attempt, counted_cost
 
 values = st.one_of(st.text(max_size=20), st.integers(-5, 5), st.booleans(), st.none())
 args_st = st.dictionaries(st.text(min_size=1, max_size=8), values, min_size=1, max_size=6)
@@ -84,3 +85,26 @@ def test_a_second_run_on_one_journal_is_refused_and_a_reader_is_not(tmp_path: Pa
     finally:
         first.close()
     Journal(path, exclusive=True).close()  # released on close: the next run goes ahead
+
+
+@given(
+    st.sampled_from(sorted(STATES)),
+    st.one_of(st.none(), st.integers(-(10**12), 10**12)),
+    st.one_of(st.none(), st.integers(-(10**12), 10**12)),
+)
+def test_a_cost_never_counts_below_zero_nor_below_the_estimate_when_unreadable(
+    state: str, cost: int | None, estimate: int | None
+) -> None:
+    attempt = Attempt(
+        key="k", row_id="a", args_hash="h", args="{}", attempt=0, state=state, video_id="video_1", status=None,
+        error_code=None, error_message=None, estimate_micros=estimate, cost_micros=cost, currency=None, provider=None,
+        executed_model=None, file=None, bytes=None, sha256=None, created_at=0.0, updated_at=0.0,
+    )  # fmt: skip
+    counted = counted_cost(attempt)
+    if cost is not None and cost >= 0:
+        assert counted == cost  # a readable cost is the bill
+    elif cost is not None or state in PAID_STATES:  # paid (or billed negative): the estimate, else unknown
+        assert counted == (estimate if estimate is not None and estimate >= 0 else None)
+    else:
+        assert counted == 0
+    assert counted is None or counted >= 0

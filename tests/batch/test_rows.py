@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -87,3 +89,26 @@ def test_default_ids_do_not_depend_on_key_order_or_other_rows(extra: dict[str, s
     other = parse_rows(json.dumps({"prompt": "another", "model": "m"}) + "\n" + json.dumps(reordered), fmt="jsonl")[1]
     assert first.id == other.id
     assert first.args_hash == other.args_hash
+
+
+def test_csv_unclosed_quote_is_a_line_error_not_swallowed_rows() -> None:
+    # F4: the csv module would read every later row into r2's prompt; nothing may be paid for that
+    text = 'id,prompt\nr1,a heron\nr2,"12 inch vinyl spinning\nr3,a fox\nr4,a cat\n'
+    with pytest.raises(RowsError, match=r"line 3: not valid CSV") as caught:
+        parse_rows(text, fmt="csv", default_model="m")
+    assert "nothing was created" in str(caught.value)
+    with pytest.raises(RowsError, match=r"line 2: not valid CSV"):
+        parse_rows('id,prompt\nr1,"a" heron\n', fmt="csv", default_model="m")  # a stray quote
+    with pytest.raises(RowsError, match="column twice"):
+        parse_rows("id,prompt,prompt\nr1,a,b\n", fmt="csv", default_model="m")
+
+
+@given(st.lists(st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r"), min_size=1,
+                        max_size=20).filter(str.strip), min_size=1, max_size=8))  # fmt: skip
+def test_csv_written_by_a_csv_writer_reads_back_row_for_row(prompts: list[str]) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["id", "prompt"])
+    writer.writerows([f"r{i}", prompt] for i, prompt in enumerate(prompts))
+    rows = parse_rows(buffer.getvalue(), fmt="csv", default_model="m")
+    assert [row.args["prompt"] for row in rows] == prompts

@@ -62,7 +62,7 @@ def test_a_batch_to_s3_is_whole_verified_and_resumable(
         assert record["file"] == f"s3://{BUCKET}/batch/{record['row_id']}.mp4"
         data: bytes = fs.cat(record["file"])
         assert (len(data), hashlib.sha256(data).hexdigest()) == (record["bytes"], record["sha256"])
-    assert not any((tmp_path / ".lumenfall-staging").iterdir())  # staged copies are removed once uploaded
+    assert not any((tmp_path / ".lumenfall-staging").iterdir())  # staged copies (and their dir) go once uploaded
 
     # An object deleted from the bucket is downloaded again; nothing is created again.
     fs.rm(f"{BUCKET}/batch/row3.mp4")
