@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import AsyncGenerator, Generator
-from typing import Any
+from collections.abc import AsyncGenerator, Callable, Generator
+from typing import Any, TypeVar
 
 import anyio
 
@@ -34,7 +34,14 @@ class CheckSlots:
         with self._lock:
             held = self._queue.enter(turn)
         if not held:
-            turn.wait(wait_at_most)
+            try:
+                turn.wait(wait_at_most)
+            except BaseException:  # interrupted while waiting: pass on a slot handed over meanwhile
+                with self._lock:
+                    handed_over = not self._queue.withdraw(turn)
+                if handed_over:
+                    self._leave()
+                raise
             with self._lock:
                 held = not self._queue.withdraw(turn)  # still queued: the wait ran out, go without
         try:
@@ -83,16 +90,17 @@ class AsyncCheckSlots:
 
 def check_slots(client: Any) -> CheckSlots:
     """The client's slots (made on first use; a copy made by ``with_options`` gets its own)."""
-    slots: CheckSlots | None = client.__dict__.get(_ATTR)
-    if slots is None:
-        made: CheckSlots = client.__dict__.setdefault(_ATTR, CheckSlots())
-        return made
-    return slots
+    return _slots_of(client, CheckSlots)
 
 
 def async_check_slots(client: Any) -> AsyncCheckSlots:
-    slots: AsyncCheckSlots | None = client.__dict__.get(_ATTR)
-    if slots is None:
-        made: AsyncCheckSlots = client.__dict__.setdefault(_ATTR, AsyncCheckSlots())
-        return made
-    return slots
+    return _slots_of(client, AsyncCheckSlots)
+
+
+_S = TypeVar("_S", CheckSlots, AsyncCheckSlots)
+
+
+def _slots_of(client: Any, make: Callable[[], _S]) -> _S:
+    slots: _S | None = client.__dict__.get(_ATTR)
+    # setdefault: two threads making the first slots at once end up sharing one of them
+    return slots if slots is not None else client.__dict__.setdefault(_ATTR, make())

@@ -183,3 +183,23 @@ def test_each_client_has_its_own_slots() -> None:
     a, b = Client(), Client()
     assert check_slots(a) is check_slots(a) is not check_slots(b)
     assert async_check_slots(Client()) is not async_check_slots(Client())
+
+
+def test_a_sync_waiter_interrupted_after_its_turn_came_passes_the_slot_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C (or any exception) in a waiting thread must not take a slot with it: the slot handed
+    over while it was being interrupted goes back, so the client keeps its full number of checks."""
+    queue = CheckQueue(limit=1)
+    slots = CheckSlots(queue)
+    holder = slots.slot()
+    holder.__enter__()  # the one slot is taken
+
+    class InterruptedTurn(threading.Event):
+        def wait(self, timeout: float | None = None) -> bool:
+            holder.__exit__(None, None, None)  # the holder finishes: its slot is handed to this turn...
+            raise KeyboardInterrupt  # ...just as this waiter is interrupted
+
+    monkeypatch.setattr("lumenfall_openai._check_slots.threading.Event", InterruptedTurn)
+    with pytest.raises(KeyboardInterrupt):
+        with slots.slot():
+            pass
+    assert (queue.running, list(queue.waiting)) == (0, [])  # nothing leaked
