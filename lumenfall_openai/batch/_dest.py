@@ -13,6 +13,7 @@ The size at the final key is checked against what was hashed.
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import hashlib
 import os
@@ -59,30 +60,30 @@ class Stored:
     sha256: str
 
 
-class Destination:
+class Destination(abc.ABC):
     """Interface: where files go, and how a small text file (the manifest) is published atomically."""
 
     display: str
 
+    @abc.abstractmethod
     def download_target(self, name: str) -> Path:
         """The local path ``videos.download`` writes to for ``name``."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def finish(self, name: str, local: Path) -> Stored:
         """Publish the downloaded file (blocking; run in a thread)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def size_of(self, name: str) -> int | None:
         """The size of ``name`` if it exists (blocking)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def sizes(self) -> dict[str, int]:
         """Every file's size, by name, in one listing (blocking): how a run checks what is saved."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def write_text(self, name: str, text: str) -> str:
         """Write ``name`` whole or not at all; returns its location (blocking)."""
-        raise NotImplementedError
 
     def remove_partials(self, names: set[str]) -> int:
         """Delete the temp files a killed run left for these file names; returns how many."""
