@@ -14,9 +14,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lumenfall_openai import AsyncLumenfall, BudgetExceededError, CostLedger, Lumenfall
+from lumenfall_openai import AsyncLumenfall, BudgetExceededError, CostLedger, Lumenfall, _money
 from lumenfall_openai._compat import http
-from lumenfall_openai import _money
 from lumenfall_openai._money import _to_micros, format_money, micros_to_decimal, to_micros
 from lumenfall_openai.testing import LumenfallEmulator
 from lumenfall_openai.types import CostEstimate, Video
