@@ -13,6 +13,7 @@ Pure decisions (no I/O) shared by the sync and async twins of ``videos.create`` 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, get_origin
 
@@ -154,8 +155,20 @@ def raise_if_other_video(failure: BaseException | None) -> None:
 def ours(cast_to: object) -> bool:
     """Is ``cast_to`` one of this package's answer types (its models and pages)? Only those are
     held to this module's rules; openai's own endpoints behave exactly as in openai."""
+    try:
+        return _OURS[cast_to]
+    except (KeyError, TypeError):  # not seen yet, or unhashable
+        pass
     origin: object = get_origin(cast_to) or cast_to
-    return isinstance(origin, type) and origin.__module__.split(".", 1)[0] == "lumenfall_openai"
+    answer = isinstance(origin, type) and origin.__module__.split(".", 1)[0] == "lumenfall_openai"
+    if len(_OURS) < 1024:  # a handful of types in practice; bounded all the same
+        with contextlib.suppress(TypeError):
+            _OURS[cast_to] = answer
+    return answer
+
+
+# ``ours`` per answer type (asked on every response the client parses).
+_OURS: dict[object, bool] = {}
 
 
 def unreadable_answer(cast_to: object, response: Any, error: Exception) -> ResponseParseError | None:
