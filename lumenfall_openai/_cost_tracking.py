@@ -145,8 +145,9 @@ def observe(ledger: CostLedger | None, method: str, path: str, kwargs: dict[str,
     if is_dry_run(options):
         return {**kwargs, "cast_to": CostEstimate} if is_images else kwargs
     if is_images:
-        kwargs = {**kwargs, "cast_to": ImagesResponse}
-        return kwargs if ledger is None else {**kwargs, "options": images_request_options(ledger, options)}
+        if ledger is None:
+            return {**kwargs, "cast_to": ImagesResponse}
+        return {**kwargs, "cast_to": ImagesResponse, "options": images_request_options(ledger, options)}
     assert ledger is not None
     first = options.get(REQUEST_OPTIONS_POST_PARSER_KEY)
     if is_hold_parser(first):  # a video create: its hold records the answer

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import math
 import threading
 from decimal import Decimal
@@ -14,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lumenfall_openai import AsyncLumenfall, BudgetExceededError, CostLedger, Lumenfall, _money
+from lumenfall_openai import AsyncLumenfall, BudgetExceededError, CostLedger, LedgerEntry, Lumenfall, _money
 from lumenfall_openai._compat import http
 from lumenfall_openai._money import _to_micros, format_money, micros_to_decimal, to_micros
 from lumenfall_openai.testing import LumenfallEmulator
@@ -81,6 +82,18 @@ def test_entries_without_an_id_of_their_own_get_distinct_keys() -> None:
     keys |= {other.record(0.01).key for _ in range(500)}  # type: ignore[union-attr]
     assert len(keys) == 1000 and ledger.total_micros == other.total_micros == 5_000_000
     assert all(k.split(":")[0] in ("image", "other") and len(k.split(":")[1]) == 32 for k in keys)
+
+
+def test_recorded_entries_are_the_dataclass_as_its_constructor_makes_it() -> None:
+    # The ledger fills a new entry's __dict__ at once (speed): same fields, equal, hashable, replaceable.
+    ledger = CostLedger()
+    entry = ledger.record(0.5, kind="image", model="m", provider="p", user="u")
+    assert entry is not None
+    assert set(vars(entry)) == {f.name for f in dataclasses.fields(LedgerEntry)}
+    assert entry == LedgerEntry(**vars(entry)) and hash(entry) == hash(LedgerEntry(**vars(entry)))
+    assert dataclasses.replace(entry, cost_micros=1).cost_micros == 1 and entry.cost == 0.5
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        entry.cost_micros = 0  # type: ignore[misc]
 
 
 def test_float_sums_drift_but_micros_do_not() -> None:
