@@ -90,9 +90,12 @@ class ImagesResponse(openai.types.ImagesResponse, LumenfallModel):
                 value = values.pop(key)
                 # openai keeps a str in a str field and an int in an int field as they are (its
                 # construct returns them unchanged, or validates them to themselves under Optional).
-                fields_values[name] = (
-                    value if type(value) is exact else construct_field(value=value, field=field, key=key)
-                )
+                if type(value) is exact:
+                    fields_values[name] = value
+                elif name == "data" and (images := _plain_images(value)) is not None:
+                    fields_values[name] = images
+                else:
+                    fields_values[name] = construct_field(value=value, field=field, key=key)
                 fields_set.add(name)
             else:
                 fields_values[name] = default
@@ -114,9 +117,49 @@ class ImagesResponse(openai.types.ImagesResponse, LumenfallModel):
     model_construct = construct
 
 
+def _str_fields(model: type[openai.BaseModel]) -> frozenset[str] | None:
+    """The fields of ``model`` if every one is ``Optional[str] = None`` (openai's ``Image``), else None."""
+    fields = model.model_fields
+    plain = all(
+        get_origin(f.annotation) in (Union, UnionType)
+        and set(get_args(f.annotation)) == {str, _NONE}
+        and f.default is None
+        and not f.metadata
+        for f in fields.values()
+    )
+    return frozenset(fields) if plain and fields else None
+
+
+_NONE = type(None)
+_IMAGE = openai.types.Image
+_IMAGE_FIELDS = _str_fields(_IMAGE)
+_IMAGE_EMPTY = dict.fromkeys(_IMAGE.model_fields)
+
+
+def _plain_images(value: object) -> list[openai.types.Image] | None:
+    """``data`` as openai builds it (pydantic validates it into ``Image`` models), made directly
+    when it is the usual list of objects holding only openai's text fields; None otherwise (then
+    openai's own construct builds it). tests/test_image_types.py checks both agree."""
+    if _IMAGE_FIELDS is None or type(value) is not list:
+        return None
+    images: list[openai.types.Image] = []
+    for item in cast("list[object]", value):
+        if type(item) is not dict or not cast("dict[str, object]", item).keys() <= _IMAGE_FIELDS:
+            return None
+        fields = cast("dict[str, object]", item)
+        if any(v is not None and type(v) is not str for v in fields.values()):
+            return None
+        image = _IMAGE.__new__(_IMAGE)
+        object.__setattr__(image, "__dict__", {**_IMAGE_EMPTY, **fields})
+        object.__setattr__(image, "__pydantic_private__", None)
+        object.__setattr__(image, "__pydantic_extra__", {})
+        object.__setattr__(image, "__pydantic_fields_set__", set(fields))
+        images.append(image)
+    return images
+
+
 _Plan = tuple[tuple[str, str, FieldInfo, object, "type | None"], ...]
 _PLANS: dict[type[Any], _Plan] = {}
-_NONE = type(None)
 
 
 def _exact_type(field: FieldInfo) -> type | None:
