@@ -63,7 +63,7 @@ def _cost_types() -> tuple[type[CostEstimate], type[ImagesResponse], type[Video]
 
 def is_dry_run(options: Mapping[str, Any]) -> bool:
     params = options.get(REQUEST_OPTIONS_PARAMS_KEY)
-    if not isinstance(params, Mapping):
+    if params is None or not isinstance(params, Mapping):  # None first: the usual case, no ABC check
         return False
     value: object = cast("Mapping[str, object]", params).get(DRY_RUN_PARAM)
     return value is True or (isinstance(value, str) and value.lower() in ("true", "1"))

@@ -467,7 +467,7 @@ class CostLedger:
         micros = to_micros(cost)
         code = (currency or self.currency).upper()
         with self._lock:
-            open_holds = [hold for hold in holds if hold.open]
+            open_holds = [hold for hold in holds if hold.open] if holds else []
             for hold in open_holds:
                 hold._release_locked()
             readable = micros is not None and micros >= 0
