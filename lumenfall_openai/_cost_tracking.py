@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any, cast
 
 import openai
 
-from ._budget import chain, images_request_options, is_hold_parser
 from ._compat import (
     RAW_RESPONSE_HEADER,
     REQUEST_OPTIONS_PARAMS_KEY,
@@ -50,6 +49,19 @@ DRY_RUN_PARAM = "dryRun"
 # Only these answers can carry a cost. The types are imported with the first such answer, not
 # with the package (a client used for chat never loads them).
 _COST_TYPE_MODULES = ("lumenfall_openai.types.", "openai.types.images_response")
+
+
+@functools.cache
+def _hold_hooks() -> tuple[
+    Callable[[CostLedger, Mapping[str, Any]], dict[str, Any]],
+    Callable[[object], bool],
+    Callable[[object, Callable[[Any], Any]], Callable[[Any], Any]],
+]:
+    """``_budget``'s images_request_options, is_hold_parser and chain, imported with the first
+    answer that can carry a cost (like the types below), not with the package."""
+    from ._budget import chain, images_request_options, is_hold_parser
+
+    return images_request_options, is_hold_parser, chain
 
 
 @functools.cache
@@ -147,9 +159,11 @@ def observe(ledger: CostLedger | None, method: str, path: str, kwargs: dict[str,
     if is_images:
         if ledger is None:
             return {**kwargs, "cast_to": ImagesResponse}
-        return {**kwargs, "cast_to": ImagesResponse, "options": images_request_options(ledger, options)}
+        options = _hold_hooks()[0](ledger, options)
+        return {**kwargs, "cast_to": ImagesResponse, "options": options}
     assert ledger is not None
     first = options.get(REQUEST_OPTIONS_POST_PARSER_KEY)
+    _, is_hold_parser, chain = _hold_hooks()
     if is_hold_parser(first):  # a video create: its hold records the answer
         return kwargs
     options[REQUEST_OPTIONS_POST_PARSER_KEY] = chain(first, _record_video(ledger, requested_video_id(path)))
