@@ -44,7 +44,11 @@ ON_TOP = (
 
 
 def _cpu(statement: str, env: dict[str, str]) -> float:
-    process = subprocess.Popen([sys.executable, "-c", statement], env=env, stdout=subprocess.DEVNULL)
+    # cwd: the copy's directory. `python -c` puts the cwd first on sys.path, so run from a checkout
+    # it would import the checkout's package instead of the copy being measured.
+    process = subprocess.Popen(
+        [sys.executable, "-c", statement], env=env, stdout=subprocess.DEVNULL, cwd=env["PYTHONPATH"]
+    )
     _, status, usage = os.wait4(process.pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0, statement
     return usage.ru_utime + usage.ru_stime
@@ -83,7 +87,7 @@ def measure(rounds: int) -> list[tuple[str, list[float], list[float], list[float
                 ratios.append(times["ours"] / times["openai"])
                 base.append(times["openai"] * 1e3)
                 out = subprocess.run(
-                    [sys.executable, "-c", ON_TOP], env=env, capture_output=True, text=True, check=True
+                    [sys.executable, "-c", ON_TOP], env=env, capture_output=True, text=True, check=True, cwd=root
                 )
                 on_top.append(float(out.stdout.split()[0]))
             rows.append((name, base, ratios, on_top))
