@@ -29,6 +29,7 @@ hold of the images call in progress (a context variable), never reading the requ
 from __future__ import annotations
 
 import contextvars
+import functools
 import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -152,6 +153,14 @@ def start_create(ledger: CostLedger, request: VideoCreateRequest, estimate: Cost
 # -- images ----------------------------------------------------------------------------------
 
 
+@functools.cache
+def _images_response_type() -> type[ImagesResponse]:
+    # Imported with the first images call (not with the package), once (not on every call).
+    from .types.images import ImagesResponse
+
+    return ImagesResponse
+
+
 class ImagesHold:
     """One images call: its reservation (None without a budget) and whom to attribute it to."""
 
@@ -164,14 +173,10 @@ class ImagesHold:
 
     def post_parser(self) -> Callable[[Any], Any]:
         """Records the response's cost against the reservation (an unreadable cost keeps it as spent)."""
-        from .types.images import ImagesResponse
+        return _Settle(self._record, _images_response_type())
 
-        ledger, reservation, user = self.ledger, self.reservation, self.user
-
-        def record(response: ImagesResponse) -> None:
-            ledger.record_images(response, user=user, hold=reservation)
-
-        return _Settle(record, ImagesResponse)
+    def _record(self, response: ImagesResponse) -> None:
+        self.ledger.record_images(response, user=self.user, hold=self.reservation)
 
     def failed(self, error: BaseException) -> None:
         """The call raised. A definite refusal frees the reservation; any other outcome may have

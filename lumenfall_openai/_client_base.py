@@ -20,7 +20,6 @@ from ._compat import (
 )
 from ._cost_tracking import observe
 from ._create_outcome import checked_answer, unreadable_answer
-from ._error_context import add_connection_detail
 from .costs import CostLedger
 from .errors import REQUEST_ID_HEADER, status_error_for
 
@@ -44,6 +43,8 @@ async def _with_connection_detail(pending: Any) -> Any:
     try:
         return await pending
     except openai.APIConnectionError as error:
+        from ._error_context import add_connection_detail  # only ever needed on a failure
+
         add_connection_detail(error)
         raise
 
@@ -91,6 +92,8 @@ class _LumenfallClientMixin:
             try:
                 result = super().request(*args, **kwargs)
             except openai.APIConnectionError as error:
+                from ._error_context import add_connection_detail  # only ever needed on a failure
+
                 add_connection_detail(error)
                 raise
             return _with_connection_detail(result) if inspect.iscoroutine(result) else result

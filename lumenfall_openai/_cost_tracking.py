@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any, cast
 
 import openai
 
-from ._budget import chain, images_request_options, is_hold_parser
 from ._compat import (
     RAW_RESPONSE_HEADER,
     REQUEST_OPTIONS_PARAMS_KEY,
@@ -53,6 +52,19 @@ _COST_TYPE_MODULES = ("lumenfall_openai.types.", "openai.types.images_response")
 
 
 @functools.cache
+def _hold_hooks() -> tuple[
+    Callable[[CostLedger, Mapping[str, Any]], dict[str, Any]],
+    Callable[[object], bool],
+    Callable[[object, Callable[[Any], Any]], Callable[[Any], Any]],
+]:
+    """``_budget``'s images_request_options, is_hold_parser and chain, imported with the first
+    answer that can carry a cost (like the types below), not with the package."""
+    from ._budget import chain, images_request_options, is_hold_parser
+
+    return images_request_options, is_hold_parser, chain
+
+
+@functools.cache
 def _cost_types() -> tuple[type[CostEstimate], type[ImagesResponse], type[Video]]:
     from .types.cost import CostEstimate
     from .types.images import ImagesResponse
@@ -63,7 +75,7 @@ def _cost_types() -> tuple[type[CostEstimate], type[ImagesResponse], type[Video]
 
 def is_dry_run(options: Mapping[str, Any]) -> bool:
     params = options.get(REQUEST_OPTIONS_PARAMS_KEY)
-    if not isinstance(params, Mapping):
+    if params is None or not isinstance(params, Mapping):  # None first: the usual case, no ABC check
         return False
     value: object = cast("Mapping[str, object]", params).get(DRY_RUN_PARAM)
     return value is True or (isinstance(value, str) and value.lower() in ("true", "1"))
@@ -145,10 +157,13 @@ def observe(ledger: CostLedger | None, method: str, path: str, kwargs: dict[str,
     if is_dry_run(options):
         return {**kwargs, "cast_to": CostEstimate} if is_images else kwargs
     if is_images:
-        kwargs = {**kwargs, "cast_to": ImagesResponse}
-        return kwargs if ledger is None else {**kwargs, "options": images_request_options(ledger, options)}
+        if ledger is None:
+            return {**kwargs, "cast_to": ImagesResponse}
+        options = _hold_hooks()[0](ledger, options)
+        return {**kwargs, "cast_to": ImagesResponse, "options": options}
     assert ledger is not None
     first = options.get(REQUEST_OPTIONS_POST_PARSER_KEY)
+    _, is_hold_parser, chain = _hold_hooks()
     if is_hold_parser(first):  # a video create: its hold records the answer
         return kwargs
     options[REQUEST_OPTIONS_POST_PARSER_KEY] = chain(first, _record_video(ledger, requested_video_id(path)))

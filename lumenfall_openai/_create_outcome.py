@@ -13,15 +13,19 @@ Pure decisions (no I/O) shared by the sync and async twins of ``videos.create`` 
 
 from __future__ import annotations
 
-from typing import Any, Protocol, TypeVar, get_origin
+import contextlib
+import functools
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, get_origin
 
 import openai
 
 from ._compat import RAW_RESPONSE_HEADER, Headers
 from ._ids import check_id, requested_video_id
 from .errors import ResponseParseError
-from .types._base import LumenfallModel
-from .types.video import Video
+
+if TYPE_CHECKING:
+    from .types._base import LumenfallModel
+    from .types.video import Video
 
 __all__ = [
     "ParseableResponse",
@@ -49,6 +53,17 @@ class ParseableResponse(Protocol):
     def http_response(self) -> Any: ...
 
     def parse(self) -> Any: ...
+
+
+@functools.cache
+def _answer_types() -> tuple[type[LumenfallModel], type[Video]]:
+    # Imported with the first answer checked, not with the package (pydantic builds the models'
+    # classes on import: about a third of the package's own import time, which a client that
+    # only chats never needs).
+    from .types._base import LumenfallModel
+    from .types.video import Video
+
+    return LumenfallModel, Video
 
 
 def may_have_started(error: BaseException) -> bool:
@@ -113,7 +128,7 @@ def _refuse_other_video(parsed: object, video_id: str, response: Any, what: str)
     """A Video about another job than ``video_id`` (a caching proxy or gateway mix-up) is not an
     answer: waiting would return, and downloading save, someone else's job under this id, and
     the ledger would bill it. Refused with a ResponseParseError that carries ``video_id``."""
-    if not isinstance(parsed, Video) or parsed.id == video_id:
+    if not isinstance(parsed, _answer_types()[1]) or parsed.id == video_id:
         return
     answered = parsed.id[:200] if isinstance(parsed.id, str) else type(parsed.id).__name__
     error = ResponseParseError(
@@ -140,8 +155,20 @@ def raise_if_other_video(failure: BaseException | None) -> None:
 def ours(cast_to: object) -> bool:
     """Is ``cast_to`` one of this package's answer types (its models and pages)? Only those are
     held to this module's rules; openai's own endpoints behave exactly as in openai."""
+    try:
+        return _OURS[cast_to]
+    except (KeyError, TypeError):  # not seen yet, or unhashable
+        pass
     origin: object = get_origin(cast_to) or cast_to
-    return isinstance(origin, type) and origin.__module__.split(".", 1)[0] == "lumenfall_openai"
+    answer = isinstance(origin, type) and origin.__module__.split(".", 1)[0] == "lumenfall_openai"
+    if len(_OURS) < 1024:  # a handful of types in practice; bounded all the same
+        with contextlib.suppress(TypeError):
+            _OURS[cast_to] = answer
+    return answer
+
+
+# ``ours`` per answer type (asked on every response the client parses).
+_OURS: dict[object, bool] = {}
 
 
 def unreadable_answer(cast_to: object, response: Any, error: Exception) -> ResponseParseError | None:
@@ -165,23 +192,23 @@ def checked_answer(parsed: _T, cast_to: object, response: Any) -> _T:
     request = _request_of(response)
     if request is not None and request.headers.get(RAW_RESPONSE_HEADER):
         return parsed
-    what = _what(response)
-    if not (isinstance(cast_to, type) and issubclass(cast_to, LumenfallModel)):
+    model, video = _answer_types()
+    if not (isinstance(cast_to, type) and issubclass(cast_to, model)):
         items: object = getattr(parsed, "data", None)
         if hasattr(parsed, "next_page_info") and items is not None and not isinstance(items, list):
             # A page whose data is not a list is unreadable, not empty: "no such request" read
             # from it could lead someone to release the hold of a job that exists.
-            raise _parse_error(response, what, f"its data is a {type(items).__name__}, not a list")
+            raise _parse_error(response, _what(response), f"its data is a {type(items).__name__}, not a list")
         return parsed
     if not isinstance(parsed, cast_to):
-        raise _parse_error(response, what, f"it is a {type(parsed).__name__}, not a {cast_to.__name__}")
-    if isinstance(parsed, Video):
+        raise _parse_error(response, _what(response), f"it is a {type(parsed).__name__}, not a {cast_to.__name__}")
+    if isinstance(parsed, video):
         ident: object = parsed.id
         if not isinstance(ident, str) or not ident:
-            raise _parse_error(response, what, f"it has no usable id (id={ident!r})")
+            raise _parse_error(response, _what(response), f"it has no usable id (id={ident!r})")
         requested = None if request is None else requested_video_id(request.url.path, encoded=False)
         if requested is not None:
-            _refuse_other_video(parsed, requested, response, what)
+            _refuse_other_video(parsed, requested, response, _what(response))
     return parsed
 
 

@@ -31,11 +31,12 @@ server's history can be reconciled line by line.
 from __future__ import annotations
 
 import dataclasses
+import itertools
+import secrets
 import threading
 import time
-import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
@@ -63,7 +64,7 @@ class LedgerEntry:
     """One recorded cost."""
 
     key: str
-    """``"video:<id>"`` for a video (one entry per video), ``"image:<uuid>"`` per images response."""
+    """``"video:<id>"`` for a video (one entry per video), ``"image:<32 hex digits>"`` per images response."""
     kind: Literal["video", "image", "other"]
     cost_micros: int
     """The cost in micros (millionths of ``currency``), converted once from the reported number."""
@@ -85,6 +86,15 @@ class LedgerEntry:
     @property
     def cost(self) -> float:
         return micros_to_float(self.cost_micros)
+
+
+def _new_entry(**fields: object) -> LedgerEntry:
+    """``LedgerEntry(**fields)`` for the recording path: a frozen dataclass's ``__init__`` sets each
+    field through ``object.__setattr__`` (ten calls per recorded cost); filling ``__dict__`` at once
+    makes the same object (tests/test_costs.py checks it is equal to the constructor's)."""
+    entry = object.__new__(LedgerEntry)
+    entry.__dict__.update(fields)
+    return entry
 
 
 class Reservation:
@@ -120,7 +130,6 @@ class Reservation:
                 ledger._reserved -= self.amount_micros
 
 
-@dataclass(eq=False)
 class _Pending:
     """A video created through ``owner``'s client whose final cost has not been seen yet.
 
@@ -129,13 +138,18 @@ class _Pending:
     ended in a way that may have started the job); afterwards under its video id.
     """
 
-    owner: CostLedger
-    key: str | None = None
-    user: str | None = None
-    hold: Reservation | None = None
-    extra_holds: list[Reservation] = field(default_factory=list[Reservation])
-    inflight: int = 0
-    may_exist: bool = False
+    # A plain class, not a dataclass: building a dataclass costs a fraction of a millisecond of
+    # every `import lumenfall_openai`.
+    __slots__ = ("extra_holds", "hold", "inflight", "key", "may_exist", "owner", "user")
+
+    def __init__(self, owner: CostLedger, key: str | None = None, inflight: int = 0) -> None:
+        self.owner = owner
+        self.key = key
+        self.user: str | None = None
+        self.hold: Reservation | None = None
+        self.extra_holds: list[Reservation] = []
+        self.inflight = inflight
+        self.may_exist = False
 
 
 def usable_estimate(estimate: object) -> tuple[int, str]:
@@ -179,6 +193,17 @@ def _budget_micros(budget: float | int | str | Decimal | None, *, name: str = "b
     if micros is None or micros < 0:
         raise ValueError(f"{name} must be a non-negative amount of money like 5, 12.5 or '12.50', got {budget!r}.")
     return micros
+
+
+# Keys of entries that have no id of their own (an images response, a lost answer): 32 hex
+# digits like a uuid4's, but a random base counted up, not a uuid per entry (uuid4 asks the OS for
+# randomness on every call: a cold system call on every images response).
+_AUTO_KEY_BASE = secrets.randbits(128)
+_AUTO_KEY_COUNT = itertools.count()
+
+
+def _auto_key(kind: str) -> str:
+    return f"{kind}:{(_AUTO_KEY_BASE + next(_AUTO_KEY_COUNT)) & ((1 << 128) - 1):032x}"
 
 
 def _str_or_none(value: object) -> str | None:
@@ -410,7 +435,7 @@ class CostLedger:
         is not a finite number or ``key`` was recorded before (each key counts once)."""
         return self._record(
             cost,
-            key=key or f"{kind}:{uuid.uuid4().hex}",
+            key=key or _auto_key(kind),
             currency=currency,
             kind=kind,
             model=model,
@@ -442,7 +467,7 @@ class CostLedger:
         micros = to_micros(cost)
         code = (currency or self.currency).upper()
         with self._lock:
-            open_holds = [hold for hold in holds if hold.open]
+            open_holds = [hold for hold in holds if hold.open] if holds else []
             for hold in open_holds:
                 hold._release_locked()
             readable = micros is not None and micros >= 0
@@ -458,7 +483,7 @@ class CostLedger:
                 return None
             if key in self._keys or key in self._recorded:
                 return None if estimated else self._raise_locked(key, micros, code)
-            entry = LedgerEntry(
+            entry = _new_entry(
                 key=key, kind=kind, cost_micros=micros, currency=code, model=model,
                 executed_model=executed_model, provider=provider, user=user, recorded_at=time.time(),
                 estimated=estimated,
@@ -532,7 +557,7 @@ class CostLedger:
         unreadable cost keeps ``hold`` as spent."""
         meta = response.metadata
         return self._record(
-            getattr(meta, "cost", None), key=f"image:{uuid.uuid4().hex}",
+            getattr(meta, "cost", None), key=_auto_key("image"),
             currency=_str_or_none(getattr(meta, "cost_currency", None)), kind="image",
             model=_str_or_none(getattr(meta, "model", None)),
             executed_model=_str_or_none(getattr(meta, "executed_model", None)),
@@ -544,7 +569,7 @@ class CostLedger:
         """A request whose outcome can never be learned (an images call whose answer was lost):
         what it reserved is recorded as spent, so it neither leaks nor frees money that may be gone."""
         self._record(
-            None, key=f"{kind}:{uuid.uuid4().hex}", currency=None, kind=kind, model=None, executed_model=None,
+            None, key=_auto_key(kind), currency=None, kind=kind, model=None, executed_model=None,
             provider=None, user=None, holds=(hold,),
         )  # fmt: skip
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
+import math
 import threading
 from decimal import Decimal
 from typing import Any
@@ -10,10 +12,12 @@ from typing import Any
 import anyio
 import openai
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from lumenfall_openai import AsyncLumenfall, BudgetExceededError, CostLedger, Lumenfall
+from lumenfall_openai import AsyncLumenfall, BudgetExceededError, CostLedger, LedgerEntry, Lumenfall, _money
 from lumenfall_openai._compat import http
-from lumenfall_openai._money import format_money, micros_to_decimal, to_micros
+from lumenfall_openai._money import _to_micros, format_money, micros_to_decimal, to_micros
 from lumenfall_openai.testing import LumenfallEmulator
 from lumenfall_openai.types import CostEstimate, Video
 
@@ -55,6 +59,41 @@ def test_to_micros_converts_once_through_the_decimal_form(value: object, micros:
 @pytest.mark.parametrize("value", [None, True, float("nan"), float("inf"), "abc", "", [], {}, "1e400", 10**20])
 def test_to_micros_refuses_what_is_not_a_cost(value: object) -> None:
     assert to_micros(value) is None
+
+
+@given(st.lists(st.floats(allow_nan=True, allow_infinity=True), min_size=1, max_size=20))
+def test_remembered_float_costs_convert_exactly_as_the_decimal_form(costs: list[float]) -> None:
+    # to_micros remembers float conversions (the hot path of every images response): a value seen
+    # before, a cache emptied when full, NaN, inf and -0.0 all read exactly as the uncached rule.
+    for cost in costs + costs[::-1]:
+        expected = _to_micros(Decimal(str(cost))) if math.isfinite(cost) else None
+        assert to_micros(cost) == _to_micros(cost) == expected
+
+
+def test_the_remembered_conversions_stay_bounded() -> None:
+    for i in range(_money._FLOAT_MICROS_MAX + 10):
+        assert to_micros(i / 7) == _to_micros(i / 7)
+    assert len(_money._FLOAT_MICROS) <= _money._FLOAT_MICROS_MAX
+
+
+def test_entries_without_an_id_of_their_own_get_distinct_keys() -> None:
+    ledger, other = CostLedger(), CostLedger()
+    keys = {ledger.record(0.01, kind="image").key for _ in range(500)}  # type: ignore[union-attr]
+    keys |= {other.record(0.01).key for _ in range(500)}  # type: ignore[union-attr]
+    assert len(keys) == 1000 and ledger.total_micros == other.total_micros == 5_000_000
+    assert all(k.split(":")[0] in ("image", "other") and len(k.split(":")[1]) == 32 for k in keys)
+
+
+def test_recorded_entries_are_the_dataclass_as_its_constructor_makes_it() -> None:
+    # The ledger fills a new entry's __dict__ at once (speed): same fields, equal, hashable, replaceable.
+    ledger = CostLedger()
+    entry = ledger.record(0.5, kind="image", model="m", provider="p", user="u")
+    assert entry is not None
+    assert set(vars(entry)) == {f.name for f in dataclasses.fields(LedgerEntry)}
+    assert entry == LedgerEntry(**vars(entry)) and hash(entry) == hash(LedgerEntry(**vars(entry)))
+    assert dataclasses.replace(entry, cost_micros=1).cost_micros == 1 and entry.cost == 0.5
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        entry.cost_micros = 0  # type: ignore[misc]
 
 
 def test_float_sums_drift_but_micros_do_not() -> None:

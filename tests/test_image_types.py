@@ -26,9 +26,10 @@ field_names = st.sampled_from([*openai.types.ImagesResponse.model_fields, "metad
         st.fixed_dictionaries(
             {},
             optional={
-                "url": st.text(max_size=5),
+                "url": st.none() | st.text(max_size=5),
                 "b64_json": st.text(max_size=5),
-                "revised_prompt": st.text(max_size=5),
+                "revised_prompt": st.text(max_size=5) | json_values,
+                "extra": json_values,
             },
         ),
         max_size=3,
@@ -46,6 +47,13 @@ def test_property_openai_fields_are_built_as_openai_builds_them(
     theirs = openai.types.ImagesResponse.construct(**{k: v for k, v in body.items() if k != "metadata"})
     for name in openai.types.ImagesResponse.model_fields:
         assert getattr(ours, name) == getattr(theirs, name), name
+    if isinstance(theirs.data, list):  # each Image as openai makes it (the parse builds plain ones itself)
+        assert isinstance(ours.data, list)
+        for mine, image in zip(ours.data, theirs.data, strict=True):
+            assert type(mine) is type(image)
+            if isinstance(image, openai.BaseModel):
+                assert list(vars(mine).items()) == list(vars(image).items())
+                assert (mine.model_fields_set, mine.model_extra) == (image.model_fields_set, image.model_extra)
     assert ours.model_fields_set == theirs.model_fields_set | (
         {"metadata"} if body.get("metadata") is not None else set()
     )

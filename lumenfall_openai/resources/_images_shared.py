@@ -7,7 +7,6 @@ from typing import Any, TypeVar
 
 from typing_extensions import ParamSpec
 
-from .._compat import RAW_RESPONSE_HEADER
 from .._cost_tracking import dry_run_options, rereadable
 from .._video_requests import check_http_timeout, check_json_value
 from ..errors import UnsupportedOperationError
@@ -16,11 +15,9 @@ __all__ = [
     "async_returning",
     "check_numbers",
     "dry_run_kwargs",
-    "raw_kwargs",
     "refuse_streaming",
     "rereadable_uploads",
     "returning",
-    "what",
 ]
 
 _P = ParamSpec("_P")
@@ -71,16 +68,6 @@ def dry_run_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
     # openai's edit sets its own multipart Content-Type, so no multipart flag here.
     headers, query = dry_run_options(kwargs.get("extra_headers"), kwargs.get("extra_query"), multipart=False)
     return {**kwargs, "extra_headers": headers, "extra_query": query}
-
-
-def raw_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
-    """The call's arguments asking openai for the raw response, which the resource parses itself
-    (so an unreadable body raises ResponseParseError, an ``openai.OpenAIError``)."""
-    return {**kwargs, "extra_headers": {**(kwargs.get("extra_headers") or {}), RAW_RESPONSE_HEADER: "true"}}
-
-
-def what(method: Callable[..., Any]) -> str:
-    return f"images.{getattr(method, '__name__', 'request')}"
 
 
 def rereadable_uploads(kwargs: dict[str, Any]) -> dict[str, Any]:

@@ -44,6 +44,7 @@ class _FieldPlan:
     nullable: bool
     default_factory: Any  # callable or None
     default: Any
+    absent: Any  # what an omitted field reads as, when there is no factory (resolved once)
 
 
 def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
@@ -82,6 +83,9 @@ def _plan_field(name: str, field: Any, numbers_or_none: frozenset[str] = frozens
         nullable=nullable,
         default_factory=field.default_factory,
         default=field.default,
+        # A required field the wire omitted reads as None (openai's own rule), never as pydantic's
+        # PydanticUndefined sentinel, which would leak into messages ("via PydanticUndefined").
+        absent=None if field.default is ... or field.default is PydanticUndefined else field.default,
     )
 
 
@@ -106,14 +110,14 @@ class LumenfallModel(openai.BaseModel):
         for p in cls._plan():
             if p.key in values:
                 value = values.pop(p.key)
-                fields_set.add(p.name)
             elif p.name in values:
                 value = values.pop(p.name)
-                fields_set.add(p.name)
             else:
-                fields_values[p.name] = _default(p)
+                fields_values[p.name] = p.absent if p.default_factory is None else p.default_factory()
                 continue
-            fields_values[p.name] = _convert(p, value)
+            fields_set.add(p.name)
+            # The common case first, as sent: text in a str field, a float in a float field.
+            fields_values[p.name] = value if type(value) is _EXACT.get(p.kind) else _convert(p, value)
         m = cls.__new__(cls)
         object.__setattr__(m, "__dict__", fields_values)
         object.__setattr__(m, "__pydantic_private__", None)
@@ -134,11 +138,11 @@ class LumenfallModel(openai.BaseModel):
 
 
 def _default(p: _FieldPlan) -> object:
-    if p.default_factory is not None:
-        return p.default_factory()
-    # A required field the wire omitted reads as None (openai's own rule), never as pydantic's
-    # PydanticUndefined sentinel, which would leak into messages ("via PydanticUndefined").
-    return None if p.default is ... or p.default is PydanticUndefined else p.default
+    return p.absent if p.default_factory is None else p.default_factory()
+
+
+# Field kinds whose value of exactly this type is kept as sent (what _convert would return).
+_EXACT: dict[str, type] = {"str": str, "float": float, "int": int}
 
 
 def _convert(p: _FieldPlan, value: object) -> object:

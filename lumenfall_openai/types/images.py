@@ -8,7 +8,8 @@ dict in ``model_extra``; here it is a typed, always-present :class:`ImageMetadat
 
 from __future__ import annotations
 
-from typing import Any, cast
+from types import UnionType
+from typing import Any, Union, cast, get_args, get_origin
 
 import openai
 from pydantic import Field
@@ -84,9 +85,17 @@ class ImagesResponse(openai.types.ImagesResponse, LumenfallModel):
         # signature of a default factory on every call, which cost more than the rest of the parse.
         fields_values: dict[str, object] = {}
         fields_set: set[str] = set() if _fields_set is None else _fields_set
-        for name, key, field, default in _openai_plan(cls):
+        for name, key, field, default, exact in _openai_plan(cls):
             if key in values:
-                fields_values[name] = construct_field(value=values.pop(key), field=field, key=key)
+                value = values.pop(key)
+                # openai keeps a str in a str field and an int in an int field as they are (its
+                # construct returns them unchanged, or validates them to themselves under Optional).
+                if type(value) is exact:
+                    fields_values[name] = value
+                elif name == "data" and (images := _plain_images(value)) is not None:
+                    fields_values[name] = images
+                else:
+                    fields_values[name] = construct_field(value=value, field=field, key=key)
                 fields_set.add(name)
             else:
                 fields_values[name] = default
@@ -108,12 +117,64 @@ class ImagesResponse(openai.types.ImagesResponse, LumenfallModel):
     model_construct = construct
 
 
-_PLANS: dict[type[Any], tuple[tuple[str, str, FieldInfo, object], ...]] = {}
+def _str_fields(model: type[openai.BaseModel]) -> frozenset[str] | None:
+    """The fields of ``model`` if every one is ``Optional[str] = None`` (openai's ``Image``), else None."""
+    fields = model.model_fields
+    plain = all(
+        get_origin(f.annotation) in (Union, UnionType)
+        and set(get_args(f.annotation)) == {str, _NONE}
+        and f.default is None
+        and not f.metadata
+        for f in fields.values()
+    )
+    return frozenset(fields) if plain and fields else None
 
 
-def _openai_plan(cls: type[ImagesResponse]) -> tuple[tuple[str, str, FieldInfo, object], ...]:
-    """``(name, wire key, field, default)`` for every field but ``metadata``, as openai's
-    construct would resolve them (its defaults are immutable: None or a literal)."""
+_NONE = type(None)
+_IMAGE = openai.types.Image
+_IMAGE_FIELDS = _str_fields(_IMAGE)
+_IMAGE_EMPTY = dict.fromkeys(_IMAGE.model_fields)
+
+
+def _plain_images(value: object) -> list[openai.types.Image] | None:
+    """``data`` as openai builds it (pydantic validates it into ``Image`` models), made directly
+    when it is the usual list of objects holding only openai's text fields; None otherwise (then
+    openai's own construct builds it). tests/test_image_types.py checks both agree."""
+    if _IMAGE_FIELDS is None or type(value) is not list:
+        return None
+    images: list[openai.types.Image] = []
+    for item in cast("list[object]", value):
+        if type(item) is not dict or not cast("dict[str, object]", item).keys() <= _IMAGE_FIELDS:
+            return None
+        fields = cast("dict[str, object]", item)
+        if any(v is not None and type(v) is not str for v in fields.values()):
+            return None
+        image = _IMAGE.__new__(_IMAGE)
+        object.__setattr__(image, "__dict__", {**_IMAGE_EMPTY, **fields})
+        object.__setattr__(image, "__pydantic_private__", None)
+        object.__setattr__(image, "__pydantic_extra__", {})
+        object.__setattr__(image, "__pydantic_fields_set__", set(fields))
+        images.append(image)
+    return images
+
+
+_Plan = tuple[tuple[str, str, FieldInfo, object, "type | None"], ...]
+_PLANS: dict[type[Any], _Plan] = {}
+
+
+def _exact_type(field: FieldInfo) -> type | None:
+    """``str`` or ``int`` when the field is one of them (or Optional of one) with no constraints:
+    a value of exactly that type is what openai's construct would give back (None: no shortcut)."""
+    annotation: Any = field.annotation
+    if get_origin(annotation) in (Union, UnionType):
+        args = [a for a in get_args(annotation) if a is not _NONE]
+        annotation = args[0] if len(args) == 1 else None
+    return annotation if annotation in (str, int) and not field.metadata else None
+
+
+def _openai_plan(cls: type[ImagesResponse]) -> _Plan:
+    """``(name, wire key, field, default, exact type)`` for every field but ``metadata``, as
+    openai's construct would resolve them (its defaults are immutable: None or a literal)."""
     plan = _PLANS.get(cls)
     if plan is None:
         plan = tuple(
@@ -122,6 +183,7 @@ def _openai_plan(cls: type[ImagesResponse]) -> tuple[tuple[str, str, FieldInfo, 
                 field.alias or name,
                 field,
                 None if field.is_required() else field.get_default(call_default_factory=True),
+                _exact_type(field),
             )
             for name, field in cls.model_fields.items()
             if name != "metadata"

@@ -24,17 +24,15 @@ from typing import TYPE_CHECKING, Any
 from openai.resources.images import AsyncImages as _OpenAIAsyncImages
 
 from ..._budget import IMAGES_CALL, ImagesHold, reserve_images
-from ..._create_outcome import caller_wants_raw, parse_answer
+from ..._create_outcome import parse_answer
 from ...types.cost import CostEstimate
 from ...types.images import ImagesResponse
 from .._images_shared import (
     async_returning,
     check_numbers,
     dry_run_kwargs,
-    raw_kwargs,
     refuse_streaming,
     rereadable_uploads,
-    what,
 )
 
 if TYPE_CHECKING:
@@ -91,11 +89,11 @@ class AsyncImages(_OpenAIAsyncImages):
     async def _call(
         self, method: Callable[..., Any], hold: ImagesHold, args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> Any:
-        raw = not caller_wants_raw(kwargs.get("extra_headers"))
         token = IMAGES_CALL.set(hold)  # the client's post hook settles this hold from the answer
         try:
-            answer = await method(self, *args, **(raw_kwargs(kwargs) if raw else kwargs))
-            return parse_answer(answer, ImagesResponse, what=what(method)) if raw else answer
+            # openai's own path: the client's response hook parses the answer as an ImagesResponse
+            # and turns an unreadable one into ResponseParseError (_client_base, _create_outcome).
+            return await method(self, *args, **kwargs)
         except BaseException as error:
             hold.failed(error)
             raise

@@ -25,17 +25,15 @@ from typing import TYPE_CHECKING, Any
 from openai.resources.images import Images as _OpenAIImages
 
 from ..._budget import IMAGES_CALL, ImagesHold, reserve_images
-from ..._create_outcome import caller_wants_raw, parse_answer
+from ..._create_outcome import parse_answer
 from ...types.cost import CostEstimate
 from ...types.images import ImagesResponse
 from .._images_shared import (
     check_numbers,
     dry_run_kwargs,
-    raw_kwargs,
     refuse_streaming,
     rereadable_uploads,
     returning,
-    what,
 )
 
 if TYPE_CHECKING:
@@ -90,11 +88,11 @@ class Images(_OpenAIImages):
         return reserve_images(ledger, estimate, what=f"This images.{name} request", user=kwargs.get("user"))
 
     def _call(self, method: Callable[..., Any], hold: ImagesHold, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        raw = not caller_wants_raw(kwargs.get("extra_headers"))
         token = IMAGES_CALL.set(hold)  # the client's post hook settles this hold from the answer
         try:
-            answer = method(self, *args, **(raw_kwargs(kwargs) if raw else kwargs))
-            return parse_answer(answer, ImagesResponse, what=what(method)) if raw else answer
+            # openai's own path: the client's response hook parses the answer as an ImagesResponse
+            # and turns an unreadable one into ResponseParseError (_client_base, _create_outcome).
+            return method(self, *args, **kwargs)
         except BaseException as error:
             hold.failed(error)
             raise
