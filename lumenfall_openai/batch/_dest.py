@@ -85,6 +85,18 @@ class Destination(abc.ABC):
     def write_text(self, name: str, text: str) -> str:
         """Write ``name`` whole or not at all; returns its location (blocking)."""
 
+    @abc.abstractmethod
+    def location(self, name: str) -> str:
+        """What the journal and the manifest record as ``name``'s place (a path or a URL)."""
+
+    @abc.abstractmethod
+    def sha256_of(self, name: str) -> str | None:
+        """The sha256 of ``name`` (one full read), or None if it does not exist (blocking)."""
+
+    @abc.abstractmethod
+    def move(self, name: str, new_name: str) -> str:
+        """Rename ``name`` to ``new_name`` (replacing it); returns the new location (blocking)."""
+
     def remove_partials(self, names: set[str]) -> int:
         """Delete the temp files a killed run left for these file names; returns how many."""
         return 0
@@ -108,6 +120,19 @@ class LocalDestination(Destination):
             return (self.root / name).stat().st_size
         except OSError:
             return None
+
+    def location(self, name: str) -> str:
+        return str(self.root / name)
+
+    def sha256_of(self, name: str) -> str | None:
+        try:
+            return sha256_file(self.root / name)[1]
+        except FileNotFoundError:
+            return None
+
+    def move(self, name: str, new_name: str) -> str:
+        os.replace(self.root / name, self.root / new_name)
+        return self.location(new_name)
 
     def sizes(self) -> dict[str, int]:
         with os.scandir(self.root) as entries:
@@ -163,6 +188,24 @@ class RemoteDestination(Destination):
 
     def url(self, name: str) -> str:
         return f"{self.protocol}://{self._key(name)}"
+
+    def location(self, name: str) -> str:
+        return self.url(name)
+
+    def sha256_of(self, name: str) -> str | None:
+        digest = hashlib.sha256()
+        try:
+            with self.fs.open(self._key(name), "rb") as file:
+                while chunk := file.read(CHUNK):
+                    digest.update(chunk)
+        except FileNotFoundError:
+            return None
+        return digest.hexdigest()
+
+    def move(self, name: str, new_name: str) -> str:
+        self.fs.mv(self._key(name), self._key(new_name))
+        self.fs.invalidate_cache()
+        return self.url(new_name)
 
     def download_target(self, name: str) -> Path:
         return self.staging / name

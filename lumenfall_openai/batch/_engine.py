@@ -24,7 +24,7 @@ from .._money import micros_to_decimal, to_micros
 from ..costs import CostLedger, Reservation
 from ..errors import BudgetError, WaitTimeoutError
 from ._dest import Destination, RemoteDestination, open_destination, staging_dir
-from ._journal import Attempt, Journal, derive_key
+from ._journal import Attempt, Journal, derive_key, file_name, kept_name, superseded
 from ._manifest import build_manifest, build_manifest_csv
 from ._results import BatchProgress, BatchResult, BatchSummary, ResumeReport, RowOutcome
 from ._rows import BatchRow, canonical_json
@@ -95,8 +95,10 @@ class _Row:
         self.hold: Reservation | None = None
 
 
-def _plan(attempt: Attempt | None, size_ok: Callable[[Attempt], bool]) -> str:
-    """What a run does first with a row, from its latest journaled attempt (pure)."""
+def _plan(attempt: Attempt | None, saved: Mapping[str, int] | None = None) -> str:
+    """What a run does next with a row, from its latest journaled attempt (pure). ``saved``: the
+    sizes of the files in DEST, to check a downloaded row's file at the start of a run (None:
+    right after a step, nothing to check)."""
     if attempt is None or attempt.state == "refused":
         return "create"
     if attempt.state == "sending":
@@ -106,7 +108,13 @@ def _plan(attempt: Attempt | None, size_ok: Callable[[Attempt], bool]) -> str:
     if attempt.state == "completed":
         return "download"
     if attempt.state == "downloaded":
-        return "done" if size_ok(attempt) else "download"
+        if saved is None:
+            return "done"
+        name = file_name(attempt.file or "")
+        if saved.get(name) != attempt.bytes:
+            return "download"
+        # kept aside by an edit since (args1 -> args2 -> args1): put back under the row's name
+        return "done" if name == f"{attempt.row_id}.mp4" else "restore"
     return "failed"
 
 
@@ -154,18 +162,19 @@ class BatchEngine:
         spent_before = self.journal.spent_micros
         states: list[_Row] = []
         plans: collections.Counter[str] = collections.Counter()
-        changed = 0
+        changed: list[str] = []
         saved = self.dest.sizes()  # one listing, not a request per row
         for row in self.rows:
             attempt = latest.get((row.id, row.args_hash))
             if attempt is None and row.id in known_ids:
-                changed += 1
-            plan = _plan(attempt, lambda a: saved.get(f"{a.row_id}.mp4") == a.bytes)
+                changed.append(row.id)
+            plan = _plan(attempt, saved)
             plans[plan] += 1
             states.append(_Row(row, attempt, plan))
         self.resume = ResumeReport(
             polled=plans["poll"], resent=plans["resend"], downloads=plans["download"],
-            done=plans["done"] + plans["failed"], changed=changed, new=plans["create"],
+            done=plans["done"] + plans["failed"] + plans["restore"], changed=len(changed), new=plans["create"],
+            changed_ids=tuple(changed),
         )  # fmt: skip
         budget = opts.budget_micros
         client = self._client
@@ -182,13 +191,15 @@ class BatchEngine:
         progress.spent_micros = spent_before
         progress.counts["queued"] = len(states)
         progress.to_settle = len(states) - self.resume.done
-        if self.resume.resumed:
+        if changed:  # said before anything is paid, every time
+            self._event(self.resume.describe_changed())
+        if self.resume.resumed or changed:
             self._event(self.resume.describe())
             if self.on_resume is not None:
                 self.on_resume(self.resume)
         # no download is running yet in this batch's DEST: what is there half-written was left by a kill
         self.dest.remove_partials({f"{state.row.id}.mp4" for state in states})
-        order = {"poll": 0, "resend": 1, "download": 2, "create": 3, "done": 4, "failed": 4}
+        order = {"poll": 0, "resend": 1, "download": 2, "restore": 2, "create": 3, "done": 4, "failed": 4}
         queue = collections.deque(sorted(states, key=lambda s: order[s.plan]))
         for state in states:  # restored reservations: jobs that exist and may still cost money
             if state.attempt is not None and state.attempt.state == "running" and self._ledger is not None:
@@ -282,6 +293,13 @@ class BatchEngine:
                 if self.on_result is not None:
                     self.on_result(result)
                 return
+            if plan == "restore":
+                assert attempt is not None
+                attempt = await self._restore(state, attempt)
+                if attempt is None:
+                    return
+                plan = "done"
+                continue
             if plan == "failed":
                 assert attempt is not None
                 if attempt.state == "failed" and attempt.attempt < self.options.retry_failed and self._may_create():
@@ -289,7 +307,7 @@ class BatchEngine:
                     attempt = await self._create(state, attempt.attempt + 1)
                     if attempt is None:
                         return
-                    plan = _plan(attempt, lambda _: True)
+                    plan = _plan(attempt)
                     continue
                 self._settle(state, "failed", attempt)
                 return
@@ -301,20 +319,20 @@ class BatchEngine:
                 attempt = await self._create(state, number)
                 if attempt is None:
                     return
-                plan = _plan(attempt, lambda _: True)
+                plan = _plan(attempt)
                 continue
             if plan == "poll":
                 assert attempt is not None
                 attempt = await self._poll(state, attempt)
                 if attempt is None:
                     return
-                plan = _plan(attempt, lambda _: True)
+                plan = _plan(attempt)
                 continue
             assert attempt is not None and plan == "download"
             attempt = await self._download(state, attempt)
             if attempt is None:
                 return
-            plan = _plan(attempt, lambda _: True)
+            plan = _plan(attempt)
 
     async def _create(self, state: _Row, number: int) -> Attempt | None:
         """Journal, then send the create (or re-send it: same key, a replay). None: settled."""
@@ -388,10 +406,50 @@ class BatchEngine:
             state.video = video
         return updated
 
+    async def _keep_earlier(self, state: _Row, attempt: Attempt) -> None:
+        """Before ``<row id>.mp4`` is replaced: an earlier paid video there (an edited row's) is
+        renamed ``<row id>~<its video id>.mp4``, journaled first, never overwritten.
+
+        Whose file it is comes from its sha256 (one read of the file): a file that matches no
+        journaled video of the row is this attempt's own download whose step the journal missed (a
+        kill between the rename and the journal), replaced by the same video."""
+        name = f"{state.row.id}.mp4"
+        digest = await asyncio.to_thread(self.dest.sha256_of, name)
+        if digest is None:
+            return
+        owners = [
+            known for known in self.journal.attempts()
+            if known.row_id == state.row.id and known.key != attempt.key and known.state == "downloaded"
+            and known.sha256 == digest
+        ]  # fmt: skip
+        if not owners:
+            return
+        # equal bytes (a video made twice): the one the journal places here; else a kill came between
+        # journaling the move and making it
+        owner = next((known for known in owners if file_name(known.file or "") == name), owners[-1])
+        kept = kept_name(state.row.id, owner.video_id or owner.key[-12:])
+        self.journal.update(owner.key, file=self.dest.location(kept))  # first: a kill leaves it findable
+        await asyncio.to_thread(self.dest.move, name, kept)
+        self._event(f"{state.row.id}: the earlier video {owner.video_id} is kept as {kept}")
+
+    async def _restore(self, state: _Row, attempt: Attempt) -> Attempt | None:
+        """The row is back to arguments whose video was kept aside: that file becomes the row's again."""
+        name = f"{state.row.id}.mp4"
+        try:
+            await self._keep_earlier(state, attempt)
+            self.journal.update(attempt.key, file=self.dest.location(name))
+            await asyncio.to_thread(self.dest.move, file_name(attempt.file or ""), name)
+        except Exception as error:
+            self._settle(state, "unfinished", attempt, error=f"could not put the kept file back: {error}")
+            return None
+        self._event(f"{state.row.id}: back to earlier arguments: their video {attempt.video_id} is {name} again")
+        return self.journal.get(attempt.key)
+
     async def _download(self, state: _Row, attempt: Attempt) -> Attempt | None:
         assert attempt.video_id is not None
         name = f"{state.row.id}.mp4"
         try:
+            await self._keep_earlier(state, attempt)
             target: Video | str = state.video if state.video is not None else attempt.video_id
             if attempt.cost_micros is None:  # its cost was never journaled: read it (and a fresh URL) now
                 target = await self._client.videos.retrieve(attempt.video_id)
@@ -413,10 +471,13 @@ class BatchEngine:
         """``manifest.jsonl`` (and ``manifest.csv`` if asked) for the rows of this run, atomically."""
         latest = self.journal.latest()
         attempts = [latest.get((row.id, row.args_hash)) for row in self.rows]
-        lines = build_manifest(self.rows, attempts, self.results, batch_id=self.batch_id, all_spent=self._money()[0])
+        earlier = superseded(self.journal.attempts(), {row.id: row.args_hash for row in self.rows})
+        lines = build_manifest(
+            self.rows, attempts, self.results, batch_id=self.batch_id, all_spent=self._money()[0], superseded=earlier
+        )
         location = self.dest.write_text(MANIFEST_NAME, lines)
         if self.options.manifest_csv:
-            self.dest.write_text("manifest.csv", build_manifest_csv(self.rows, attempts, self.results))
+            self.dest.write_text("manifest.csv", build_manifest_csv(self.rows, attempts, self.results, earlier))
         return location
 
 

@@ -59,6 +59,8 @@ class ResumeReport:
     changed: int = 0
     """Rows whose arguments changed since the journal saw them: new rows with new keys."""
     new: int = 0
+    changed_ids: tuple[str, ...] = ()
+    """The ids of the changed rows."""
 
     @property
     def resumed(self) -> bool:
@@ -75,6 +77,16 @@ class ResumeReport:
         if self.changed:
             parts.append(f"{self.changed} row(s) edited since the last run (new rows, new jobs)")
         return "Resuming from the journal: " + ", ".join(parts) + "."
+
+    def describe_changed(self) -> str:
+        """Said before anything is paid when rows were edited (empty when none was)."""
+        if not self.changed:
+            return ""
+        ids = ", ".join(self.changed_ids[:5]) + (", ..." if len(self.changed_ids) > 5 else "")
+        return (
+            f"{self.changed} row(s) changed since the last run ({ids}): each is a new paid job (earlier files "
+            "kept as <row id>~<video id>.mp4, listed in the manifest as superseded)."
+        )
 
 
 def exit_code_for(counts: dict[RowOutcome, int]) -> int:

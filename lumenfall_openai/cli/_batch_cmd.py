@@ -24,7 +24,7 @@ from ._video_cmd import EMULATOR_KEY, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, _se
 
 if TYPE_CHECKING:
     from .. import AsyncLumenfall
-    from ..batch import BatchProgress, BatchSummary
+    from ..batch import BatchProgress, BatchSummary, ResumeReport
     from ..batch._engine import BatchEngine
     from ._render import Output
 
@@ -298,8 +298,7 @@ def _execute(
                 row_range=row_range, **options,
             )  # fmt: skip
             holder["engine"] = engine
-            if not out.json_mode:
-                engine.on_resume = lambda report: out.note(report.describe())
+            engine.on_resume = functools.partial(_told_resume, out)
             try:
                 with _live_view(out, progress):
                     return await _with_plain_lines(out, progress, engine.run())
@@ -314,6 +313,13 @@ def _execute(
             return _interrupted(out, engine, base_url, command, emulated)
     _report(out, summary, command, emulated)
     return summary.exit_code
+
+
+def _told_resume(out: Output, report: ResumeReport) -> None:
+    if report.changed:  # before anything is paid, in --json mode too (stderr)
+        out.note(report.describe_changed(), style="yellow")
+    if report.resumed and not out.json_mode:
+        out.note(report.describe())
 
 
 async def _with_plain_lines(out: Output, progress: BatchProgress, run: Awaitable[BatchSummary]) -> BatchSummary:
@@ -519,31 +525,39 @@ def _status(args: argparse.Namespace, out: Output) -> int:
     from ..batch import Journal
     from ..batch._engine import default_journal_path
 
+    from ..batch._journal import counted_cost, current_hashes, latest_attempts, superseded
+
     path = Path(args.journal) if args.journal else default_journal_path(args.dest)
     journal = Journal(path, create=False)
     try:
-        latest: dict[str, Any] = {}
-        for attempt in journal.attempts():  # the newest attempt of each row id (an edited row replaces its old self)
-            latest[attempt.row_id] = attempt
         attempts = journal.attempts()
+        earlier = superseded(attempts, {})  # videos an edit replaced: counted apart, with their money
+        current = current_hashes(attempts)
+        latest = {row: attempt for (row, args_hash), attempt in latest_attempts(attempts).items() if current[row] == args_hash}
         batch_id = journal.meta("batch_id")
         jobs = journal.meta("jobs")
+        spent, reserved = journal.spent_micros, journal.reserved_micros  # the budget's own rule
     finally:
         journal.close()
     counts: dict[str, int] = {}
     for attempt in latest.values():
         counts[attempt.state] = counts.get(attempt.state, 0) + 1
-    spent = sum(a.cost_micros or 0 for a in attempts)
-    reserved = sum(a.estimate_micros or 0 for a in attempts if a.state in ("sending", "running"))
+    replaced_micros = sum(counted_cost(attempt) or 0 for attempt in earlier)
     if out.json_mode:
         out.emit_json(json_payload(EXIT_OK, extra={"batch": {
             "batch_id": batch_id, "journal": str(path), "jobs": jobs, "rows": len(latest), "by_state": counts,
             "spent_micros": spent, "reserved_micros": reserved, "attempts": len(attempts),
+            "superseded": len(earlier), "superseded_micros": replaced_micros,
         }}))  # fmt: skip
         return EXIT_OK
     out.out.print(f"Batch {batch_id} ({path}), from {jobs or 'Python rows'}")
     out.out.print("  " + ", ".join(f"{state} {count}" for state, count in sorted(counts.items())) or "  no rows yet")
     out.out.print(f"  spent {_money(spent)}, reserved {_money(reserved)} for jobs that may still cost")
+    if earlier:
+        out.out.print(
+            f"  {len(earlier)} earlier video(s) replaced by edited rows ({_money(replaced_micros)} of the spent "
+            "money; their files are kept as <row id>~<video id>.mp4, listed in the manifest as superseded)"
+        )
     open_rows = counts.get("sending", 0) + counts.get("running", 0) + counts.get("completed", 0)
     if open_rows:
         out.out.print(f"  {open_rows} row(s) to finish: lumenfall-openai batch resume {args.dest}")

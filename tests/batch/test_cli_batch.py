@@ -239,3 +239,21 @@ def test_a_url_destination_needs_an_explicit_journal(child: ChildEmulator, tmp_p
         assert "--journal PATH" in stderr
     assert child.counters()["jobs_created"] == 0
     assert not list(tmp_path.glob(".lumenfall-batch*"))
+
+
+def test_an_edited_row_is_announced_before_paying_and_counted_by_status(child: ChildEmulator, tmp_path: Path) -> None:
+    # F6: the CLI says which rows changed (each a new paid job) and status counts what they replaced
+    jobs = _jobs(tmp_path / "jobs.jsonl", 2, model="sora-2")
+    out = tmp_path / "out"
+    assert _run(child, "run", str(jobs), "--out", str(out))[0] == 0
+    jobs.write_text(jobs.read_text().replace("scene 1", "scene one"), encoding="utf-8")
+    code, stdout, stderr = _run(child, "run", str(jobs), "--out", str(out), "--json")
+    assert code == 0, stderr
+    assert "1 row(s) changed since the last run (row0001): each is a new paid job" in stderr
+    assert json.loads(stdout)["batch"]["resumed"]["changed"] == 1
+    code, stdout, _ = _run(child, "status", str(out), "--json")
+    status = json.loads(stdout)["batch"]
+    assert status["rows"] == 2 and status["by_state"] == {"downloaded": 2}
+    assert (status["superseded"], status["superseded_micros"]) == (1, PRICE_4S)
+    assert status["spent_micros"] == child.counters()["billed_micros"] == 3 * PRICE_4S
+    assert len(list(out.glob("row0001*.mp4"))) == 2

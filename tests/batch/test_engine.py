@@ -300,3 +300,43 @@ def test_the_sync_twin_stops_on_break_too(emulator: LumenfallEmulator, base_url:
         with client.videos.batch(_rows(6), out=out) as batch:
             summary = batch.summary()
     assert summary.exit_code == 0 and emulator.jobs_created == 6
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("distinct", [True, False], ids=["distinct-videos", "same-size-same-bytes"])
+@pytest.mark.parametrize("versions", [(1, 2), (1, 2, 1), (1, 2, 3, 2, 1), (1, 1, 2, 2, 1, 3)])
+async def test_an_edited_row_never_loses_a_paid_video(
+    emulator: LumenfallEmulator, base_url: str, tmp_path: Path, versions: tuple[int, ...], distinct: bool
+) -> None:
+    # F6 (and F1's second half): whatever the sequence of edits of a row, every paid video stays in
+    # DEST under a name the journal and manifest give it, and <row id>.mp4 is the current version's
+    # (the emulator's bytes depend on the size only: distinct sizes give distinct videos)
+    out = tmp_path / "out"
+    paid: dict[int, str] = {}  # version -> its video id
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url) as client:
+        for version in versions:
+            marker = f"[lumenfall:size_bytes={3000 + version}] " if distinct else ""
+            prompt = f"{marker}version {version}"
+            rows = [{"id": "a", "prompt": prompt, "model": "sora-2", "seconds": 4}, *_rows(1)]
+            batch = client.videos.batch(rows, out=out)
+            summary = await batch.summary()
+            assert summary.exit_code == 0
+            changed = [event for event in batch.progress.events if "changed since the last run" in event]
+            assert bool(changed) == (version not in paid and bool(paid))  # said for every new paid edit
+            records, totals = _manifest(out)
+            current = next(r for r in records if r["row_id"] == "a" and r["status"] == "downloaded")
+            paid.setdefault(version, current["video_id"])
+            assert current["video_id"] == paid[version] and current["file"] == str(out / "a.mp4")
+            assert _sha(out / "a.mp4") == current["sha256"]
+            earlier = [r for r in records if r["status"] == "superseded"]
+            assert sorted(r["video_id"] for r in earlier) == sorted(v for k, v in paid.items() if k != version)
+            for record in earlier:
+                assert Path(record["file"]).name == f"a~{record['video_id']}.mp4"
+                assert _sha(Path(record["file"])) == record["sha256"] and record["cost_micros"] == PRICE_4S
+            assert totals["rows"] == 2 and totals["cost_micros"] == emulator.billed_micros
+    assert emulator.jobs_created == len(paid) + 1  # one paid job per distinct version, plus row0
+    files = list(out.glob("a*.mp4"))
+    assert len(files) == len(paid) and len({_sha(path) for path in files}) == (len(paid) if distinct else 1)
