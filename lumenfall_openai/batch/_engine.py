@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from .._money import micros_to_decimal, to_micros
 from ..costs import CostLedger, Reservation
 from ..errors import BudgetError, WaitTimeoutError
-from ._dest import Destination, RemoteDestination, open_destination, staging_dir
+from ._dest import Destination, LocalDestination, RemoteDestination, open_destination, staging_dir
 from ._journal import Attempt, Journal, derive_key, file_name, kept_name, superseded
 from ._manifest import build_manifest, build_manifest_csv
 from ._results import BatchProgress, BatchResult, BatchSummary, ResumeReport, RowOutcome
@@ -283,8 +283,17 @@ class BatchEngine:
 
     async def _run_row(self, state: _Row) -> None:
         attempt = state.attempt
-        plan = state.plan  # the first step was planned with the file checked
+        plan = state.plan  # the first step was planned with the file's size checked
         while True:
+            if plan == "done" and isinstance(self.dest, LocalDestination):
+                assert attempt is not None
+                still = await self._still_saved(state, attempt)
+                if still is None:
+                    return
+                if not still:
+                    attempt = self.journal.get(attempt.key)
+                    plan = "download"
+                    continue
             if plan == "done":
                 self.progress.move(state.state, "downloaded")
                 state.state = "downloaded"
@@ -423,6 +432,13 @@ class BatchEngine:
             and known.sha256 == digest
         ]  # fmt: skip
         if not owners:
+            if attempt.state == "downloaded" and digest != attempt.sha256:  # changed since it was downloaded
+                kept = kept_name(state.row.id, f"changed-{digest[:12]}")
+                await asyncio.to_thread(self.dest.move, name, kept)
+                self._event(
+                    f"{state.row.id}: {name} no longer matches the sha256 journaled at its download (kept as "
+                    f"{kept}): downloading video {attempt.video_id} again"
+                )
             return
         # equal bytes (a video made twice): the one the journal places here; else a kill came between
         # journaling the move and making it
@@ -431,6 +447,29 @@ class BatchEngine:
         self.journal.update(owner.key, file=self.dest.location(kept))  # first: a kill leaves it findable
         await asyncio.to_thread(self.dest.move, name, kept)
         self._event(f"{state.row.id}: the earlier video {owner.video_id} is kept as {kept}")
+
+    async def _still_saved(self, state: _Row, attempt: Attempt) -> bool | None:
+        """A local file marked downloaded still holds the journaled bytes (one read: its sha256).
+        If not, it is kept aside (whatever it holds now is somebody's; moved before the journal
+        changes, so a kill cannot lose it) and the row is downloaded again. None: settled."""
+        name = f"{state.row.id}.mp4"
+        where = "gone"
+        try:
+            digest = await asyncio.to_thread(self.dest.sha256_of, name)
+            if digest == attempt.sha256:
+                return True
+            if digest is not None:
+                where = "kept as " + kept_name(state.row.id, f"changed-{digest[:12]}")
+                await asyncio.to_thread(self.dest.move, name, where.removeprefix("kept as "))
+        except OSError as error:  # cannot be checked: not reported downloaded
+            self._settle(state, "unfinished", attempt, error=f"could not check {name}: {error}")
+            return None
+        self.journal.update(attempt.key, state="completed", file=None, bytes=None, sha256=None)
+        self._event(
+            f"{state.row.id}: {name} no longer matches the sha256 journaled at its download ({where}): "
+            f"downloading video {attempt.video_id} again"
+        )
+        return False
 
     async def _restore(self, state: _Row, attempt: Attempt) -> Attempt | None:
         """The row is back to arguments whose video was kept aside: that file becomes the row's again."""

@@ -55,7 +55,9 @@ class ResumeReport:
     downloads: int = 0
     """Rows completed but not saved: downloaded now (with a fresh URL if the old one expired)."""
     done: int = 0
-    """Rows already downloaded (file checked) or finally failed: nothing to do."""
+    """Rows already downloaded or finally failed. A downloaded row's file is checked: its size,
+    and in a local DEST its sha256 (one read of the file; a URL DEST is checked by size only). A
+    file that differs is kept aside (``<row id>~changed-<sha256 prefix>.mp4``) and downloaded again."""
     changed: int = 0
     """Rows whose arguments changed since the journal saw them: new rows with new keys."""
     new: int = 0
@@ -68,7 +70,7 @@ class ResumeReport:
 
     def describe(self) -> str:
         parts = [
-            f"{self.done} already done",
+            f"{self.done} already done (local files re-read to check their sha256)",
             f"{self.polled} running job(s) polled",
             f"{self.resent} create(s) re-sent with their idempotency key (a replay, never a second job)",
             f"{self.downloads} finished video(s) to download",

@@ -340,3 +340,38 @@ async def test_an_edited_row_never_loses_a_paid_video(
     assert emulator.jobs_created == len(paid) + 1  # one paid job per distinct version, plus row0
     files = list(out.glob("a*.mp4"))
     assert len(files) == len(paid) and len({_sha(path) for path in files}) == (len(paid) if distinct else 1)
+
+
+def _flip_a_byte(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [_flip_a_byte, lambda p: p.write_bytes(p.read_bytes()[:-1]), lambda p: p.write_bytes(b"x" * 10), Path.unlink],
+    ids=["same-size", "truncated", "replaced", "deleted"],
+)
+async def test_a_saved_file_that_changed_is_never_reported_downloaded(
+    emulator: LumenfallEmulator, base_url: str, tmp_path: Path, damage: Any
+) -> None:
+    # F1: a row marked downloaded is checked by its sha256, not its size: a changed file is kept
+    # aside and the video downloaded again (free), and the manifest's sha256 is the file's
+    out = tmp_path / "out"
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url) as client:
+        await client.videos.batch(_rows(2), out=out).summary()
+        original = _sha(out / "row0.mp4")
+        before = (out / "row0.mp4").read_bytes()
+        damage(out / "row0.mp4")
+        damaged = (out / "row0.mp4").read_bytes() if (out / "row0.mp4").exists() else None
+        batch = client.videos.batch(_rows(2), out=out)
+        summary = await batch.summary()
+    assert summary.exit_code == 0 and emulator.jobs_created == 2
+    assert (out / "row0.mp4").read_bytes() == before
+    records, _ = _manifest(out)
+    assert [r["sha256"] for r in records] == [original, _sha(out / "row1.mp4")]
+    kept = list(out.glob("row0~changed-*.mp4"))
+    assert [path.read_bytes() for path in kept] == ([] if damaged is None else [damaged])  # nothing lost
+    said = any("no longer matches the sha256" in event for event in batch.progress.events)
+    assert said == (damaged is not None)  # a missing file is simply downloaded again
