@@ -143,14 +143,18 @@ class BatchEngine:
             storage_options=dict(options.storage_options or {}),
         )  # fmt: skip
         self._stop = False
+        self._stop_reason = "the run was stopped"
         self._client = client
         self._ledger: CostLedger | None = None
         self.results: dict[str, BatchResult] = {}
         self.resume = ResumeReport()
 
-    def stop_creating(self) -> None:
-        """No new jobs from now on; jobs already created are still followed to the end."""
+    def stop_creating(self, reason: str | None = None) -> None:
+        """No new jobs from now on; jobs already created are still followed to the end. ``reason``
+        is what a row that was not started says (default: the run was stopped)."""
         self._stop = True
+        if reason is not None:
+            self._stop_reason = reason
 
     # -- the run ------------------------------------------------------------------------------
     async def run(self) -> BatchSummary:
@@ -322,7 +326,7 @@ class BatchEngine:
                 return
             if plan in ("create", "resend"):
                 if plan == "create" and not self._may_create():
-                    self._settle(state, "unfinished", attempt, error="not started: the run was stopped")
+                    self._settle(state, "unfinished", attempt, error=f"not started: {self._stop_reason}")
                     return
                 number = attempt.attempt if attempt is not None else 0
                 attempt = await self._create(state, number)

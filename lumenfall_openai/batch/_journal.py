@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import json
 import os
 import re
 import sqlite3
@@ -33,7 +34,8 @@ from typing import Any
 
 from ._rows import canonical_json
 
-__all__ = ["Attempt", "Journal", "JournalError", "current_hashes", "derive_key", "file_name", "kept_name", "latest_attempts", "superseded"]
+__all__ = ["Attempt", "Journal", "JournalError", "current_hashes", "derive_key", "file_name", "journal_rows", "kept_name", "latest_attempts",
+           "superseded"]
 
 SCHEMA_VERSION = "1"
 KEY_PREFIX = "lfb-"
@@ -134,6 +136,18 @@ def current_hashes(attempts: Iterable[Attempt]) -> dict[str, str]:
         if seen is None or attempt.updated_at >= seen.updated_at:
             newest[attempt.row_id] = attempt
     return {row_id: attempt.args_hash for row_id, attempt in newest.items()}
+
+
+def journal_rows(attempts: Iterable[Attempt]) -> list[tuple[dict[str, Any], Attempt]]:
+    """Every row as the journal last worked on it: ``{"id": ..., **its create arguments}`` and its
+    latest attempt, oldest first: enough to finish its jobs without the JOBS file (pure)."""
+    attempts = list(attempts)
+    current = current_hashes(attempts)
+    return [
+        ({"id": row_id, **json.loads(attempt.args)}, attempt)
+        for (row_id, args_hash), attempt in latest_attempts(attempts).items()
+        if current[row_id] == args_hash
+    ]
 
 
 class JournalError(Exception):

@@ -255,21 +255,53 @@ def _resume(args: argparse.Namespace, out: Output) -> int:
     from ..batch import Journal
     from ..batch._engine import default_journal_path
 
+    from ..batch._journal import journal_rows
+
     path = Path(args.journal) if args.journal else default_journal_path(args.dest)
     journal = Journal(path, create=False)
     try:
         jobs, model, stored_text = journal.meta("jobs"), journal.meta("model"), journal.meta("options")
         stored_rows: list[int | None] | None = json.loads(journal.meta("rows") or "null")
+        journaled = journal_rows(journal.attempts())
     finally:
         journal.close()
-    if not jobs:
-        raise _Usage(f"{path} does not say which JOBS file it ran (it was started from Python); resume it there.")
     stored: dict[str, Any] = json.loads(stored_text or "{}")
+    from_journal = None
+    if not jobs or not os.path.isfile(jobs):
+        # The journal holds every started row's arguments: finish what exists (or may) without the file.
+        from_journal = [row for row, _ in journaled]
+        _say_missing_jobs(out, jobs, [attempt for _, attempt in journaled], _resume_command(args.dest, args))
     return _execute(
-        out, jobs=jobs, dest=stored.get("out") or args.dest, journal=str(path), model=model or None,
+        out, jobs=jobs or "", dest=stored.get("out") or args.dest, journal=str(path), model=model or None,
         options=_tuning(args, stored), batch_id=None, command=_resume_command(args.dest, args),
-        row_range=None if stored_rows is None else (stored_rows[0], stored_rows[1]),
+        row_range=None if stored_rows is None else (stored_rows[0], stored_rows[1]), from_journal=from_journal,
     )  # fmt: skip
+
+
+def _missing_jobs_reason(jobs: str | None) -> str:
+    if not jobs:
+        return "the batch was started from Python rows (no JOBS file)"
+    return f"the JOBS file {jobs} is missing"
+
+
+def _say_missing_jobs(out: Output, jobs: str | None, attempts: list[Any], command: str) -> None:
+    open_jobs = sum(attempt.state in ("sending", "running", "completed") for attempt in attempts)
+    waiting = sorted(attempt.row_id for attempt in attempts if attempt.state == "refused")
+    reason = _missing_jobs_reason(jobs)
+    text = (
+        f"{reason[0].upper()}{reason[1:]}: finishing the {open_jobs} journaled job(s) from the journal's "
+        "own copy of their arguments; no new job is created."
+    )
+    if waiting:
+        shown = ", ".join(waiting[:5]) + (", ..." if len(waiting) > 5 else "")
+        text += f" {len(waiting)} row(s) refused earlier ({shown}) cannot be started without it"
+    else:
+        text += " Rows never started cannot be started without it"
+    if jobs:
+        text += f": put the file back at {jobs} and run `{command}` again."
+    else:
+        text += ": start them from Python with the same rows."
+    out.note(text, style="yellow")
 
 
 def _execute(
@@ -283,20 +315,27 @@ def _execute(
     batch_id: str | None,
     row_range: tuple[int | None, int | None] | None,
     command: str,
+    from_journal: list[dict[str, Any]] | None = None,
 ) -> int:
     from ..batch import BatchProgress, read_rows
     from ..batch._api import make_engine
 
-    read_rows(jobs, default_model=model)  # a bad file fails here, before any emulator or network
+    if from_journal is None:
+        read_rows(jobs, default_model=model)  # a bad file fails here, before any emulator or network
     progress = BatchProgress()
     holder: dict[str, Any] = {}
 
     async def main(base_url: str | None) -> BatchSummary:
         async with _client(base_url) as client:
-            engine = make_engine(
-                client, jobs, out=dest, journal=journal, model=model, progress=progress, batch_id=batch_id,
-                row_range=row_range, **options,
-            )  # fmt: skip
+            if from_journal is None:
+                engine = make_engine(
+                    client, jobs, out=dest, journal=journal, model=model, progress=progress, batch_id=batch_id,
+                    row_range=row_range, **options,
+                )  # fmt: skip
+            else:
+                engine = make_engine(client, from_journal, out=dest, journal=journal, progress=progress, **options)
+                engine.journal.set_meta(jobs=jobs, rows=json.dumps(row_range))  # the batch is still the file's
+                engine.stop_creating(f"{_missing_jobs_reason(jobs)}: this run only finishes journaled jobs")
             holder["engine"] = engine
             engine.on_resume = functools.partial(_told_resume, out)
             try:
@@ -560,5 +599,8 @@ def _status(args: argparse.Namespace, out: Output) -> int:
         )
     open_rows = counts.get("sending", 0) + counts.get("running", 0) + counts.get("completed", 0)
     if open_rows:
-        out.out.print(f"  {open_rows} row(s) to finish: lumenfall-openai batch resume {args.dest}")
+        hint = f"  {open_rows} row(s) to finish: {_resume_command(args.dest, args)}"
+        if not jobs or not os.path.isfile(jobs):
+            hint += f" (it finishes them from the journal: {_missing_jobs_reason(jobs)}, which rows not started need)"
+        out.out.print(hint)
     return EXIT_OK

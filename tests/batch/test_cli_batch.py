@@ -257,3 +257,27 @@ def test_an_edited_row_is_announced_before_paying_and_counted_by_status(child: C
     assert (status["superseded"], status["superseded_micros"]) == (1, PRICE_4S)
     assert status["spent_micros"] == child.counters()["billed_micros"] == 3 * PRICE_4S
     assert len(list(out.glob("row0001*.mp4"))) == 2
+
+
+def test_resume_finishes_journaled_jobs_without_the_jobs_file(child: ChildEmulator, tmp_path: Path) -> None:
+    # F12: the journal holds every started row's arguments; only rows never created need the file
+    jobs = _jobs(tmp_path / "jobs.jsonl", 3, model="sora-2")
+    out = tmp_path / "out"
+    budget = f"{(2 * PRICE_4S + 1000) / 1_000_000}"  # two jobs fit, the third is refused
+    code, _, stderr = _run(child, "run", str(jobs), "--out", str(out), "--budget", budget, "--timeout", "0.01")
+    assert code == 4, stderr  # two jobs still running (timed out), one refused
+    moved = jobs.rename(tmp_path / "elsewhere.jsonl")
+    code, stdout, _ = _run(child, "status", str(out))
+    assert "it finishes them from the journal: the JOBS file" in stdout and "is missing" in stdout
+    code, _, stderr = _run(child, "resume", str(out))
+    assert code == 4, stderr
+    assert f"The JOBS file {jobs} is missing: finishing the 2 journaled job(s)" in stderr
+    assert "1 row(s) refused earlier (row0002) cannot be started without it" in stderr
+    assert "bad row" not in stderr
+    records, _ = _manifest(out)
+    assert [r["status"] for r in records] == ["downloaded", "downloaded", "refused"]
+    assert child.counters()["jobs_created"] == 2
+    moved.rename(jobs)  # the file back: the journal still names it, the last row starts
+    code, _, stderr = _run(child, "resume", str(out), "--budget", "10", "--timeout", "60")
+    assert code == 0, stderr
+    assert child.counters()["jobs_created"] == 3
