@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from .._money import to_micros
 from ._engine import BatchEngine, BatchOptions, default_journal_path, options_meta
 from ._results import BatchProgress, BatchResult, BatchSummary
-from ._rows import BatchRow, read_rows, rows_from_mappings
+from ._rows import BatchRow, read_rows, rows_from_mappings, select_rows
 
 if TYPE_CHECKING:
     from .._client import AsyncLumenfall, Lumenfall
@@ -88,10 +88,10 @@ def make_engine(
         out=out, journal=journal, concurrency=concurrency, budget=budget, retry_failed=retry_failed,
         timeout=timeout, manifest_csv=manifest_csv, storage_options=storage_options, batch_id=batch_id,
     )  # fmt: skip
-    checked = _rows(rows, model)
-    if row_range is not None:  # one machine's share of a split batch
-        checked = checked[row_range[0] : row_range[1]]
+    every = _rows(rows, model)
+    checked = select_rows(every, row_range)  # one machine's share of a split batch
     engine = BatchEngine(client, checked, options, progress=progress)
+    engine.order = [row.id for row in every]  # the manifest lists the whole batch in the file's order
     jobs = os.fspath(rows) if isinstance(rows, (str, os.PathLike)) else None
     engine.journal.set_meta(**options_meta(options, jobs, model), rows=json.dumps(row_range))
     return engine

@@ -24,7 +24,7 @@ from .._money import micros_to_decimal, to_micros
 from ..costs import CostLedger, Reservation
 from ..errors import BudgetError, WaitTimeoutError
 from ._dest import Destination, LocalDestination, RemoteDestination, open_destination, staging_dir
-from ._journal import Attempt, Journal, derive_key, file_name, kept_name, superseded
+from ._journal import Attempt, Journal, derive_key, file_name, journal_rows, kept_name, superseded
 from ._manifest import build_manifest, build_manifest_csv
 from ._results import BatchProgress, BatchResult, BatchSummary, ResumeReport, RowOutcome
 from ._rows import BatchRow, canonical_json
@@ -147,6 +147,8 @@ class BatchEngine:
         self._client = client
         self._ledger: CostLedger | None = None
         self.results: dict[str, BatchResult] = {}
+        self.order: list[str] | None = None
+        """Every row id of the batch's JOBS file in order (this run may be a slice): the manifest's order."""
         self.resume = ResumeReport()
 
     def stop_creating(self, reason: str | None = None) -> None:
@@ -513,14 +515,25 @@ class BatchEngine:
     def write_manifest(self) -> str:
         """``manifest.jsonl`` (and ``manifest.csv`` if asked) for the rows of this run, atomically."""
         latest = self.journal.latest()
-        attempts = [latest.get((row.id, row.args_hash)) for row in self.rows]
-        earlier = superseded(self.journal.attempts(), {row.id: row.args_hash for row in self.rows})
+        journaled = self.journal.attempts()
+        # every row of the batch the journal knows (earlier --rows slices too), not only this run's
+        pairs = [(row, latest.get((row.id, row.args_hash))) for row in self.rows]
+        ids = {row.id for row in self.rows}
+        for mapping, attempt in journal_rows(journaled):
+            if attempt.row_id not in ids:
+                args = {name: value for name, value in mapping.items() if name != "id"}
+                pairs.append((BatchRow(id=attempt.row_id, args=args, line=0), attempt))
+        place = {row_id: number for number, row_id in enumerate(self.order or [])}
+        pairs.sort(key=lambda pair: place.get(pair[0].id, len(place)))  # stable: the rest keep journal order
+        rows = [row for row, _ in pairs]
+        attempts = [attempt for _, attempt in pairs]
+        earlier = superseded(journaled, {row.id: row.args_hash for row in self.rows})
         lines = build_manifest(
-            self.rows, attempts, self.results, batch_id=self.batch_id, all_spent=self._money()[0], superseded=earlier
+            rows, attempts, self.results, batch_id=self.batch_id, all_spent=self._money()[0], superseded=earlier
         )
         location = self.dest.write_text(MANIFEST_NAME, lines)
         if self.options.manifest_csv:
-            self.dest.write_text("manifest.csv", build_manifest_csv(self.rows, attempts, self.results, earlier))
+            self.dest.write_text("manifest.csv", build_manifest_csv(rows, attempts, self.results, earlier))
         return location
 
 

@@ -25,7 +25,7 @@ from .._video_requests import build_create_request
 
 omit = Omit()
 
-__all__ = ["BatchRow", "RowsError", "canonical_json", "parse_rows", "read_rows", "rows_from_mappings"]
+__all__ = ["BatchRow", "RowsError", "canonical_json", "parse_rows", "read_rows", "rows_from_mappings", "select_rows"]
 
 CREATE_ARGUMENTS = frozenset(
     {
@@ -224,6 +224,24 @@ def _csv(text: str, source: str) -> list[tuple[int, Mapping[str, Any]]]:
     if problems:
         raise RowsError(source, problems)
     return items
+
+
+def select_rows(rows: list[BatchRow], row_range: tuple[int | None, int | None] | None) -> list[BatchRow]:
+    """One machine's share of a batch: rows ``[start, end)``, 0-based. Negative bounds and an empty
+    selection are refused: a typo when splitting must not end as "every row done" (pure)."""
+    if row_range is None:
+        return rows
+    start, end = row_range
+    shown = f"{'' if start is None else start}:{'' if end is None else end}"
+    if (start is not None and start < 0) or (end is not None and end < 0):
+        raise ValueError(f"rows {shown}: bounds are 0-based row numbers (>= 0), like 0:500 or 500:")
+    selected = rows[start:end]
+    if not selected:
+        raise ValueError(
+            f"rows {shown} select none of the {len(rows)} rows (0-based START:END, END excluded: 0:{len(rows)} "
+            "is every row)"
+        )
+    return selected
 
 
 def parse_rows(text: str, *, fmt: str, default_model: str | None = None, source: str = "rows") -> list[BatchRow]:

@@ -78,11 +78,14 @@ def _row_range(text: str) -> tuple[int | None, int | None]:
     try:
         if not sep:
             raise ValueError
-        return (int(start) if start else None, int(end) if end else None)
+        bounds = (int(start) if start else None, int(end) if end else None)
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"expected START:END (0-based, END excluded, like Python slices: 0:500, 500:1000, 1000:), got {text!r}"
         ) from None
+    if any(bound is not None and bound < 0 for bound in bounds):
+        raise argparse.ArgumentTypeError(f"row numbers are 0-based (>= 0), got {text!r}")
+    return bounds
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -319,9 +322,10 @@ def _execute(
 ) -> int:
     from ..batch import BatchProgress, read_rows
     from ..batch._api import make_engine
+    from ..batch._rows import select_rows
 
-    if from_journal is None:
-        read_rows(jobs, default_model=model)  # a bad file fails here, before any emulator or network
+    if from_journal is None:  # a bad file or --rows fails here, before any emulator or network
+        select_rows(read_rows(jobs, default_model=model), row_range)
     progress = BatchProgress()
     holder: dict[str, Any] = {}
 
@@ -523,10 +527,9 @@ def _interrupted(out: Output, engine: BatchEngine | None, base_url: str | None, 
 def _dry_run(args: argparse.Namespace, out: Output) -> int:
     from .._money import format_money
     from ..batch import read_rows
+    from ..batch._rows import select_rows
 
-    rows = read_rows(args.jobs, default_model=args.model)
-    if args.rows is not None:
-        rows = rows[args.rows[0] : args.rows[1]]
+    rows = select_rows(read_rows(args.jobs, default_model=args.model), args.rows)
 
     async def main(base_url: str | None) -> list[tuple[str, str, int, str]]:
         gate = asyncio.Semaphore(args.concurrency or 8)

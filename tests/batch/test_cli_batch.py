@@ -281,3 +281,23 @@ def test_resume_finishes_journaled_jobs_without_the_jobs_file(child: ChildEmulat
     code, _, stderr = _run(child, "resume", str(out), "--budget", "10", "--timeout", "60")
     assert code == 0, stderr
     assert child.counters()["jobs_created"] == 3
+
+
+def test_row_ranges_on_one_dest_keep_the_whole_batch_in_the_manifest(child: ChildEmulator, tmp_path: Path) -> None:
+    # F5: the manifest covers every journaled row, whatever slice this run had; an empty or
+    # negative selection is a usage error naming the row count, before anything is created
+    jobs = _jobs(tmp_path / "jobs.jsonl", 6, model="sora-2")
+    out = tmp_path / "out"
+    for selection in ("--rows=500:1000", "--rows=5:2", "--rows=0:0", "--rows=-1:", "--rows=6:"):
+        for extra in ((), ("--dry-run",)):
+            code, _, stderr = _run(child, "run", str(jobs), "--out", str(out), selection, *extra)
+            assert code == 2, (selection, stderr)
+            assert "0-based" in stderr and ("of the 6 rows" in stderr or "-1" in selection), stderr
+    assert child.counters()["jobs_created"] == 0
+    for selection, listed in (("--rows=3:6", range(3, 6)), ("--rows=0:3", range(6)), ("--rows=4:5", range(6))):
+        code, _, stderr = _run(child, "run", str(jobs), "--out", str(out), selection)
+        assert code == 0, stderr
+        records, totals = _manifest(out)
+        assert [r["row_id"] for r in records] == [f"row{i:04d}" for i in listed]  # in the file's order
+    assert all(r["status"] == "downloaded" for r in records)
+    assert totals["rows"] == 6 and totals["cost_micros"] == child.counters()["billed_micros"] == 6 * PRICE_4S

@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lumenfall_openai.batch import RowsError, parse_rows, read_rows
+from lumenfall_openai.batch._rows import rows_from_mappings
 
 
 def test_jsonl_rows_with_and_without_ids() -> None:
@@ -112,3 +113,25 @@ def test_csv_written_by_a_csv_writer_reads_back_row_for_row(prompts: list[str]) 
     writer.writerows([f"r{i}", prompt] for i, prompt in enumerate(prompts))
     rows = parse_rows(buffer.getvalue(), fmt="csv", default_model="m")
     assert [row.args["prompt"] for row in rows] == prompts
+
+
+@given(
+    st.integers(1, 30),
+    st.one_of(st.none(), st.integers(-40, 40)),
+    st.one_of(st.none(), st.integers(-40, 40)),
+)
+def test_a_row_selection_is_a_nonempty_zero_based_slice_or_a_usage_error(
+    count: int, start: int | None, end: int | None
+) -> None:
+    # F5: a typo when splitting a batch never runs zero rows and reports "every row done"
+    from lumenfall_openai.batch._rows import select_rows
+
+    rows = rows_from_mappings([(i + 1, {"id": f"r{i}", "prompt": "x", "model": "sora-2"}) for i in range(count)])
+    negative = (start is not None and start < 0) or (end is not None and end < 0)
+    if negative or not rows[start:end]:
+        with pytest.raises(ValueError, match="0-based") as caught:
+            select_rows(rows, (start, end))
+        assert negative or f"none of the {count} rows" in str(caught.value)
+    else:
+        assert select_rows(rows, (start, end)) == rows[start:end]
+    assert select_rows(rows, None) == rows
