@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._money import to_micros
+from ._dest import check_local_dest
 from ._engine import BatchEngine, BatchOptions, default_journal_path, options_meta
 from ._results import BatchProgress, BatchResult, BatchSummary
 from ._rows import BatchRow, read_rows, rows_from_mappings, select_rows
@@ -59,6 +60,7 @@ def _options(
         if budget_micros is None or budget_micros < 0:
             raise ValueError(f"budget must be a non-negative amount like 5, 12.5 or '12.50', got {budget!r}.")
     out_text = os.fspath(out)
+    check_local_dest(out_text)
     return BatchOptions(
         out=out_text, journal=Path(journal) if journal is not None else default_journal_path(out_text),
         concurrency=concurrency, budget_micros=budget_micros, retry_failed=retry_failed, timeout=timeout,

@@ -28,6 +28,7 @@ __all__ = [
     "LocalDestination",
     "RemoteDestination",
     "Stored",
+    "check_local_dest",
     "is_url",
     "open_destination",
     "sha256_file",
@@ -257,6 +258,18 @@ class RemoteDestination(Destination):
         finally:
             local.unlink(missing_ok=True)
         return self.url(name)
+
+
+def check_local_dest(out: str) -> None:
+    """A local DEST must be a directory (created if missing): a file there is a usage error, said plainly."""
+    if is_url(out):
+        return
+    path = Path(out.removeprefix("file://"))
+    if path.exists() and not path.is_dir():
+        raise ValueError(
+            f"{out} is a file, not a directory: --out (Python: out=) names the directory the videos and "
+            "manifest go to (created if missing). Pick another path."
+        )
 
 
 def staging_dir(journal: Path, batch_id: str) -> Path:

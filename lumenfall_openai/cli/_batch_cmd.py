@@ -525,11 +525,20 @@ def _interrupted(out: Output, engine: BatchEngine | None, base_url: str | None, 
 
 
 def _dry_run(args: argparse.Namespace, out: Output) -> int:
-    from .._money import format_money
+    from .._money import format_money, to_micros
     from ..batch import read_rows
     from ..batch._rows import select_rows
 
+    from ..batch._dest import check_local_dest
+
+    check_local_dest(args.out)
+    budget = None if args.budget is None else to_micros(args.budget)
+    if budget is not None and budget < 0 or args.budget is not None and budget is None:
+        raise _Usage(f"--budget must be a non-negative amount like 5, 12.5 or 12.50, got {args.budget!r}.")
     rows = select_rows(read_rows(args.jobs, default_model=args.model), args.rows)
+    committed, known = _journaled_money(args)
+    journaled = [row for row in rows if (row.id, row.args_hash) in known]
+    rows = [row for row in rows if (row.id, row.args_hash) not in known]  # what a run would still create
 
     async def main(base_url: str | None) -> list[tuple[str, str, int, str]]:
         gate = asyncio.Semaphore(args.concurrency or 8)
@@ -549,10 +558,19 @@ def _dry_run(args: argparse.Namespace, out: Output) -> int:
     by_model: dict[str, int] = {}
     for _, model, micros, _ in priced:
         by_model[model] = by_model.get(model, 0) + micros
+    fit = None
+    if budget is not None:
+        left, fit = budget - committed, 0
+        for _, _, micros, _ in priced:  # in the file's order, as a run creates them
+            if micros > left:
+                break
+            left -= micros
+            fit += 1
     if out.json_mode:
         out.emit_json(json_payload(EXIT_OK, emulator=emulated, extra={"estimate": {
             "rows": len(priced), "total_micros": total, "currency": currency, "by_model": by_model,
-            "per_row": {row_id: micros for row_id, _, micros, _ in priced},
+            "per_row": {row_id: micros for row_id, _, micros, _ in priced}, "already_journaled": len(journaled),
+            "budget_micros": budget, "journal_committed_micros": committed, "rows_within_budget": fit,
         }}))  # fmt: skip
         return EXIT_OK
     out.out.print(
@@ -560,7 +578,35 @@ def _dry_run(args: argparse.Namespace, out: Output) -> int:
     )
     for model, micros in sorted(by_model.items()):
         out.out.print(f"  {model}: {format_money(micros, currency)}")
+    if journaled:
+        out.out.print(f"  {len(journaled)} row(s) already in the journal are not priced again (no new job for them)")
+    if budget is not None and fit is not None:
+        spent = f" minus {format_money(committed, currency)} already spent or reserved by this batch" if committed else ""
+        verdict = "every row fits" if fit == len(priced) else f"{len(priced) - fit} would be refused (exit 4)"
+        out.out.print(
+            f"  budget {format_money(budget, currency)}{spent}: about {fit} of {len(priced)} rows fit; {verdict}"
+        )
     return EXIT_OK
+
+
+def _journaled_money(args: argparse.Namespace) -> tuple[int, set[tuple[str, str]]]:
+    """What an existing journal of this DEST already spent and reserved, and which (row id, arguments
+    hash) it started (a refused one is not started). Nothing when there is no journal yet."""
+    from ..batch import Journal
+    from ..batch._dest import is_url
+    from ..batch._engine import default_journal_path
+
+    if args.journal is None and is_url(args.out):
+        return 0, set()
+    path = Path(args.journal) if args.journal else default_journal_path(args.out)
+    if not path.is_file():
+        return 0, set()
+    journal = Journal(path, create=False)
+    try:
+        started = {key for key, attempt in journal.latest().items() if attempt.state != "refused"}
+        return journal.spent_micros + journal.reserved_micros, started
+    finally:
+        journal.close()
 
 
 def _status(args: argparse.Namespace, out: Output) -> int:

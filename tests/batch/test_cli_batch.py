@@ -301,3 +301,28 @@ def test_row_ranges_on_one_dest_keep_the_whole_batch_in_the_manifest(child: Chil
         assert [r["row_id"] for r in records] == [f"row{i:04d}" for i in listed]  # in the file's order
     assert all(r["status"] == "downloaded" for r in records)
     assert totals["rows"] == 6 and totals["cost_micros"] == child.counters()["billed_micros"] == 6 * PRICE_4S
+
+
+def test_dry_run_compares_with_the_budget_left_and_a_file_dest_is_a_usage_error(
+    child: ChildEmulator, tmp_path: Path
+) -> None:
+    # F8: the dry run says how many rows fit the budget, after what the batch's journal already holds
+    jobs = _jobs(tmp_path / "jobs.jsonl", 5, model="sora-2")
+    out = tmp_path / "out"
+    budget = f"{(3 * PRICE_4S + 1000) / 1_000_000}"
+    code, stdout, _ = _run(child, "run", str(jobs), "--out", str(out), "--dry-run", "--budget", budget, "--json")
+    estimate = json.loads(stdout)["estimate"]
+    assert code == 0 and (estimate["rows"], estimate["rows_within_budget"]) == (5, 3)
+    code, stdout, _ = _run(child, "run", str(jobs), "--out", str(out), "--dry-run", "--budget", budget)
+    assert "about 3 of 5 rows fit; 2 would be refused" in stdout
+    assert _run(child, "run", str(jobs), "--out", str(out), "--rows", "0:2")[0] == 0  # $1.68 spent
+    code, stdout, _ = _run(child, "run", str(jobs), "--out", str(out), "--dry-run", "--budget", budget)
+    assert "3 rows would cost about $2.52" in stdout and "2 row(s) already in the journal" in stdout
+    assert "minus $1.68 already spent or reserved by this batch: about 1 of 3 rows fit; 2 would be refused" in stdout
+    assert child.counters()["jobs_created"] == 2
+    a_file = tmp_path / "taken.mp4"
+    a_file.write_bytes(b"x")
+    for extra in ((), ("--dry-run",)):
+        code, _, stderr = _run(child, "run", str(jobs), "--out", str(a_file), *extra)
+        assert code == 2 and "is a file, not a directory" in stderr and "unexpected" not in stderr, stderr
+    assert a_file.read_bytes() == b"x"
