@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._money import micros_to_decimal, to_micros
 from ..costs import CostLedger, Reservation
-from ..errors import BudgetError, WaitTimeoutError
+from ..errors import BudgetError, InsufficientBalanceError, WaitTimeoutError
 from ._dest import Destination, LocalDestination, RemoteDestination, open_destination, staging_dir
 from ._journal import Attempt, Journal, derive_key, file_name, journal_rows, kept_name, superseded
 from ._manifest import build_manifest, build_manifest_csv
@@ -38,6 +38,7 @@ __all__ = ["BatchOptions", "BatchEngine", "default_journal_path"]
 Money = float | int | str | Decimal
 JOURNAL_NAME = ".lumenfall-batch.sqlite"
 MANIFEST_NAME = "manifest.jsonl"
+BALANCE_REFUSED = "insufficient_balance"
 
 
 def default_journal_path(out: str) -> Path:
@@ -144,6 +145,8 @@ class BatchEngine:
         )  # fmt: skip
         self._stop = False
         self._stop_reason = "the run was stopped"
+        self.balance_refused = 0
+        """Rows refused this run because the account's balance was too low (402)."""
         self._client = client
         self._ledger: CostLedger | None = None
         self.results: dict[str, BatchResult] = {}
@@ -237,7 +240,7 @@ class BatchEngine:
             currency=self._client.ledger.currency, budget_micros=budget,
             manifest=self.dest.display.rstrip("/") + "/" + MANIFEST_NAME, journal=str(opts.journal),
             batch_id=self.batch_id, resume=self.resume, elapsed_seconds=time.monotonic() - started,
-            stopped=self._stop, unknown_costs=self.journal.unknown_costs,
+            stopped=self._stop, unknown_costs=self.journal.unknown_costs, balance_refused=self.balance_refused,
         )  # fmt: skip
 
     def _restore_hold(self, attempt: Attempt) -> Reservation | None:
@@ -363,6 +366,14 @@ class BatchEngine:
             video = await self._client.videos.create(**row.args, idempotency_key=key)
         except BudgetError as error:  # nothing was sent
             journal.update(key, state="refused", error_code="budget_exceeded", error_message=str(error))
+            self._settle(state, "refused", journal.get(key))
+            return None
+        except InsufficientBalanceError as error:  # a definite 402: nothing was created, nothing paid
+            journal.update(key, state="refused", error_code=BALANCE_REFUSED, error_message=str(error))
+            self.balance_refused += 1
+            if not self._stop:  # every later create would be refused the same way
+                self.stop_creating("the account's balance ran out: top up, then resume")
+                self._event("the account's balance is too low (402): no new job will be created; top up, then resume")
             self._settle(state, "refused", journal.get(key))
             return None
         except Exception as error:

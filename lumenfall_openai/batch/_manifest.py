@@ -33,7 +33,8 @@ def _status(attempt: Attempt | None, result: BatchResult | None) -> str:
     if attempt.state == "failed":
         return "failed"
     if attempt.state == "refused":
-        return "refused" if attempt.error_code == "budget_exceeded" else "failed"
+        # not created: the budget or the account's balance (a 402) refused it; a resume creates it
+        return "refused" if attempt.error_code in ("budget_exceeded", "insufficient_balance") else "failed"
     if result is not None and result.outcome == "unfinished" and attempt.state == "sending":
         return "unknown"  # the create's answer was lost: resume re-sends it with its key
     return attempt.state  # sending, running, completed (not downloaded yet)

@@ -13,7 +13,7 @@ __all__ = ["BatchProgress", "BatchResult", "BatchSummary", "ResumeReport", "RowO
 RowOutcome = Literal["downloaded", "failed", "refused", "unfinished"]
 """How a row ended this run: ``downloaded`` (file in place), ``failed`` (the job failed, or its
 create was refused with an error, after any retries), ``refused`` (not created: it did not fit
-the budget; a later run with more budget creates it), ``unfinished`` (still running, timed out,
+the budget, or the account's balance was too low; a later run with more budget or balance creates it), ``unfinished`` (still running, timed out,
 never started because the run stopped, or its create's outcome is unknown: resume finishes it)."""
 
 EXIT_OK = 0
@@ -122,6 +122,9 @@ class BatchSummary:
     """True when the run was stopped before every row was tried."""
     unknown_costs: int = 0
     """Paid jobs whose cost and estimate are both unknown: with a budget, no new job was created."""
+    balance_refused: int = 0
+    """Rows refused because the account's balance was too low (a 402: nothing created or paid); no
+    new job was created after the first. Top up, then resume."""
 
     @property
     def exit_code(self) -> int:

@@ -36,7 +36,8 @@ EPILOG = (
     "  1    API or network error before the batch could run\n"
     "  2    bad usage or a bad JOBS file (every bad line is listed; nothing was created)\n"
     "  3    some jobs failed (see the manifest; --retry-failed K retries them as new jobs)\n"
-    "  4    some rows unfinished (still running, timed out, or refused by --budget): run `batch resume DEST`\n"
+    "  4    some rows unfinished (still running, timed out, refused by --budget or a too-low balance):\n"
+    "       run `batch resume DEST` (after a top-up for the balance)\n"
     "  130  interrupted with Ctrl-C (how to resume is printed)\n"
     "\n"
     'JOBS is JSONL (one object of videos.create arguments per line, optional "id" naming the file)\n'
@@ -443,6 +444,7 @@ def _summary_dict(summary: BatchSummary) -> dict[str, Any]:
         "counts": summary.counts,
         "spent_micros": summary.spent_micros,
         "unknown_costs": summary.unknown_costs,
+        "balance_refused": summary.balance_refused,
         "reserved_micros": summary.reserved_micros,
         "budget_micros": summary.budget_micros,
         "currency": summary.currency,
@@ -468,7 +470,13 @@ def _report(out: Output, summary: BatchSummary, command: str, emulated: bool) ->
     out.out.print(_headline(summary))
     out.out.print(f"  manifest: {summary.manifest}")
     out.out.print(f"  journal:  {summary.journal}")
-    if code == 4:
+    if summary.balance_refused:
+        out.note(
+            f"{summary.balance_refused} row(s) were refused because the account's balance is too low (nothing was "
+            f"created or paid for them): top up your balance, then `{command}`.",
+            style="yellow",
+        )
+    elif code == 4:
         out.note(
             f"Some rows are not finished. Continue with: {command}"
             + (" (not with the local emulator)" if emulated else "")
@@ -486,7 +494,8 @@ def _headline(summary: BatchSummary) -> str:
         money += f" ({summary.unknown_costs} paid job(s) of unknown cost: no new job was created under the budget)"
     return (
         f"Batch {summary.batch_id}: {summary.rows} rows: {counts['downloaded']} downloaded, {counts['failed']} failed, "
-        f"{counts['refused']} refused by the budget, {counts['unfinished']} unfinished; {money}; "
+        f"{counts['refused']} refused by the {'balance' if summary.balance_refused else 'budget'}, "
+        f"{counts['unfinished']} unfinished; {money}; "
         f"{summary.elapsed_seconds:.1f}s"
     )
 

@@ -375,3 +375,26 @@ async def test_a_saved_file_that_changed_is_never_reported_downloaded(
     assert [path.read_bytes() for path in kept] == ([] if damaged is None else [damaged])  # nothing lost
     said = any("no longer matches the sha256" in event for event in batch.progress.events)
     assert said == (damaged is not None)  # a missing file is simply downloaded again
+
+
+async def test_a_too_low_balance_refuses_rows_it_does_not_fail_them(tmp_path: Path) -> None:
+    # F7: a 402 creates nothing and costs nothing: the row is refused (exit 4), not failed (exit 3),
+    # no new create is tried after it, and a resume after a top-up creates exactly the rest
+    emulator = LumenfallEmulator(balance=2 * PRICE_4S / 1_000_000 + 0.01, queue_seconds=0.05, run_seconds=0.1)
+    out = tmp_path / "out"
+    try:
+        with emulator.serve() as url:
+            async with AsyncLumenfall(api_key=KEY, base_url=url) as client:
+                summary = await client.videos.batch(_rows(5), out=out, concurrency=1).summary()
+                assert summary.exit_code == 4 and summary.balance_refused == 1
+                assert summary.counts == {"downloaded": 2, "failed": 0, "refused": 1, "unfinished": 2}
+                records, _ = _manifest(out)
+                assert [r["status"] for r in records] == ["downloaded", "downloaded", "refused", "not_started",
+                                                          "not_started"]  # fmt: skip
+                assert records[2]["error_code"] == "insufficient_balance" and records[2]["cost_micros"] is None
+                emulator.set_balance(100)
+                again = await client.videos.batch(_rows(5), out=out, concurrency=1).summary()
+            assert again.exit_code == 0 and emulator.jobs_created == 5
+            assert emulator.billed_micros == again.spent_micros == 5 * PRICE_4S
+    finally:
+        emulator.close()
