@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._money import micros_to_decimal, to_micros
 from ..costs import CostLedger, Reservation
-from ..errors import BudgetError, InsufficientBalanceError, WaitTimeoutError
+from ..errors import BudgetError, DownloadError, InsufficientBalanceError, WaitTimeoutError
 from ._dest import Destination, LocalDestination, RemoteDestination, open_destination, staging_dir
 from ._journal import Attempt, Journal, derive_key, file_name, journal_rows, kept_name, superseded
 from ._manifest import build_manifest, build_manifest_csv
@@ -39,6 +39,14 @@ Money = float | int | str | Decimal
 JOURNAL_NAME = ".lumenfall-batch.sqlite"
 MANIFEST_NAME = "manifest.jsonl"
 BALANCE_REFUSED = "insufficient_balance"
+MEDIA_EXPIRED = "media_expired"
+
+
+def _media_gone(error: Exception) -> bool:
+    """The download failed for good: the media URL was refused again after a fresh retrieve
+    (expired, removed or revoked). ``videos.download`` says so in its message; that phrase is
+    the contract read here (DownloadError carries no code)."""
+    return isinstance(error, DownloadError) and "even after retrieving the video for a fresh one" in str(error)
 
 
 def default_journal_path(out: str) -> Path:
@@ -513,6 +521,13 @@ class BatchEngine:
             local = await self._client.videos.download(target, self.dest.download_target(name))
             stored = await asyncio.to_thread(self.dest.finish, name, local)
         except Exception as error:  # the video is completed and paid: resume downloads it again
+            if _media_gone(error):  # ... unless even a fresh URL fails: no resume can save it
+                cost = attempt.cost_micros if attempt.cost_micros is not None else attempt.estimate_micros
+                self.journal.update(
+                    attempt.key, state="failed", error_code=MEDIA_EXPIRED, error_message=str(error), cost_micros=cost
+                )  # the money stays counted: the job was paid, its video is gone
+                self._settle(state, "failed", self.journal.get(attempt.key))
+                return None
             self._settle(state, "unfinished", attempt, error=f"download failed: {error}")
             return None
         self.journal.update(

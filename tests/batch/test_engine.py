@@ -398,3 +398,24 @@ async def test_a_too_low_balance_refuses_rows_it_does_not_fail_them(tmp_path: Pa
             assert emulator.billed_micros == again.spent_micros == 5 * PRICE_4S
     finally:
         emulator.close()
+
+
+async def test_a_paid_video_whose_media_expired_for_good_settles_as_failed_with_its_cost(
+    emulator: LumenfallEmulator, base_url: str, tmp_path: Path
+) -> None:
+    # F14: the URL fails even after a fresh retrieve: no resume can save it, so the row is failed
+    # (media_expired, exit 3) with its cost counted, not "unfinished, resume" forever
+    out = tmp_path / "out"
+    emulator.script(ttl_seconds=0.0, times=2)
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url) as client:
+        summary = await client.videos.batch(_rows(3), out=out, concurrency=1).summary()
+        assert summary.counts == {"downloaded": 1, "failed": 2, "refused": 0, "unfinished": 0}
+        assert summary.exit_code == 3
+        again = await client.videos.batch(_rows(3), out=out).summary()  # nothing left to try
+    assert again.exit_code == 3 and again.resume.done == 3 and emulator.jobs_created == 3
+    records, totals = _manifest(out)
+    gone = [r for r in records if r["status"] == "failed"]
+    assert [r["error_code"] for r in gone] == ["media_expired", "media_expired"]
+    assert all(r["cost_micros"] == PRICE_4S and "expired" in r["error_message"] for r in gone)
+    assert totals["cost_micros"] == totals["journal_cost_micros"] == emulator.billed_micros == 3 * PRICE_4S
+    assert sorted(p.name for p in out.glob("*.mp4")) == [next(r for r in records if r["file"])["row_id"] + ".mp4"]
