@@ -22,7 +22,7 @@ from .._money import to_micros
 from ._dest import check_local_dest
 from ._engine import BatchEngine, BatchOptions, default_journal_path, options_meta
 from ._results import BatchProgress, BatchResult, BatchSummary
-from ._rows import BatchRow, read_rows, rows_from_mappings, select_rows
+from ._rows import BatchRow, RowsError, read_rows, rows_from_mappings, select_rows
 
 if TYPE_CHECKING:
     from .._client import AsyncLumenfall, Lumenfall
@@ -39,7 +39,9 @@ _DONE = object()
 def _rows(rows: BatchRows, model: str | None) -> list[BatchRow]:
     if isinstance(rows, (str, os.PathLike)):
         return read_rows(rows, default_model=model)
-    return rows_from_mappings(enumerate(rows, 1), default_model=model)
+    if isinstance(rows, Mapping):  # one row given bare: iterating it would give its keys
+        raise RowsError("rows", [(1, "expected a list of mappings of create arguments, got one mapping")], unit="row")
+    return rows_from_mappings(enumerate(rows, 1), default_model=model, unit="row")
 
 
 def _options(

@@ -40,10 +40,11 @@ MAX_ERRORS_SHOWN = 20
 class RowsError(ValueError):
     """The JOBS file (or the rows given) has bad lines; ``problems`` lists ``(line, message)``."""
 
-    def __init__(self, source: str, problems: list[tuple[int, str]]) -> None:
+    def __init__(self, source: str, problems: list[tuple[int, str]], *, unit: str = "line") -> None:
+        """``unit``: what the numbers count, ``line`` of a file or ``row`` of Python rows (1-based)."""
         self.source = source
         self.problems = problems
-        shown = "\n".join(f"  line {line}: {message}" for line, message in problems[:MAX_ERRORS_SHOWN])
+        shown = "\n".join(f"  {unit} {line}: {message}" for line, message in problems[:MAX_ERRORS_SHOWN])
         more = len(problems) - MAX_ERRORS_SHOWN
         tail = f"\n  ... and {more} more" if more > 0 else ""
         super().__init__(
@@ -106,9 +107,10 @@ def _normalized(raw: Mapping[str, Any], default_model: str | None) -> dict[str, 
 
 
 def rows_from_mappings(
-    items: Iterable[tuple[int, Mapping[str, Any]]], *, default_model: str | None = None, source: str = "rows"
+    items: Iterable[tuple[int, object]], *, default_model: str | None = None, source: str = "rows", unit: str = "line"
 ) -> list[BatchRow]:
-    """Check ``(line, mapping)`` pairs; raise :class:`RowsError` listing every bad one.
+    """Check ``(line, mapping)`` pairs; raise :class:`RowsError` listing every bad one (``unit``:
+    ``line`` for a file's rows, ``row`` for Python's).
 
     A row without ``id`` is named ``r<first 12 hex of its arguments' hash>`` (``-2``, ``-3`` for
     identical rows): stable when other rows are added, removed or reordered, unlike a line number.
@@ -117,6 +119,9 @@ def rows_from_mappings(
     problems: list[tuple[int, str]] = []
     seen: dict[str, int] = {}
     for line, raw in items:
+        if not isinstance(raw, Mapping):
+            problems.append((line, f"expected a mapping of create arguments, got {type(raw).__name__}"))
+            continue
         row_id: object = raw.get("id")
         args = _normalized(raw, default_model)
         problem = _check_args(args)
@@ -141,7 +146,9 @@ def rows_from_mappings(
         seen[row_id] = line
         rows.append(BatchRow(id=row_id, args=args, line=line))
     if problems:
-        raise RowsError(source, problems)
+        raise RowsError(source, problems, unit=unit)
+    if not rows and unit == "row":
+        raise RowsError(source, [(0, "no rows: give at least one mapping of create arguments")], unit=unit)
     if not rows:
         raise RowsError(
             source,

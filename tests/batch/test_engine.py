@@ -166,7 +166,7 @@ def test_bad_rows_and_options_fail_before_anything_is_sent(
     emulator: LumenfallEmulator, base_url: str, tmp_path: Path
 ) -> None:
     with Lumenfall(api_key=KEY, base_url=base_url) as client:
-        with pytest.raises(RowsError, match="line 2"):
+        with pytest.raises(RowsError, match="row 2"):
             client.videos.batch([{"prompt": "ok", "model": "m"}, {"prompt": ""}], out=tmp_path)
         with pytest.raises(ValueError, match="concurrency"):
             client.videos.batch(_rows(1), out=tmp_path, concurrency=0)

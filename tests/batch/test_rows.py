@@ -135,3 +135,22 @@ def test_a_row_selection_is_a_nonempty_zero_based_slice_or_a_usage_error(
     else:
         assert select_rows(rows, (start, end)) == rows[start:end]
     assert select_rows(rows, None) == rows
+
+
+def test_python_rows_that_are_not_mappings_are_listed_by_row_number() -> None:
+    # F13: a clear RowsError naming each bad row (not an AttributeError), in Python's words (no "file")
+    from lumenfall_openai.batch._api import _rows  # pyright: ignore[reportPrivateUsage]
+
+    with pytest.raises(RowsError) as caught:
+        _rows(["just a prompt", {"prompt": "ok", "model": "sora-2"}, 5, None, ("prompt", "x")], None)  # type: ignore[list-item]
+    message = str(caught.value)
+    for number, kind in ((1, "str"), (3, "int"), (4, "NoneType"), (5, "tuple")):
+        assert f"row {number}: expected a mapping of create arguments, got {kind}" in message
+    assert [line for line, _ in caught.value.problems] == [1, 3, 4, 5]
+    with pytest.raises(RowsError, match="give at least one mapping") as empty:
+        _rows([], None)
+    assert "file" not in str(empty.value)
+    with pytest.raises(RowsError, match="got one mapping"):
+        _rows({"prompt": "x", "model": "sora-2"}, None)  # type: ignore[arg-type]
+    with pytest.raises(RowsError, match="line 1: expected a JSON object"):  # a file's rows keep "line"
+        parse_rows('"just a prompt"\n', fmt="jsonl")
