@@ -355,6 +355,12 @@ def _lock_run(path: Path) -> int | None:
         with contextlib.suppress(OSError, ValueError):
             holder = os.pread(fd, 32, 0).decode("ascii").strip()
         os.close(fd)
+        if holder == str(os.getpid()):
+            raise JournalError(
+                f"This process already runs this batch (journal {path}): finish or close that batch first "
+                "(`async with batch:` / `batch.aclose()`, or `with batch:` / `batch.close()`), or use another "
+                "out=/journal= for another batch."
+            ) from None
         raise JournalError(
             f"Another process is running this batch (journal {path}{f', pid {holder}' if holder else ''}). "
             "Wait for it to finish or stop it, then resume; `lumenfall-openai batch status` can watch it meanwhile."

@@ -79,12 +79,27 @@ def test_a_second_run_on_one_journal_is_refused_and_a_reader_is_not(tmp_path: Pa
     path = tmp_path / "journal.sqlite"
     first = Journal(path, exclusive=True)
     try:
-        with pytest.raises(JournalError, match=f"Another process is running this batch .*pid {os.getpid()}"):
-            Journal(path, exclusive=True)
+        with pytest.raises(JournalError, match="This process already runs this batch") as caught:
+            Journal(path, exclusive=True)  # our own lock is not "another process"
+        assert "Another process" not in str(caught.value)
         Journal(path, create=False).close()  # `batch status` reads while a run holds it
     finally:
         first.close()
     Journal(path, exclusive=True).close()  # released on close: the next run goes ahead
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from lumenfall_openai.batch import Journal; "
+         f"j = Journal({str(path)!r}, exclusive=True); print('locked', flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        with pytest.raises(JournalError, match=f"Another process is running this batch .*pid {holder.pid}"):
+            Journal(path, exclusive=True)
+    finally:
+        holder.communicate("")
 
 
 @given(
