@@ -163,6 +163,21 @@ def rows_from_mappings(
     return rows
 
 
+class _DuplicateKey(Exception):
+    pass
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """json's default keeps the last of two equal keys silently: which "id" or prompt was meant is
+    unknown, so the row is an error, at any depth."""
+    value: dict[str, Any] = {}
+    for key, item in pairs:
+        if key in value:
+            raise _DuplicateKey(key)
+        value[key] = item
+    return value
+
+
 def _jsonl(text: str, source: str) -> list[tuple[int, Mapping[str, Any]]]:
     items: list[tuple[int, Mapping[str, Any]]] = []
     problems: list[tuple[int, str]] = []
@@ -170,9 +185,12 @@ def _jsonl(text: str, source: str) -> list[tuple[int, Mapping[str, Any]]]:
         if not line.strip():
             continue
         try:
-            value: object = json.loads(line)
+            value: object = json.loads(line, object_pairs_hook=_no_duplicate_keys)
         except json.JSONDecodeError as error:
             problems.append((number, f"not valid JSON ({error.msg} at column {error.colno})"))
+            continue
+        except _DuplicateKey as error:
+            problems.append((number, f"the key {error.args[0]!r} appears twice in one object: keep one"))
             continue
         if not isinstance(value, dict):
             problems.append((number, f"expected a JSON object of create arguments, got {type(value).__name__}"))

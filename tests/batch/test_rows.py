@@ -154,3 +154,16 @@ def test_python_rows_that_are_not_mappings_are_listed_by_row_number() -> None:
         _rows({"prompt": "x", "model": "sora-2"}, None)  # type: ignore[arg-type]
     with pytest.raises(RowsError, match="line 1: expected a JSON object"):  # a file's rows keep "line"
         parse_rows('"just a prompt"\n', fmt="jsonl")
+
+
+@given(st.sampled_from(["id", "prompt", "model", "seconds"]), st.booleans())
+def test_a_jsonl_key_given_twice_is_a_row_error_not_a_silent_pick(key: str, nested: bool) -> None:
+    # a JSON object with a duplicate key: json keeps the last one silently; a batch must not guess
+    first = {"id": "a", "prompt": "a heron", "model": "sora-2", "seconds": "4"}
+    body = json.dumps(first)[:-1] + f", {json.dumps(key)}: {json.dumps(first[key] + 'x')}}}"
+    if nested:
+        body = json.dumps({**first, "input_reference": ["https://x/1"]})[:-1] + ', "user": {"k": 1, "k": 2}}'
+        key = "k"
+    text = '{"prompt": "ok", "model": "sora-2"}\n' + body + "\n"
+    with pytest.raises(RowsError, match=f"line 2: the key '{key}' appears twice in one object"):
+        parse_rows(text, fmt="jsonl")
