@@ -388,6 +388,9 @@ class BatchEngine:
             from .._create_outcome import may_have_started
 
             if may_have_started(error):  # the job may exist: the journal keeps "sending"; resume re-sends
+                held = self._ledger.unsettled_creates().get(key) if self._ledger is not None else None
+                if held:  # what the budget holds for it: status and later runs count it as reserved
+                    journal.update(key, estimate_micros=held)
                 self._settle(state, "unfinished", journal.get(key), error=f"create outcome unknown: {error}")
                 return None
             code = str(getattr(error, "code", None) or type(error).__name__)

@@ -650,6 +650,12 @@ def _status(args: argparse.Namespace, out: Output) -> int:
     out.out.print(f"Batch {batch_id} ({path}), from {jobs or 'Python rows'}")
     out.out.print("  " + ", ".join(f"{state} {count}" for state, count in sorted(counts.items())) or "  no rows yet")
     out.out.print(f"  spent {_money(spent)}, reserved {_money(reserved)} for jobs that may still cost")
+    unpriced = sum(a.state == "sending" and a.estimate_micros is None for a in latest.values())
+    if unpriced:
+        out.out.print(
+            f"  {unpriced} create(s) of unknown outcome with no estimate journaled (run without --budget): each may "
+            "cost one job more; a resume replays them with their keys"
+        )
     if earlier:
         out.out.print(
             f"  {len(earlier)} earlier video(s) replaced by edited rows ({_money(replaced_micros)} of the spent "
