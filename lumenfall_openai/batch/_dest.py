@@ -1,8 +1,8 @@
 """Where a batch saves its videos: a local directory, or any fsspec URL (the ``[storage]`` extra).
 
 Local: ``videos.download`` writes ``DEST/<row id>.mp4`` itself (streamed, verified, atomic
-rename). Remote: the same verified download lands in a local staging file first, is hashed,
-then streamed to a temporary key next to the final one (``.<name>.partial-<random>``) and moved
+rename). Remote: the same verified download lands in a local staging file first, then is
+streamed (and hashed, chunk by chunk as sent) to a temporary key next to the final one (``.<name>.partial-<random>``) and moved
 into place. Why not fsspec's transactional write: on object stores it buffers or multipart-uploads
 to the *final* key and only "commits" in the client, so a crash can leave a stale multipart
 upload but, worse, some backends expose the key as soon as the upload completes; a separate temp
@@ -212,10 +212,9 @@ class RemoteDestination(Destination):
         return self.staging / name
 
     def finish(self, name: str, local: Path) -> Stored:
-        size, digest = sha256_file(local)
         temp = self._key(f".{name}.partial-{secrets.token_hex(6)}")
         try:
-            self.fs.put_file(str(local), temp)  # streamed from the file, chunk by chunk
+            size, digest = self._upload(local, temp)
             self.fs.mv(temp, self._key(name))
         except BaseException:
             with contextlib.suppress(Exception):  # the temp may not exist; the first error is the one to report
@@ -226,6 +225,18 @@ class RemoteDestination(Destination):
             raise OSError(f"{self.url(name)} holds {remote_size} bytes after the upload, expected {size}")
         local.unlink(missing_ok=True)
         return Stored(self.url(name), size, digest)
+
+    def _upload(self, local: Path, key: str) -> tuple[int, str]:
+        """Stream ``local`` to ``key``, hashing the very chunks sent: the sha256 recorded is the
+        uploaded bytes', not a second read of the staging file."""
+        digest = hashlib.sha256()
+        size = 0
+        with local.open("rb") as source, self.fs.open(key, "wb") as target:
+            while chunk := source.read(CHUNK):
+                digest.update(chunk)
+                target.write(chunk)
+                size += len(chunk)
+        return size, digest.hexdigest()
 
     def size_of(self, name: str) -> int | None:
         try:
