@@ -7,6 +7,7 @@ manifest's sha256, and the journal's costs must equal what the emulator billed, 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -145,16 +146,26 @@ def test_sigkill_at_random_moments_never_pays_twice(child: ChildEmulator, tmp_pa
     out = tmp_path / "out"
     args = ("run", str(jobs), "--out", str(out), "--concurrency", "30")  # ~10 rounds of ~1.3 s jobs
     rng = random.Random(int(os.environ.get("LF_CRASH_SEED", "11")))
+    journal = out / ".lumenfall-batch.sqlite"
     kills = 0
     for _ in range(4):  # killed at random moments, each run started again with the same command
+        # The moment is chosen from the batch's own progress (read from its journal), not the clock,
+        # so a loaded machine only slows the test down: kills land among creates being sent, jobs
+        # being followed and files being saved, whatever the speed.
+        stage = rng.choice(["started", "created", "downloaded"])
+        target = _progress(journal)[stage] + rng.randint(1, 25)
         process = _cli(child, *args)
-        time.sleep(rng.uniform(0.7, 2.5))  # the interpreter starts in ~0.5 s: kills land before, in and after creates
+        deadline = time.monotonic() + 300
+        while _progress(journal)[stage] < target and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0, 0.05))
         if process.poll() is not None:
-            break
+            _, stderr = process.communicate()
+            raise AssertionError(f"the run ended (exit {process.returncode}) before its kill point: {stderr}")
         process.send_signal(signal.SIGKILL)
         process.communicate()
         kills += 1
-    assert kills >= 3, "the batch finished before it could be killed: make it longer"
+    assert kills == 4
     for _ in range(10):
         code, _, stderr = _run(child, *args)
         if code == 0:
@@ -173,6 +184,26 @@ def test_sigkill_at_random_moments_never_pays_twice(child: ChildEmulator, tmp_pa
     # what SIGKILL left half-written was a hidden temp file, never a short video under a row's name;
     # the next run removed those temp files
     assert [p.name for p in out.iterdir() if ".part-" in p.name or p.name.endswith(".tmp")] == []
+
+
+def _progress(journal: Path) -> dict[str, int]:
+    """How far a batch got, from its journal (read while it runs): creates started, jobs known to
+    exist (a video id), files saved."""
+    import sqlite3
+
+    counts = {"started": 0, "created": 0, "downloaded": 0}
+    if not journal.is_file():
+        return counts
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{journal}?mode=ro", uri=True, timeout=5)) as db:
+            rows = db.execute("SELECT state, video_id IS NOT NULL, COUNT(*) FROM attempts GROUP BY 1, 2").fetchall()
+    except sqlite3.Error:  # created a moment ago, schema not there yet
+        return counts
+    for state, has_video, count in rows:
+        counts["started"] += count
+        counts["created"] += count if has_video else 0
+        counts["downloaded"] += count if state == "downloaded" else 0
+    return counts
 
 
 def test_ctrl_c_stops_says_how_to_resume_and_resume_finishes(child: ChildEmulator, tmp_path: Path) -> None:
