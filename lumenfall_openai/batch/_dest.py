@@ -2,13 +2,14 @@
 
 Local: ``videos.download`` writes ``DEST/<row id>.mp4`` itself (streamed, verified, atomic
 rename). Remote: the same verified download lands in a local staging file first, then is
-streamed (and hashed, chunk by chunk as sent) to a temporary key next to the final one (``.<name>.partial-<random>``) and moved
-into place. Why not fsspec's transactional write: on object stores it buffers or multipart-uploads
-to the *final* key and only "commits" in the client, so a crash can leave a stale multipart
-upload but, worse, some backends expose the key as soon as the upload completes; a separate temp
-key plus ``mv`` (a server-side copy for S3, a rename elsewhere) makes the final key appear only
-whole, and a reader listing the prefix sees at most a ``.partial-`` object, never a short video.
-The size at the final key is checked against what was hashed.
+streamed (and hashed, chunk by chunk as sent) to a temporary key next to the final one
+(``.<name>.partial-<random>``) and moved into place. Why not fsspec's transactional write: on
+object stores it buffers or multipart-uploads to the *final* key and only "commits" in the
+client, so a crash can leave a stale multipart upload but, worse, some backends expose the key
+as soon as the upload completes; a separate temp key plus ``mv`` (a server-side copy for S3, a
+rename elsewhere) makes the final key appear only whole, and a reader listing the prefix sees at
+most a ``.partial-`` object, never a short video. The size at the final key is checked against
+what was hashed.
 """
 
 from __future__ import annotations

@@ -34,8 +34,18 @@ from typing import Any
 
 from ._rows import canonical_json
 
-__all__ = ["Attempt", "Journal", "JournalError", "current_hashes", "derive_key", "file_name", "journal_rows", "kept_name", "latest_attempts",
-           "superseded"]
+__all__ = [
+    "Attempt",
+    "Journal",
+    "JournalError",
+    "current_hashes",
+    "derive_key",
+    "file_name",
+    "journal_rows",
+    "kept_name",
+    "latest_attempts",
+    "superseded",
+]
 
 SCHEMA_VERSION = "1"
 KEY_PREFIX = "lfb-"

@@ -13,8 +13,9 @@ __all__ = ["BatchProgress", "BatchResult", "BatchSummary", "ResumeReport", "RowO
 RowOutcome = Literal["downloaded", "failed", "refused", "unfinished"]
 """How a row ended this run: ``downloaded`` (file in place), ``failed`` (the job failed, or its
 create was refused with an error, after any retries), ``refused`` (not created: it did not fit
-the budget, or the account's balance was too low; a later run with more budget or balance creates it), ``unfinished`` (still running, timed out,
-never started because the run stopped, or its create's outcome is unknown: resume finishes it)."""
+the budget, or the account's balance was too low; a later run with more budget or balance creates
+it), ``unfinished`` (still running, timed out, never started because the run stopped, or its
+create's outcome is unknown: resume finishes it)."""
 
 EXIT_OK = 0
 EXIT_FAILED = 3

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from .._compat import Omit
 from .._video_requests import build_create_request
@@ -122,8 +122,9 @@ def rows_from_mappings(
         if not isinstance(raw, Mapping):
             problems.append((line, f"expected a mapping of create arguments, got {type(raw).__name__}"))
             continue
-        row_id: object = raw.get("id")
-        args = _normalized(raw, default_model)
+        mapping = cast("Mapping[str, Any]", raw)
+        row_id: object = mapping.get("id")
+        args = _normalized(mapping, default_model)
         problem = _check_args(args)
         if problem is None and row_id is not None and (not isinstance(row_id, str) or not ROW_ID_RE.match(row_id)):
             problem = (

@@ -258,7 +258,6 @@ def _resume_command(dest: str, args: argparse.Namespace) -> str:
 def _resume(args: argparse.Namespace, out: Output) -> int:
     from ..batch import Journal
     from ..batch._engine import default_journal_path
-
     from ..batch._journal import journal_rows
 
     path = Path(args.journal) if args.journal else default_journal_path(args.dest)
@@ -536,13 +535,12 @@ def _interrupted(out: Output, engine: BatchEngine | None, base_url: str | None, 
 def _dry_run(args: argparse.Namespace, out: Output) -> int:
     from .._money import format_money, to_micros
     from ..batch import read_rows
-    from ..batch._rows import select_rows
-
     from ..batch._dest import check_local_dest
+    from ..batch._rows import select_rows
 
     check_local_dest(args.out)
     budget = None if args.budget is None else to_micros(args.budget)
-    if budget is not None and budget < 0 or args.budget is not None and budget is None:
+    if (budget is not None and budget < 0) or (args.budget is not None and budget is None):
         raise _Usage(f"--budget must be a non-negative amount like 5, 12.5 or 12.50, got {args.budget!r}.")
     rows = select_rows(read_rows(args.jobs, default_model=args.model), args.rows)
     committed, known = _journaled_money(args)
@@ -590,7 +588,9 @@ def _dry_run(args: argparse.Namespace, out: Output) -> int:
     if journaled:
         out.out.print(f"  {len(journaled)} row(s) already in the journal are not priced again (no new job for them)")
     if budget is not None and fit is not None:
-        spent = f" minus {format_money(committed, currency)} already spent or reserved by this batch" if committed else ""
+        spent = (
+            f" minus {format_money(committed, currency)} already spent or reserved by this batch" if committed else ""
+        )
         verdict = "every row fits" if fit == len(priced) else f"{len(priced) - fit} would be refused (exit 4)"
         out.out.print(
             f"  budget {format_money(budget, currency)}{spent}: about {fit} of {len(priced)} rows fit; {verdict}"
@@ -621,7 +621,6 @@ def _journaled_money(args: argparse.Namespace) -> tuple[int, set[tuple[str, str]
 def _status(args: argparse.Namespace, out: Output) -> int:
     from ..batch import Journal
     from ..batch._engine import default_journal_path
-
     from ..batch._journal import counted_cost, current_hashes, latest_attempts, superseded
 
     path = Path(args.journal) if args.journal else default_journal_path(args.dest)
@@ -630,7 +629,9 @@ def _status(args: argparse.Namespace, out: Output) -> int:
         attempts = journal.attempts()
         earlier = superseded(attempts, {})  # videos an edit replaced: counted apart, with their money
         current = current_hashes(attempts)
-        latest = {row: attempt for (row, args_hash), attempt in latest_attempts(attempts).items() if current[row] == args_hash}
+        latest = {
+            row: attempt for (row, args_hash), attempt in latest_attempts(attempts).items() if current[row] == args_hash
+        }
         batch_id = journal.meta("batch_id")
         jobs = journal.meta("jobs")
         spent, reserved = journal.spent_micros, journal.reserved_micros  # the budget's own rule

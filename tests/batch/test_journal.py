@@ -89,10 +89,11 @@ def test_a_second_run_on_one_journal_is_refused_and_a_reader_is_not(tmp_path: Pa
     import subprocess
     import sys
 
+    root = str(Path(__file__).resolve().parents[2])
     holder = subprocess.Popen(
         [sys.executable, "-c", "import sys; from lumenfall_openai.batch import Journal; "
          f"j = Journal({str(path)!r}, exclusive=True); print('locked', flush=True); sys.stdin.read()"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": root},
     )  # fmt: skip
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
