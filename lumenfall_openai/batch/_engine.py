@@ -451,14 +451,16 @@ class BatchEngine:
         journaled video of the row is this attempt's own download whose step the journal missed (a
         kill between the rename and the journal), replaced by the same video."""
         name = f"{state.row.id}.mp4"
+        others = [
+            known for known in self.journal.of_row(state.row.id)
+            if known.key != attempt.key and known.state == "downloaded"
+        ]  # fmt: skip
+        if not others and attempt.state != "downloaded":
+            return  # no earlier video of this row: whatever is there is this job's own (a kill's leftover)
         digest = await asyncio.to_thread(self.dest.sha256_of, name)
         if digest is None:
             return
-        owners = [
-            known for known in self.journal.attempts()
-            if known.row_id == state.row.id and known.key != attempt.key and known.state == "downloaded"
-            and known.sha256 == digest
-        ]  # fmt: skip
+        owners = [known for known in others if known.sha256 == digest]
         if not owners:
             if attempt.state == "downloaded" and digest != attempt.sha256:  # changed since it was downloaded
                 kept = kept_name(state.row.id, f"changed-{digest[:12]}")

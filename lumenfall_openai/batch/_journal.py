@@ -228,6 +228,7 @@ class Journal:
         # The engine is the only writer while it runs: reads come from this mirror (no SQL per
         # step), and the money totals are kept as each step changes them (no scan per step).
         self._cache: dict[str, Attempt] = {}
+        self._keys_of_row: dict[str, list[str]] = {}  # row id -> its attempts' keys, oldest first
         self.spent_micros = 0
         self.reserved_micros = 0
         # Paid attempts whose cost cannot be known (no cost, no estimate): the budget cannot be checked.
@@ -283,6 +284,8 @@ class Journal:
                 self.unknown_costs += sign * (counted is None)
                 if known.state in OPEN_STATES:
                     self.reserved_micros += sign * (known.estimate_micros or 0)
+        if old is None:
+            self._keys_of_row.setdefault(attempt.row_id, []).append(attempt.key)
         self._cache[attempt.key] = attempt
 
     def attempts(self) -> list[Attempt]:
@@ -295,6 +298,10 @@ class Journal:
 
     def get(self, key: str) -> Attempt | None:
         return self._cache.get(key)
+
+    def of_row(self, row_id: str) -> list[Attempt]:
+        """Every attempt of one row id (all its argument sets), oldest first, without a scan."""
+        return [self._cache[key] for key in self._keys_of_row.get(row_id, ())]
 
     def begin(self, *, key: str, row_id: str, args_hash: str, args: str, attempt: int) -> None:
         """Record ``sending`` for an attempt (idempotent: an existing attempt keeps its state)."""
