@@ -273,6 +273,8 @@ def _resume(args: argparse.Namespace, out: Output) -> int:
     if not jobs or not os.path.isfile(jobs):
         # The journal holds every started row's arguments: finish what exists (or may) without the file.
         from_journal = [row for row, _ in journaled]
+        if not from_journal:
+            raise _Usage(f"{_missing_jobs_reason(jobs)} and {path} holds no started row: there is nothing to resume.")
         _say_missing_jobs(out, jobs, [attempt for _, attempt in journaled], _resume_command(args.dest, args))
     return _execute(
         out, jobs=jobs or "", dest=stored.get("out") or args.dest, journal=str(path), model=model or None,
@@ -338,7 +340,8 @@ def _execute(
                 )  # fmt: skip
             else:
                 engine = make_engine(client, from_journal, out=dest, journal=journal, progress=progress, **options)
-                engine.journal.set_meta(jobs=jobs, rows=json.dumps(row_range))  # the batch is still the file's
+                # the batch is still the file's: a later resume with the file back runs it as before
+                engine.journal.set_meta(jobs=jobs, model=model or "", rows=json.dumps(row_range))
                 engine.stop_creating(f"{_missing_jobs_reason(jobs)}: this run only finishes journaled jobs")
             holder["engine"] = engine
             engine.on_resume = functools.partial(_told_resume, out)

@@ -292,10 +292,11 @@ def test_an_edited_row_is_announced_before_paying_and_counted_by_status(child: C
 
 def test_resume_finishes_journaled_jobs_without_the_jobs_file(child: ChildEmulator, tmp_path: Path) -> None:
     # F12: the journal holds every started row's arguments; only rows never created need the file
-    jobs = _jobs(tmp_path / "jobs.jsonl", 3, model="sora-2")
+    jobs = _jobs(tmp_path / "jobs.jsonl", 3)
     out = tmp_path / "out"
     budget = f"{(2 * PRICE_4S + 1000) / 1_000_000}"  # two jobs fit, the third is refused
-    code, _, stderr = _run(child, "run", str(jobs), "--out", str(out), "--budget", budget, "--timeout", "0.01")
+    run = ("run", str(jobs), "--out", str(out), "--model", "sora-2", "--budget", budget, "--timeout", "0.01")
+    code, _, stderr = _run(child, *run)
     assert code == 4, stderr  # two jobs still running (timed out), one refused
     moved = jobs.rename(tmp_path / "elsewhere.jsonl")
     code, stdout, _ = _run(child, "status", str(out))
