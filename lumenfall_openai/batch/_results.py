@@ -77,8 +77,6 @@ class ResumeReport:
             f"{self.downloads} finished video(s) to download",
             f"{self.new} new row(s)",
         ]
-        if self.changed:
-            parts.append(f"{self.changed} row(s) edited since the last run (new rows, new jobs)")
         return "Resuming from the journal: " + ", ".join(parts) + "."
 
     def describe_changed(self) -> str:
