@@ -462,23 +462,25 @@ def _summary_dict(summary: BatchSummary) -> dict[str, Any]:
 
 def _report(out: Output, summary: BatchSummary, command: str, emulated: bool) -> None:
     code = summary.exit_code
+    top_up = ""
+    if summary.balance_refused:  # on stderr in --json mode too, and in the JSON error's message
+        top_up = (
+            f"{summary.balance_refused} row(s) were refused because the account's balance is too low (nothing was "
+            f"created or paid for them): top up your balance, then `{command}`."
+        )
+        out.note(top_up, style="yellow")
     if out.json_mode:
         error = None
         if code != EXIT_OK:
-            error = {"type": "batch_incomplete" if code == 4 else "jobs_failed", "message": _headline(summary)}
+            message = _headline(summary) + (f". {top_up}" if top_up else "")
+            error = {"type": "batch_incomplete" if code == 4 else "jobs_failed", "message": message}
         out.emit_json(json_payload(code, emulator=emulated, elapsed=summary.elapsed_seconds, error=error,
                                    extra={"batch": _summary_dict(summary)}))  # fmt: skip
         return
     out.out.print(_headline(summary))
     out.out.print(f"  manifest: {summary.manifest}")
     out.out.print(f"  journal:  {summary.journal}")
-    if summary.balance_refused:
-        out.note(
-            f"{summary.balance_refused} row(s) were refused because the account's balance is too low (nothing was "
-            f"created or paid for them): top up your balance, then `{command}`.",
-            style="yellow",
-        )
-    elif code == 4:
+    if code == 4 and not top_up:
         out.note(
             f"Some rows are not finished. Continue with: {command}"
             + (" (not with the local emulator)" if emulated else "")

@@ -30,9 +30,10 @@ PRICE_4S = 840_000
 
 
 class ChildEmulator:
-    def __init__(self, queue: float, run: float) -> None:
+    def __init__(self, queue: float, run: float, balance: float | None = None) -> None:
+        extra = [] if balance is None else [str(balance)]
         self.process = subprocess.Popen(
-            [sys.executable, str(Path(__file__).with_name("_emulator_child.py")), str(queue), str(run)],
+            [sys.executable, str(Path(__file__).with_name("_emulator_child.py")), str(queue), str(run), *extra],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=_env(),
         )  # fmt: skip
         assert self.process.stdout is not None
@@ -359,3 +360,23 @@ def test_dry_run_compares_with_the_budget_left_and_a_file_dest_is_a_usage_error(
         code, _, stderr = _run(child, "run", str(jobs), "--out", str(a_file), *extra)
         assert code == 2 and "is a file, not a directory" in stderr and "unexpected" not in stderr, stderr
     assert a_file.read_bytes() == b"x"
+
+
+def test_a_too_low_balance_says_top_up_then_resume(tmp_path: Path) -> None:
+    # F7 on the command line: exit 4 (not 3, "failed"), and what to do
+    child = ChildEmulator(0.05, 0.1, balance=2 * PRICE_4S / 1_000_000 + 0.01)
+    try:
+        jobs = _jobs(tmp_path / "jobs.jsonl", 4, model="sora-2")
+        out = tmp_path / "out"
+        code, stdout, stderr = _run(child, "run", str(jobs), "--out", str(out), "--concurrency", "1", "--json")
+        assert code == 4, stderr
+        assert f"top up your balance, then `lumenfall-openai batch resume {out}`" in stderr
+        assert "--retry-failed" not in stderr
+        batch = json.loads(stdout)["batch"]
+        assert batch["balance_refused"] == 1 and batch["counts"]["failed"] == 0
+        assert "top up your balance" in json.loads(stdout)["error"]["message"]
+        code, _, stderr = _run(child, "resume", str(out))  # the same words without --json; still no balance
+        assert code == 4 and "top up your balance, then `lumenfall-openai batch resume" in stderr
+        assert child.counters()["jobs_created"] == 2
+    finally:
+        child.close()
