@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._money import to_micros
+from ._dest import check_local_dest
 from ._engine import BatchEngine, BatchOptions, default_journal_path, options_meta
 from ._results import BatchProgress, BatchResult, BatchSummary
-from ._rows import BatchRow, read_rows, rows_from_mappings
+from ._rows import BatchRow, RowsError, read_rows, rows_from_mappings, select_rows
 
 if TYPE_CHECKING:
     from .._client import AsyncLumenfall, Lumenfall
@@ -38,7 +39,9 @@ _DONE = object()
 def _rows(rows: BatchRows, model: str | None) -> list[BatchRow]:
     if isinstance(rows, (str, os.PathLike)):
         return read_rows(rows, default_model=model)
-    return rows_from_mappings(enumerate(rows, 1), default_model=model)
+    if isinstance(rows, Mapping):  # one row given bare: iterating it would give its keys
+        raise RowsError("rows", [(1, "expected a list of mappings of create arguments, got one mapping")], unit="row")
+    return rows_from_mappings(enumerate(rows, 1), default_model=model, unit="row")
 
 
 def _options(
@@ -59,6 +62,7 @@ def _options(
         if budget_micros is None or budget_micros < 0:
             raise ValueError(f"budget must be a non-negative amount like 5, 12.5 or '12.50', got {budget!r}.")
     out_text = os.fspath(out)
+    check_local_dest(out_text)
     return BatchOptions(
         out=out_text, journal=Path(journal) if journal is not None else default_journal_path(out_text),
         concurrency=concurrency, budget_micros=budget_micros, retry_failed=retry_failed, timeout=timeout,
@@ -88,10 +92,10 @@ def make_engine(
         out=out, journal=journal, concurrency=concurrency, budget=budget, retry_failed=retry_failed,
         timeout=timeout, manifest_csv=manifest_csv, storage_options=storage_options, batch_id=batch_id,
     )  # fmt: skip
-    checked = _rows(rows, model)
-    if row_range is not None:  # one machine's share of a split batch
-        checked = checked[row_range[0] : row_range[1]]
+    every = _rows(rows, model)
+    checked = select_rows(every, row_range)  # one machine's share of a split batch
     engine = BatchEngine(client, checked, options, progress=progress)
+    engine.order = [row.id for row in every]  # the manifest lists the whole batch in the file's order
     jobs = os.fspath(rows) if isinstance(rows, (str, os.PathLike)) else None
     engine.journal.set_meta(**options_meta(options, jobs, model), rows=json.dumps(row_range))
     return engine

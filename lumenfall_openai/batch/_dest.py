@@ -1,14 +1,15 @@
 """Where a batch saves its videos: a local directory, or any fsspec URL (the ``[storage]`` extra).
 
 Local: ``videos.download`` writes ``DEST/<row id>.mp4`` itself (streamed, verified, atomic
-rename). Remote: the same verified download lands in a local staging file first, is hashed,
-then streamed to a temporary key next to the final one (``.<name>.partial-<random>``) and moved
-into place. Why not fsspec's transactional write: on object stores it buffers or multipart-uploads
-to the *final* key and only "commits" in the client, so a crash can leave a stale multipart
-upload but, worse, some backends expose the key as soon as the upload completes; a separate temp
-key plus ``mv`` (a server-side copy for S3, a rename elsewhere) makes the final key appear only
-whole, and a reader listing the prefix sees at most a ``.partial-`` object, never a short video.
-The size at the final key is checked against what was hashed.
+rename). Remote: the same verified download lands in a local staging file first, then is
+streamed (and hashed, chunk by chunk as sent) to a temporary key next to the final one
+(``.<name>.partial-<random>``) and moved into place. Why not fsspec's transactional write: on
+object stores it buffers or multipart-uploads to the *final* key and only "commits" in the
+client, so a crash can leave a stale multipart upload but, worse, some backends expose the key
+as soon as the upload completes; a separate temp key plus ``mv`` (a server-side copy for S3, a
+rename elsewhere) makes the final key appear only whole, and a reader listing the prefix sees at
+most a ``.partial-`` object, never a short video. The size at the final key is checked against
+what was hashed.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ __all__ = [
     "LocalDestination",
     "RemoteDestination",
     "Stored",
+    "check_local_dest",
     "is_url",
     "open_destination",
     "sha256_file",
@@ -85,6 +87,18 @@ class Destination(abc.ABC):
     def write_text(self, name: str, text: str) -> str:
         """Write ``name`` whole or not at all; returns its location (blocking)."""
 
+    @abc.abstractmethod
+    def location(self, name: str) -> str:
+        """What the journal and the manifest record as ``name``'s place (a path or a URL)."""
+
+    @abc.abstractmethod
+    def sha256_of(self, name: str) -> str | None:
+        """The sha256 of ``name`` (one full read), or None if it does not exist (blocking)."""
+
+    @abc.abstractmethod
+    def move(self, name: str, new_name: str) -> str:
+        """Rename ``name`` to ``new_name`` (replacing it); returns the new location (blocking)."""
+
     def remove_partials(self, names: set[str]) -> int:
         """Delete the temp files a killed run left for these file names; returns how many."""
         return 0
@@ -108,6 +122,19 @@ class LocalDestination(Destination):
             return (self.root / name).stat().st_size
         except OSError:
             return None
+
+    def location(self, name: str) -> str:
+        return str(self.root / name)
+
+    def sha256_of(self, name: str) -> str | None:
+        try:
+            return sha256_file(self.root / name)[1]
+        except FileNotFoundError:
+            return None
+
+    def move(self, name: str, new_name: str) -> str:
+        os.replace(self.root / name, self.root / new_name)
+        return self.location(new_name)
 
     def sizes(self) -> dict[str, int]:
         with os.scandir(self.root) as entries:
@@ -164,14 +191,31 @@ class RemoteDestination(Destination):
     def url(self, name: str) -> str:
         return f"{self.protocol}://{self._key(name)}"
 
+    def location(self, name: str) -> str:
+        return self.url(name)
+
+    def sha256_of(self, name: str) -> str | None:
+        digest = hashlib.sha256()
+        try:
+            with self.fs.open(self._key(name), "rb") as file:
+                while chunk := file.read(CHUNK):
+                    digest.update(chunk)
+        except FileNotFoundError:
+            return None
+        return digest.hexdigest()
+
+    def move(self, name: str, new_name: str) -> str:
+        self.fs.mv(self._key(name), self._key(new_name))
+        self.fs.invalidate_cache()
+        return self.url(new_name)
+
     def download_target(self, name: str) -> Path:
         return self.staging / name
 
     def finish(self, name: str, local: Path) -> Stored:
-        size, digest = sha256_file(local)
         temp = self._key(f".{name}.partial-{secrets.token_hex(6)}")
         try:
-            self.fs.put_file(str(local), temp)  # streamed from the file, chunk by chunk
+            size, digest = self._upload(local, temp)
             self.fs.mv(temp, self._key(name))
         except BaseException:
             with contextlib.suppress(Exception):  # the temp may not exist; the first error is the one to report
@@ -182,6 +226,18 @@ class RemoteDestination(Destination):
             raise OSError(f"{self.url(name)} holds {remote_size} bytes after the upload, expected {size}")
         local.unlink(missing_ok=True)
         return Stored(self.url(name), size, digest)
+
+    def _upload(self, local: Path, key: str) -> tuple[int, str]:
+        """Stream ``local`` to ``key``, hashing the very chunks sent: the sha256 recorded is the
+        uploaded bytes', not a second read of the staging file."""
+        digest = hashlib.sha256()
+        size = 0
+        with local.open("rb") as source, self.fs.open(key, "wb") as target:
+            while chunk := source.read(CHUNK):
+                digest.update(chunk)
+                target.write(chunk)
+                size += len(chunk)
+        return size, digest.hexdigest()
 
     def size_of(self, name: str) -> int | None:
         try:
@@ -214,6 +270,18 @@ class RemoteDestination(Destination):
         finally:
             local.unlink(missing_ok=True)
         return self.url(name)
+
+
+def check_local_dest(out: str) -> None:
+    """A local DEST must be a directory (created if missing): a file there is a usage error, said plainly."""
+    if is_url(out):
+        return
+    path = Path(out.removeprefix("file://"))
+    if path.exists() and not path.is_dir():
+        raise ValueError(
+            f"{out} is a file, not a directory: --out (Python: out=) names the directory the videos and "
+            "manifest go to (created if missing). Pick another path."
+        )
 
 
 def staging_dir(journal: Path, batch_id: str) -> Path:

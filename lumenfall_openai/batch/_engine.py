@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 from .._money import micros_to_decimal, to_micros
 from ..costs import CostLedger, Reservation
-from ..errors import BudgetError, WaitTimeoutError
-from ._dest import Destination, RemoteDestination, open_destination, staging_dir
-from ._journal import Attempt, Journal, derive_key
+from ..errors import BudgetError, DownloadError, InsufficientBalanceError, WaitTimeoutError
+from ._dest import Destination, LocalDestination, RemoteDestination, open_destination, staging_dir
+from ._journal import Attempt, Journal, derive_key, file_name, journal_rows, kept_name, superseded
 from ._manifest import build_manifest, build_manifest_csv
 from ._results import BatchProgress, BatchResult, BatchSummary, ResumeReport, RowOutcome
 from ._rows import BatchRow, canonical_json
@@ -38,6 +38,15 @@ __all__ = ["BatchOptions", "BatchEngine", "default_journal_path"]
 Money = float | int | str | Decimal
 JOURNAL_NAME = ".lumenfall-batch.sqlite"
 MANIFEST_NAME = "manifest.jsonl"
+BALANCE_REFUSED = "insufficient_balance"
+MEDIA_EXPIRED = "media_expired"
+
+
+def _media_gone(error: Exception) -> bool:
+    """The download failed for good: the media URL was refused again after a fresh retrieve
+    (expired, removed or revoked). ``videos.download`` says so in its message; that phrase is
+    the contract read here (DownloadError carries no code)."""
+    return isinstance(error, DownloadError) and "even after retrieving the video for a fresh one" in str(error)
 
 
 def default_journal_path(out: str) -> Path:
@@ -95,8 +104,10 @@ class _Row:
         self.hold: Reservation | None = None
 
 
-def _plan(attempt: Attempt | None, size_ok: Callable[[Attempt], bool]) -> str:
-    """What a run does first with a row, from its latest journaled attempt (pure)."""
+def _plan(attempt: Attempt | None, saved: Mapping[str, int] | None = None) -> str:
+    """What a run does next with a row, from its latest journaled attempt (pure). ``saved``: the
+    sizes of the files in DEST, to check a downloaded row's file at the start of a run (None:
+    right after a step, nothing to check)."""
     if attempt is None or attempt.state == "refused":
         return "create"
     if attempt.state == "sending":
@@ -106,7 +117,13 @@ def _plan(attempt: Attempt | None, size_ok: Callable[[Attempt], bool]) -> str:
     if attempt.state == "completed":
         return "download"
     if attempt.state == "downloaded":
-        return "done" if size_ok(attempt) else "download"
+        if saved is None:
+            return "done"
+        name = file_name(attempt.file or "")
+        if saved.get(name) != attempt.bytes:
+            return "download"
+        # kept aside by an edit since (args1 -> args2 -> args1): put back under the row's name
+        return "done" if name == f"{attempt.row_id}.mp4" else "restore"
     return "failed"
 
 
@@ -135,14 +152,22 @@ class BatchEngine:
             storage_options=dict(options.storage_options or {}),
         )  # fmt: skip
         self._stop = False
+        self._stop_reason = "the run was stopped"
+        self.balance_refused = 0
+        """Rows refused this run because the account's balance was too low (402)."""
         self._client = client
         self._ledger: CostLedger | None = None
         self.results: dict[str, BatchResult] = {}
+        self.order: list[str] | None = None
+        """Every row id of the batch's JOBS file in order (this run may be a slice): the manifest's order."""
         self.resume = ResumeReport()
 
-    def stop_creating(self) -> None:
-        """No new jobs from now on; jobs already created are still followed to the end."""
+    def stop_creating(self, reason: str | None = None) -> None:
+        """No new jobs from now on; jobs already created are still followed to the end. ``reason``
+        is what a row that was not started says (default: the run was stopped)."""
         self._stop = True
+        if reason is not None:
+            self._stop_reason = reason
 
     # -- the run ------------------------------------------------------------------------------
     async def run(self) -> BatchSummary:
@@ -154,18 +179,19 @@ class BatchEngine:
         spent_before = self.journal.spent_micros
         states: list[_Row] = []
         plans: collections.Counter[str] = collections.Counter()
-        changed = 0
+        changed: list[str] = []
         saved = self.dest.sizes()  # one listing, not a request per row
         for row in self.rows:
             attempt = latest.get((row.id, row.args_hash))
             if attempt is None and row.id in known_ids:
-                changed += 1
-            plan = _plan(attempt, lambda a: saved.get(f"{a.row_id}.mp4") == a.bytes)
+                changed.append(row.id)
+            plan = _plan(attempt, saved)
             plans[plan] += 1
             states.append(_Row(row, attempt, plan))
         self.resume = ResumeReport(
             polled=plans["poll"], resent=plans["resend"], downloads=plans["download"],
-            done=plans["done"] + plans["failed"], changed=changed, new=plans["create"],
+            done=plans["done"] + plans["failed"] + plans["restore"], changed=len(changed), new=plans["create"],
+            changed_ids=tuple(changed),
         )  # fmt: skip
         budget = opts.budget_micros
         client = self._client
@@ -182,13 +208,15 @@ class BatchEngine:
         progress.spent_micros = spent_before
         progress.counts["queued"] = len(states)
         progress.to_settle = len(states) - self.resume.done
-        if self.resume.resumed:
+        if changed:  # said before anything is paid, every time
+            self._event(self.resume.describe_changed())
+        if self.resume.resumed or changed:
             self._event(self.resume.describe())
             if self.on_resume is not None:
                 self.on_resume(self.resume)
         # no download is running yet in this batch's DEST: what is there half-written was left by a kill
         self.dest.remove_partials({f"{state.row.id}.mp4" for state in states})
-        order = {"poll": 0, "resend": 1, "download": 2, "create": 3, "done": 4, "failed": 4}
+        order = {"poll": 0, "resend": 1, "download": 2, "restore": 2, "create": 3, "done": 4, "failed": 4}
         queue = collections.deque(sorted(states, key=lambda s: order[s.plan]))
         for state in states:  # restored reservations: jobs that exist and may still cost money
             if state.attempt is not None and state.attempt.state == "running" and self._ledger is not None:
@@ -220,7 +248,7 @@ class BatchEngine:
             currency=self._client.ledger.currency, budget_micros=budget,
             manifest=self.dest.display.rstrip("/") + "/" + MANIFEST_NAME, journal=str(opts.journal),
             batch_id=self.batch_id, resume=self.resume, elapsed_seconds=time.monotonic() - started,
-            stopped=self._stop, unknown_costs=self.journal.unknown_costs,
+            stopped=self._stop, unknown_costs=self.journal.unknown_costs, balance_refused=self.balance_refused,
         )  # fmt: skip
 
     def _restore_hold(self, attempt: Attempt) -> Reservation | None:
@@ -272,8 +300,17 @@ class BatchEngine:
 
     async def _run_row(self, state: _Row) -> None:
         attempt = state.attempt
-        plan = state.plan  # the first step was planned with the file checked
+        plan = state.plan  # the first step was planned with the file's size checked
         while True:
+            if plan == "done" and isinstance(self.dest, LocalDestination):
+                assert attempt is not None
+                still = await self._still_saved(state, attempt)
+                if still is None:
+                    return
+                if not still:
+                    attempt = self.journal.get(attempt.key)
+                    plan = "download"
+                    continue
             if plan == "done":
                 self.progress.move(state.state, "downloaded")
                 state.state = "downloaded"
@@ -282,6 +319,13 @@ class BatchEngine:
                 if self.on_result is not None:
                     self.on_result(result)
                 return
+            if plan == "restore":
+                assert attempt is not None
+                attempt = await self._restore(state, attempt)
+                if attempt is None:
+                    return
+                plan = "done"
+                continue
             if plan == "failed":
                 assert attempt is not None
                 if attempt.state == "failed" and attempt.attempt < self.options.retry_failed and self._may_create():
@@ -289,32 +333,32 @@ class BatchEngine:
                     attempt = await self._create(state, attempt.attempt + 1)
                     if attempt is None:
                         return
-                    plan = _plan(attempt, lambda _: True)
+                    plan = _plan(attempt)
                     continue
                 self._settle(state, "failed", attempt)
                 return
             if plan in ("create", "resend"):
                 if plan == "create" and not self._may_create():
-                    self._settle(state, "unfinished", attempt, error="not started: the run was stopped")
+                    self._settle(state, "unfinished", attempt, error=f"not started: {self._stop_reason}")
                     return
                 number = attempt.attempt if attempt is not None else 0
                 attempt = await self._create(state, number)
                 if attempt is None:
                     return
-                plan = _plan(attempt, lambda _: True)
+                plan = _plan(attempt)
                 continue
             if plan == "poll":
                 assert attempt is not None
                 attempt = await self._poll(state, attempt)
                 if attempt is None:
                     return
-                plan = _plan(attempt, lambda _: True)
+                plan = _plan(attempt)
                 continue
             assert attempt is not None and plan == "download"
             attempt = await self._download(state, attempt)
             if attempt is None:
                 return
-            plan = _plan(attempt, lambda _: True)
+            plan = _plan(attempt)
 
     async def _create(self, state: _Row, number: int) -> Attempt | None:
         """Journal, then send the create (or re-send it: same key, a replay). None: settled."""
@@ -332,10 +376,21 @@ class BatchEngine:
             journal.update(key, state="refused", error_code="budget_exceeded", error_message=str(error))
             self._settle(state, "refused", journal.get(key))
             return None
+        except InsufficientBalanceError as error:  # a definite 402: nothing was created, nothing paid
+            journal.update(key, state="refused", error_code=BALANCE_REFUSED, error_message=str(error))
+            self.balance_refused += 1
+            if not self._stop:  # every later create would be refused the same way
+                self.stop_creating("the account's balance ran out: top up, then resume")
+                self._event("the account's balance is too low (402): no new job will be created; top up, then resume")
+            self._settle(state, "refused", journal.get(key))
+            return None
         except Exception as error:
             from .._create_outcome import may_have_started
 
             if may_have_started(error):  # the job may exist: the journal keeps "sending"; resume re-sends
+                held = self._ledger.unsettled_creates().get(key) if self._ledger is not None else None
+                if held:  # what the budget holds for it: status and later runs count it as reserved
+                    journal.update(key, estimate_micros=held)
                 self._settle(state, "unfinished", journal.get(key), error=f"create outcome unknown: {error}")
                 return None
             code = str(getattr(error, "code", None) or type(error).__name__)
@@ -388,10 +443,82 @@ class BatchEngine:
             state.video = video
         return updated
 
+    async def _keep_earlier(self, state: _Row, attempt: Attempt) -> None:
+        """Before ``<row id>.mp4`` is replaced: an earlier paid video there (an edited row's) is
+        renamed ``<row id>~<its video id>.mp4``, journaled first, never overwritten.
+
+        Whose file it is comes from its sha256 (one read of the file): a file that matches no
+        journaled video of the row is this attempt's own download whose step the journal missed (a
+        kill between the rename and the journal), replaced by the same video."""
+        name = f"{state.row.id}.mp4"
+        others = [
+            known for known in self.journal.of_row(state.row.id)
+            if known.key != attempt.key and known.state == "downloaded"
+        ]  # fmt: skip
+        if not others and attempt.state != "downloaded":
+            return  # no earlier video of this row: whatever is there is this job's own (a kill's leftover)
+        digest = await asyncio.to_thread(self.dest.sha256_of, name)
+        if digest is None:
+            return
+        owners = [known for known in others if known.sha256 == digest]
+        if not owners:
+            if attempt.state == "downloaded" and digest != attempt.sha256:  # changed since it was downloaded
+                kept = kept_name(state.row.id, f"changed-{digest[:12]}")
+                await asyncio.to_thread(self.dest.move, name, kept)
+                self._event(
+                    f"{state.row.id}: {name} no longer matches the sha256 journaled at its download (kept as "
+                    f"{kept}): downloading video {attempt.video_id} again"
+                )
+            return
+        # equal bytes (a video made twice): the one the journal places here; else a kill came between
+        # journaling the move and making it
+        owner = next((known for known in owners if file_name(known.file or "") == name), owners[-1])
+        kept = kept_name(state.row.id, owner.video_id or owner.key[-12:])
+        self.journal.update(owner.key, file=self.dest.location(kept))  # first: a kill leaves it findable
+        await asyncio.to_thread(self.dest.move, name, kept)
+        self._event(f"{state.row.id}: the earlier video {owner.video_id} is kept as {kept}")
+
+    async def _still_saved(self, state: _Row, attempt: Attempt) -> bool | None:
+        """A local file marked downloaded still holds the journaled bytes (one read: its sha256).
+        If not, it is kept aside (whatever it holds now is somebody's; moved before the journal
+        changes, so a kill cannot lose it) and the row is downloaded again. None: settled."""
+        name = f"{state.row.id}.mp4"
+        where = "gone"
+        try:
+            digest = await asyncio.to_thread(self.dest.sha256_of, name)
+            if digest == attempt.sha256:
+                return True
+            if digest is not None:
+                where = "kept as " + kept_name(state.row.id, f"changed-{digest[:12]}")
+                await asyncio.to_thread(self.dest.move, name, where.removeprefix("kept as "))
+        except OSError as error:  # cannot be checked: not reported downloaded
+            self._settle(state, "unfinished", attempt, error=f"could not check {name}: {error}")
+            return None
+        self.journal.update(attempt.key, state="completed", file=None, bytes=None, sha256=None)
+        self._event(
+            f"{state.row.id}: {name} no longer matches the sha256 journaled at its download ({where}): "
+            f"downloading video {attempt.video_id} again"
+        )
+        return False
+
+    async def _restore(self, state: _Row, attempt: Attempt) -> Attempt | None:
+        """The row is back to arguments whose video was kept aside: that file becomes the row's again."""
+        name = f"{state.row.id}.mp4"
+        try:
+            await self._keep_earlier(state, attempt)
+            self.journal.update(attempt.key, file=self.dest.location(name))
+            await asyncio.to_thread(self.dest.move, file_name(attempt.file or ""), name)
+        except Exception as error:
+            self._settle(state, "unfinished", attempt, error=f"could not put the kept file back: {error}")
+            return None
+        self._event(f"{state.row.id}: back to earlier arguments: their video {attempt.video_id} is {name} again")
+        return self.journal.get(attempt.key)
+
     async def _download(self, state: _Row, attempt: Attempt) -> Attempt | None:
         assert attempt.video_id is not None
         name = f"{state.row.id}.mp4"
         try:
+            await self._keep_earlier(state, attempt)
             target: Video | str = state.video if state.video is not None else attempt.video_id
             if attempt.cost_micros is None:  # its cost was never journaled: read it (and a fresh URL) now
                 target = await self._client.videos.retrieve(attempt.video_id)
@@ -399,6 +526,13 @@ class BatchEngine:
             local = await self._client.videos.download(target, self.dest.download_target(name))
             stored = await asyncio.to_thread(self.dest.finish, name, local)
         except Exception as error:  # the video is completed and paid: resume downloads it again
+            if _media_gone(error):  # ... unless even a fresh URL fails: no resume can save it
+                cost = attempt.cost_micros if attempt.cost_micros is not None else attempt.estimate_micros
+                self.journal.update(
+                    attempt.key, state="failed", error_code=MEDIA_EXPIRED, error_message=str(error), cost_micros=cost
+                )  # the money stays counted: the job was paid, its video is gone
+                self._settle(state, "failed", self.journal.get(attempt.key))
+                return None
             self._settle(state, "unfinished", attempt, error=f"download failed: {error}")
             return None
         self.journal.update(
@@ -412,11 +546,25 @@ class BatchEngine:
     def write_manifest(self) -> str:
         """``manifest.jsonl`` (and ``manifest.csv`` if asked) for the rows of this run, atomically."""
         latest = self.journal.latest()
-        attempts = [latest.get((row.id, row.args_hash)) for row in self.rows]
-        lines = build_manifest(self.rows, attempts, self.results, batch_id=self.batch_id, all_spent=self._money()[0])
+        journaled = self.journal.attempts()
+        # every row of the batch the journal knows (earlier --rows slices too), not only this run's
+        pairs = [(row, latest.get((row.id, row.args_hash))) for row in self.rows]
+        ids = {row.id for row in self.rows}
+        for mapping, attempt in journal_rows(journaled):
+            if attempt.row_id not in ids:
+                args = {name: value for name, value in mapping.items() if name != "id"}
+                pairs.append((BatchRow(id=attempt.row_id, args=args, line=0), attempt))
+        place = {row_id: number for number, row_id in enumerate(self.order or [])}
+        pairs.sort(key=lambda pair: place.get(pair[0].id, len(place)))  # stable: the rest keep journal order
+        rows = [row for row, _ in pairs]
+        attempts = [attempt for _, attempt in pairs]
+        earlier = superseded(journaled, {row.id: row.args_hash for row in self.rows})
+        lines = build_manifest(
+            rows, attempts, self.results, batch_id=self.batch_id, all_spent=self._money()[0], superseded=earlier
+        )
         location = self.dest.write_text(MANIFEST_NAME, lines)
         if self.options.manifest_csv:
-            self.dest.write_text("manifest.csv", build_manifest_csv(self.rows, attempts, self.results))
+            self.dest.write_text("manifest.csv", build_manifest_csv(rows, attempts, self.results, earlier))
         return location
 
 

@@ -21,18 +21,31 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import json
 import os
+import re
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ._rows import canonical_json
 
-__all__ = ["Attempt", "Journal", "JournalError", "derive_key"]
+__all__ = [
+    "Attempt",
+    "Journal",
+    "JournalError",
+    "current_hashes",
+    "derive_key",
+    "file_name",
+    "journal_rows",
+    "kept_name",
+    "latest_attempts",
+    "superseded",
+]
 
 SCHEMA_VERSION = "1"
 KEY_PREFIX = "lfb-"
@@ -86,6 +99,65 @@ def counted_cost(attempt: Attempt) -> int | None:
         return 0  # not finished (reserved instead), refused, or failed without a bill
     estimate = attempt.estimate_micros
     return estimate if estimate is not None and estimate >= 0 else None
+
+
+def file_name(location: str) -> str:
+    """The file name part of a journaled location (a local path or a URL)."""
+    return location.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def kept_name(row_id: str, tag: str) -> str:
+    """``<row id>~<tag>.mp4``: where an earlier video of a row is kept when the row's file is
+    replaced. ``~`` cannot appear in a row id, so a kept file never takes another row's name."""
+    return f"{row_id}~{re.sub(r'[^A-Za-z0-9._-]', '_', tag)[:96]}.mp4"
+
+
+def superseded(attempts: Iterable[Attempt], current: Mapping[str, str]) -> list[Attempt]:
+    """What edits replaced: the latest attempt of every earlier argument set of a row (its video,
+    its kept file, its money), refused creates left out (nothing exists, nothing was paid).
+
+    ``current``: row id -> arguments hash of the row as it stands now; a row not in it counts its
+    most recently updated arguments as current (pure)."""
+    attempts = list(attempts)
+    now = {**current_hashes(attempts), **current}
+    return [
+        attempt
+        for (row_id, args_hash), attempt in latest_attempts(attempts).items()
+        if args_hash != now[row_id] and not (attempt.state == "refused" and not counted_cost(attempt))
+    ]
+
+
+def latest_attempts(attempts: Iterable[Attempt]) -> dict[tuple[str, str], Attempt]:
+    """The latest attempt of every (row id, arguments hash) (pure)."""
+    latest: dict[tuple[str, str], Attempt] = {}
+    for attempt in attempts:
+        known = latest.get((attempt.row_id, attempt.args_hash))
+        if known is None or attempt.attempt >= known.attempt:
+            latest[(attempt.row_id, attempt.args_hash)] = attempt
+    return latest
+
+
+def current_hashes(attempts: Iterable[Attempt]) -> dict[str, str]:
+    """Row id -> the arguments hash of its most recently updated attempt: the row as the journal
+    last worked on it (pure)."""
+    newest: dict[str, Attempt] = {}
+    for attempt in attempts:
+        seen = newest.get(attempt.row_id)
+        if seen is None or attempt.updated_at >= seen.updated_at:
+            newest[attempt.row_id] = attempt
+    return {row_id: attempt.args_hash for row_id, attempt in newest.items()}
+
+
+def journal_rows(attempts: Iterable[Attempt]) -> list[tuple[dict[str, Any], Attempt]]:
+    """Every row as the journal last worked on it: ``{"id": ..., **its create arguments}`` and its
+    latest attempt, oldest first: enough to finish its jobs without the JOBS file (pure)."""
+    attempts = list(attempts)
+    current = current_hashes(attempts)
+    return [
+        ({"id": row_id, **json.loads(attempt.args)}, attempt)
+        for (row_id, args_hash), attempt in latest_attempts(attempts).items()
+        if current[row_id] == args_hash
+    ]
 
 
 class JournalError(Exception):
@@ -156,6 +228,7 @@ class Journal:
         # The engine is the only writer while it runs: reads come from this mirror (no SQL per
         # step), and the money totals are kept as each step changes them (no scan per step).
         self._cache: dict[str, Attempt] = {}
+        self._keys_of_row: dict[str, list[str]] = {}  # row id -> its attempts' keys, oldest first
         self.spent_micros = 0
         self.reserved_micros = 0
         # Paid attempts whose cost cannot be known (no cost, no estimate): the budget cannot be checked.
@@ -211,6 +284,8 @@ class Journal:
                 self.unknown_costs += sign * (counted is None)
                 if known.state in OPEN_STATES:
                     self.reserved_micros += sign * (known.estimate_micros or 0)
+        if old is None:
+            self._keys_of_row.setdefault(attempt.row_id, []).append(attempt.key)
         self._cache[attempt.key] = attempt
 
     def attempts(self) -> list[Attempt]:
@@ -219,15 +294,14 @@ class Journal:
 
     def latest(self) -> dict[tuple[str, str], Attempt]:
         """The latest attempt of every (row id, arguments hash)."""
-        latest: dict[tuple[str, str], Attempt] = {}
-        for attempt in self.attempts():
-            known = latest.get((attempt.row_id, attempt.args_hash))
-            if known is None or attempt.attempt >= known.attempt:
-                latest[(attempt.row_id, attempt.args_hash)] = attempt
-        return latest
+        return latest_attempts(self.attempts())
 
     def get(self, key: str) -> Attempt | None:
         return self._cache.get(key)
+
+    def of_row(self, row_id: str) -> list[Attempt]:
+        """Every attempt of one row id (all its argument sets), oldest first, without a scan."""
+        return [self._cache[key] for key in self._keys_of_row.get(row_id, ())]
 
     def begin(self, *, key: str, row_id: str, args_hash: str, args: str, attempt: int) -> None:
         """Record ``sending`` for an attempt (idempotent: an existing attempt keeps its state)."""
@@ -298,6 +372,12 @@ def _lock_run(path: Path) -> int | None:
         with contextlib.suppress(OSError, ValueError):
             holder = os.pread(fd, 32, 0).decode("ascii").strip()
         os.close(fd)
+        if holder == str(os.getpid()):
+            raise JournalError(
+                f"This process already runs this batch (journal {path}): finish or close that batch first "
+                "(`async with batch:` / `batch.aclose()`, or `with batch:` / `batch.close()`), or use another "
+                "out=/journal= for another batch."
+            ) from None
         raise JournalError(
             f"Another process is running this batch (journal {path}{f', pid {holder}' if holder else ''}). "
             "Wait for it to finish or stop it, then resume; `lumenfall-openai batch status` can watch it meanwhile."

@@ -1,4 +1,5 @@
-"""``manifest.jsonl`` (and ``manifest.csv``): one line per row of the JOBS file, then a totals line.
+"""``manifest.jsonl`` (and ``manifest.csv``): one line per row of the JOBS file, one per earlier
+video an edit replaced (status ``superseded``: its kept file and its cost), then a totals line.
 
 Built from the journal (the source of truth) plus this run's results (for why a row is
 unfinished); pure, so the engine writes it whole after every run, resumed ones included.
@@ -32,18 +33,26 @@ def _status(attempt: Attempt | None, result: BatchResult | None) -> str:
     if attempt.state == "failed":
         return "failed"
     if attempt.state == "refused":
-        return "refused" if attempt.error_code == "budget_exceeded" else "failed"
+        # not created: the budget or the account's balance (a 402) refused it; a resume creates it
+        return "refused" if attempt.error_code in ("budget_exceeded", "insufficient_balance") else "failed"
     if result is not None and result.outcome == "unfinished" and attempt.state == "sending":
         return "unknown"  # the create's answer was lost: resume re-sends it with its key
     return attempt.state  # sending, running, completed (not downloaded yet)
 
 
 def manifest_records(
-    rows: Sequence[BatchRow], attempts: Sequence[Attempt | None], results: Mapping[str, BatchResult]
+    rows: Sequence[BatchRow],
+    attempts: Sequence[Attempt | None],
+    results: Mapping[str, BatchResult],
+    superseded: Sequence[Attempt] = (),
 ) -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = []
-    for row, attempt in zip(rows, attempts, strict=True):
-        result = results.get(row.id)
+    pairs: list[tuple[str, Attempt | None, bool]] = [
+        (row.id, attempt, False) for row, attempt in zip(rows, attempts, strict=True)
+    ]
+    pairs += [(attempt.row_id, attempt, True) for attempt in superseded]
+    for row_id, attempt, replaced in pairs:
+        result = None if replaced else results.get(row_id)
         cost = None if attempt is None else attempt.cost_micros
         estimated = False
         if attempt is not None and (cost is None or cost < 0) and (cost is not None or attempt.state in PAID_STATES):
@@ -54,9 +63,9 @@ def manifest_records(
             error_message = result.error_message
         records.append(
             {
-                "row_id": row.id,
+                "row_id": row_id,
                 "video_id": None if attempt is None else attempt.video_id,
-                "status": _status(attempt, result),
+                "status": "superseded" if replaced else _status(attempt, result),
                 "error_code": None if attempt is None else attempt.error_code,
                 "error_message": error_message,
                 "cost_micros": cost,
@@ -79,11 +88,11 @@ def _totals(records: list[dict[str, Any]], batch_id: str, all_spent: int | None)
     counts: dict[str, int] = {}
     for record in records:
         counts[record["status"]] = counts.get(record["status"], 0) + 1
-    spent = sum(record["cost_micros"] or 0 for record in records)
+    spent = sum(record["cost_micros"] or 0 for record in records)  # superseded videos were paid too
     return {
         "totals": {
             "batch_id": batch_id,
-            "rows": len(records),
+            "rows": len(records) - counts.get("superseded", 0),
             "by_status": dict(sorted(counts.items())),
             "cost_micros": spent,
             "cost": spent / 1_000_000,
@@ -101,19 +110,23 @@ def build_manifest(
     *,
     batch_id: str,
     all_spent: int | None = None,
+    superseded: Sequence[Attempt] = (),
 ) -> str:
-    records = manifest_records(rows, attempts, results)
+    records = manifest_records(rows, attempts, results, superseded)
     lines = [json.dumps(record, ensure_ascii=False) for record in records]
     lines.append(json.dumps(_totals(records, batch_id, all_spent)))
     return "\n".join(lines) + "\n"
 
 
 def build_manifest_csv(
-    rows: Sequence[BatchRow], attempts: Sequence[Attempt | None], results: Mapping[str, BatchResult]
+    rows: Sequence[BatchRow],
+    attempts: Sequence[Attempt | None],
+    results: Mapping[str, BatchResult],
+    superseded: Sequence[Attempt] = (),
 ) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list[str](FIELDS))
     writer.writeheader()
-    for record in manifest_records(rows, attempts, results):
+    for record in manifest_records(rows, attempts, results, superseded):
         writer.writerow(record)
     return buffer.getvalue()

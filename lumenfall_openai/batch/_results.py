@@ -13,8 +13,9 @@ __all__ = ["BatchProgress", "BatchResult", "BatchSummary", "ResumeReport", "RowO
 RowOutcome = Literal["downloaded", "failed", "refused", "unfinished"]
 """How a row ended this run: ``downloaded`` (file in place), ``failed`` (the job failed, or its
 create was refused with an error, after any retries), ``refused`` (not created: it did not fit
-the budget; a later run with more budget creates it), ``unfinished`` (still running, timed out,
-never started because the run stopped, or its create's outcome is unknown: resume finishes it)."""
+the budget, or the account's balance was too low; a later run with more budget or balance creates
+it), ``unfinished`` (still running, timed out, never started because the run stopped, or its
+create's outcome is unknown: resume finishes it)."""
 
 EXIT_OK = 0
 EXIT_FAILED = 3
@@ -55,10 +56,14 @@ class ResumeReport:
     downloads: int = 0
     """Rows completed but not saved: downloaded now (with a fresh URL if the old one expired)."""
     done: int = 0
-    """Rows already downloaded (file checked) or finally failed: nothing to do."""
+    """Rows already downloaded or finally failed. A downloaded row's file is checked: its size,
+    and in a local DEST its sha256 (one read of the file; a URL DEST is checked by size only). A
+    file that differs is kept aside (``<row id>~changed-<sha256 prefix>.mp4``) and downloaded again."""
     changed: int = 0
     """Rows whose arguments changed since the journal saw them: new rows with new keys."""
     new: int = 0
+    changed_ids: tuple[str, ...] = ()
+    """The ids of the changed rows."""
 
     @property
     def resumed(self) -> bool:
@@ -66,15 +71,23 @@ class ResumeReport:
 
     def describe(self) -> str:
         parts = [
-            f"{self.done} already done",
+            f"{self.done} already done (local files re-read to check their sha256)",
             f"{self.polled} running job(s) polled",
             f"{self.resent} create(s) re-sent with their idempotency key (a replay, never a second job)",
             f"{self.downloads} finished video(s) to download",
             f"{self.new} new row(s)",
         ]
-        if self.changed:
-            parts.append(f"{self.changed} row(s) edited since the last run (new rows, new jobs)")
         return "Resuming from the journal: " + ", ".join(parts) + "."
+
+    def describe_changed(self) -> str:
+        """Said before anything is paid when rows were edited (empty when none was)."""
+        if not self.changed:
+            return ""
+        ids = ", ".join(self.changed_ids[:5]) + (", ..." if len(self.changed_ids) > 5 else "")
+        return (
+            f"{self.changed} row(s) changed since the last run ({ids}): each is a new paid job (earlier files "
+            "kept as <row id>~<video id>.mp4, listed in the manifest as superseded)."
+        )
 
 
 def exit_code_for(counts: dict[RowOutcome, int]) -> int:
@@ -108,6 +121,9 @@ class BatchSummary:
     """True when the run was stopped before every row was tried."""
     unknown_costs: int = 0
     """Paid jobs whose cost and estimate are both unknown: with a budget, no new job was created."""
+    balance_refused: int = 0
+    """Rows refused because the account's balance was too low (a 402: nothing created or paid); no
+    new job was created after the first. Top up, then resume."""
 
     @property
     def exit_code(self) -> int:

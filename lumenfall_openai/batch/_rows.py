@@ -18,14 +18,14 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from .._compat import Omit
 from .._video_requests import build_create_request
 
 omit = Omit()
 
-__all__ = ["BatchRow", "RowsError", "canonical_json", "parse_rows", "read_rows", "rows_from_mappings"]
+__all__ = ["BatchRow", "RowsError", "canonical_json", "parse_rows", "read_rows", "rows_from_mappings", "select_rows"]
 
 CREATE_ARGUMENTS = frozenset(
     {
@@ -40,10 +40,11 @@ MAX_ERRORS_SHOWN = 20
 class RowsError(ValueError):
     """The JOBS file (or the rows given) has bad lines; ``problems`` lists ``(line, message)``."""
 
-    def __init__(self, source: str, problems: list[tuple[int, str]]) -> None:
+    def __init__(self, source: str, problems: list[tuple[int, str]], *, unit: str = "line") -> None:
+        """``unit``: what the numbers count, ``line`` of a file or ``row`` of Python rows (1-based)."""
         self.source = source
         self.problems = problems
-        shown = "\n".join(f"  line {line}: {message}" for line, message in problems[:MAX_ERRORS_SHOWN])
+        shown = "\n".join(f"  {unit} {line}: {message}" for line, message in problems[:MAX_ERRORS_SHOWN])
         more = len(problems) - MAX_ERRORS_SHOWN
         tail = f"\n  ... and {more} more" if more > 0 else ""
         super().__init__(
@@ -106,9 +107,10 @@ def _normalized(raw: Mapping[str, Any], default_model: str | None) -> dict[str, 
 
 
 def rows_from_mappings(
-    items: Iterable[tuple[int, Mapping[str, Any]]], *, default_model: str | None = None, source: str = "rows"
+    items: Iterable[tuple[int, object]], *, default_model: str | None = None, source: str = "rows", unit: str = "line"
 ) -> list[BatchRow]:
-    """Check ``(line, mapping)`` pairs; raise :class:`RowsError` listing every bad one.
+    """Check ``(line, mapping)`` pairs; raise :class:`RowsError` listing every bad one (``unit``:
+    ``line`` for a file's rows, ``row`` for Python's).
 
     A row without ``id`` is named ``r<first 12 hex of its arguments' hash>`` (``-2``, ``-3`` for
     identical rows): stable when other rows are added, removed or reordered, unlike a line number.
@@ -117,8 +119,12 @@ def rows_from_mappings(
     problems: list[tuple[int, str]] = []
     seen: dict[str, int] = {}
     for line, raw in items:
-        row_id: object = raw.get("id")
-        args = _normalized(raw, default_model)
+        if not isinstance(raw, Mapping):
+            problems.append((line, f"expected a mapping of create arguments, got {type(raw).__name__}"))
+            continue
+        mapping = cast("Mapping[str, Any]", raw)
+        row_id: object = mapping.get("id")
+        args = _normalized(mapping, default_model)
         problem = _check_args(args)
         if problem is None and row_id is not None and (not isinstance(row_id, str) or not ROW_ID_RE.match(row_id)):
             problem = (
@@ -141,7 +147,9 @@ def rows_from_mappings(
         seen[row_id] = line
         rows.append(BatchRow(id=row_id, args=args, line=line))
     if problems:
-        raise RowsError(source, problems)
+        raise RowsError(source, problems, unit=unit)
+    if not rows and unit == "row":
+        raise RowsError(source, [(0, "no rows: give at least one mapping of create arguments")], unit=unit)
     if not rows:
         raise RowsError(
             source,
@@ -156,6 +164,21 @@ def rows_from_mappings(
     return rows
 
 
+class _DuplicateKey(Exception):
+    pass
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """json's default keeps the last of two equal keys silently: which "id" or prompt was meant is
+    unknown, so the row is an error, at any depth."""
+    value: dict[str, Any] = {}
+    for key, item in pairs:
+        if key in value:
+            raise _DuplicateKey(key)
+        value[key] = item
+    return value
+
+
 def _jsonl(text: str, source: str) -> list[tuple[int, Mapping[str, Any]]]:
     items: list[tuple[int, Mapping[str, Any]]] = []
     problems: list[tuple[int, str]] = []
@@ -163,9 +186,12 @@ def _jsonl(text: str, source: str) -> list[tuple[int, Mapping[str, Any]]]:
         if not line.strip():
             continue
         try:
-            value: object = json.loads(line)
+            value: object = json.loads(line, object_pairs_hook=_no_duplicate_keys)
         except json.JSONDecodeError as error:
             problems.append((number, f"not valid JSON ({error.msg} at column {error.colno})"))
+            continue
+        except _DuplicateKey as error:
+            problems.append((number, f"the key {error.args[0]!r} appears twice in one object: keep one"))
             continue
         if not isinstance(value, dict):
             problems.append((number, f"expected a JSON object of create arguments, got {type(value).__name__}"))
@@ -224,6 +250,24 @@ def _csv(text: str, source: str) -> list[tuple[int, Mapping[str, Any]]]:
     if problems:
         raise RowsError(source, problems)
     return items
+
+
+def select_rows(rows: list[BatchRow], row_range: tuple[int | None, int | None] | None) -> list[BatchRow]:
+    """One machine's share of a batch: rows ``[start, end)``, 0-based. Negative bounds and an empty
+    selection are refused: a typo when splitting must not end as "every row done" (pure)."""
+    if row_range is None:
+        return rows
+    start, end = row_range
+    shown = f"{'' if start is None else start}:{'' if end is None else end}"
+    if (start is not None and start < 0) or (end is not None and end < 0):
+        raise ValueError(f"rows {shown}: bounds are 0-based row numbers (>= 0), like 0:500 or 500:")
+    selected = rows[start:end]
+    if not selected:
+        raise ValueError(
+            f"rows {shown} select none of the {len(rows)} rows (0-based START:END, END excluded: 0:{len(rows)} "
+            "is every row)"
+        )
+    return selected
 
 
 def parse_rows(text: str, *, fmt: str, default_model: str | None = None, source: str = "rows") -> list[BatchRow]:

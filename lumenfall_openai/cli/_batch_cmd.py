@@ -24,7 +24,7 @@ from ._video_cmd import EMULATOR_KEY, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, _se
 
 if TYPE_CHECKING:
     from .. import AsyncLumenfall
-    from ..batch import BatchProgress, BatchSummary
+    from ..batch import BatchProgress, BatchSummary, ResumeReport
     from ..batch._engine import BatchEngine
     from ._render import Output
 
@@ -36,7 +36,8 @@ EPILOG = (
     "  1    API or network error before the batch could run\n"
     "  2    bad usage or a bad JOBS file (every bad line is listed; nothing was created)\n"
     "  3    some jobs failed (see the manifest; --retry-failed K retries them as new jobs)\n"
-    "  4    some rows unfinished (still running, timed out, or refused by --budget): run `batch resume DEST`\n"
+    "  4    some rows unfinished (still running, timed out, refused by --budget or a too-low balance):\n"
+    "       run `batch resume DEST` (after a top-up for the balance)\n"
     "  130  interrupted with Ctrl-C (how to resume is printed)\n"
     "\n"
     'JOBS is JSONL (one object of videos.create arguments per line, optional "id" naming the file)\n'
@@ -78,11 +79,14 @@ def _row_range(text: str) -> tuple[int | None, int | None]:
     try:
         if not sep:
             raise ValueError
-        return (int(start) if start else None, int(end) if end else None)
+        bounds = (int(start) if start else None, int(end) if end else None)
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"expected START:END (0-based, END excluded, like Python slices: 0:500, 500:1000, 1000:), got {text!r}"
         ) from None
+    if any(bound is not None and bound < 0 for bound in bounds):
+        raise argparse.ArgumentTypeError(f"row numbers are 0-based (>= 0), got {text!r}")
+    return bounds
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -254,22 +258,55 @@ def _resume_command(dest: str, args: argparse.Namespace) -> str:
 def _resume(args: argparse.Namespace, out: Output) -> int:
     from ..batch import Journal
     from ..batch._engine import default_journal_path
+    from ..batch._journal import journal_rows
 
     path = Path(args.journal) if args.journal else default_journal_path(args.dest)
     journal = Journal(path, create=False)
     try:
         jobs, model, stored_text = journal.meta("jobs"), journal.meta("model"), journal.meta("options")
         stored_rows: list[int | None] | None = json.loads(journal.meta("rows") or "null")
+        journaled = journal_rows(journal.attempts())
     finally:
         journal.close()
-    if not jobs:
-        raise _Usage(f"{path} does not say which JOBS file it ran (it was started from Python); resume it there.")
     stored: dict[str, Any] = json.loads(stored_text or "{}")
+    from_journal = None
+    if not jobs or not os.path.isfile(jobs):
+        # The journal holds every started row's arguments: finish what exists (or may) without the file.
+        from_journal = [row for row, _ in journaled]
+        if not from_journal:
+            raise _Usage(f"{_missing_jobs_reason(jobs)} and {path} holds no started row: there is nothing to resume.")
+        _say_missing_jobs(out, jobs, [attempt for _, attempt in journaled], _resume_command(args.dest, args))
     return _execute(
-        out, jobs=jobs, dest=stored.get("out") or args.dest, journal=str(path), model=model or None,
+        out, jobs=jobs or "", dest=stored.get("out") or args.dest, journal=str(path), model=model or None,
         options=_tuning(args, stored), batch_id=None, command=_resume_command(args.dest, args),
-        row_range=None if stored_rows is None else (stored_rows[0], stored_rows[1]),
+        row_range=None if stored_rows is None else (stored_rows[0], stored_rows[1]), from_journal=from_journal,
     )  # fmt: skip
+
+
+def _missing_jobs_reason(jobs: str | None) -> str:
+    if not jobs:
+        return "the batch was started from Python rows (no JOBS file)"
+    return f"the JOBS file {jobs} is missing"
+
+
+def _say_missing_jobs(out: Output, jobs: str | None, attempts: list[Any], command: str) -> None:
+    open_jobs = sum(attempt.state in ("sending", "running", "completed") for attempt in attempts)
+    waiting = sorted(attempt.row_id for attempt in attempts if attempt.state == "refused")
+    reason = _missing_jobs_reason(jobs)
+    text = (
+        f"{reason[0].upper()}{reason[1:]}: finishing the {open_jobs} journaled job(s) from the journal's "
+        "own copy of their arguments; no new job is created."
+    )
+    if waiting:
+        shown = ", ".join(waiting[:5]) + (", ..." if len(waiting) > 5 else "")
+        text += f" {len(waiting)} row(s) refused earlier ({shown}) cannot be started without it"
+    else:
+        text += " Rows never started cannot be started without it"
+    if jobs:
+        text += f": put the file back at {jobs} and run `{command}` again."
+    else:
+        text += ": start them from Python with the same rows."
+    out.note(text, style="yellow")
 
 
 def _execute(
@@ -283,23 +320,31 @@ def _execute(
     batch_id: str | None,
     row_range: tuple[int | None, int | None] | None,
     command: str,
+    from_journal: list[dict[str, Any]] | None = None,
 ) -> int:
     from ..batch import BatchProgress, read_rows
     from ..batch._api import make_engine
+    from ..batch._rows import select_rows
 
-    read_rows(jobs, default_model=model)  # a bad file fails here, before any emulator or network
+    if from_journal is None:  # a bad file or --rows fails here, before any emulator or network
+        select_rows(read_rows(jobs, default_model=model), row_range)
     progress = BatchProgress()
     holder: dict[str, Any] = {}
 
     async def main(base_url: str | None) -> BatchSummary:
         async with _client(base_url) as client:
-            engine = make_engine(
-                client, jobs, out=dest, journal=journal, model=model, progress=progress, batch_id=batch_id,
-                row_range=row_range, **options,
-            )  # fmt: skip
+            if from_journal is None:
+                engine = make_engine(
+                    client, jobs, out=dest, journal=journal, model=model, progress=progress, batch_id=batch_id,
+                    row_range=row_range, **options,
+                )  # fmt: skip
+            else:
+                engine = make_engine(client, from_journal, out=dest, journal=journal, progress=progress, **options)
+                # the batch is still the file's: a later resume with the file back runs it as before
+                engine.journal.set_meta(jobs=jobs, model=model or "", rows=json.dumps(row_range))
+                engine.stop_creating(f"{_missing_jobs_reason(jobs)}: this run only finishes journaled jobs")
             holder["engine"] = engine
-            if not out.json_mode:
-                engine.on_resume = lambda report: out.note(report.describe())
+            engine.on_resume = functools.partial(_told_resume, out)
             try:
                 with _live_view(out, progress):
                     return await _with_plain_lines(out, progress, engine.run())
@@ -314,6 +359,13 @@ def _execute(
             return _interrupted(out, engine, base_url, command, emulated)
     _report(out, summary, command, emulated)
     return summary.exit_code
+
+
+def _told_resume(out: Output, report: ResumeReport) -> None:
+    if report.changed:  # before anything is paid, in --json mode too (stderr)
+        out.note(report.describe_changed(), style="yellow")
+    if report.resumed and not out.json_mode:
+        out.note(report.describe())
 
 
 async def _with_plain_lines(out: Output, progress: BatchProgress, run: Awaitable[BatchSummary]) -> BatchSummary:
@@ -394,6 +446,7 @@ def _summary_dict(summary: BatchSummary) -> dict[str, Any]:
         "counts": summary.counts,
         "spent_micros": summary.spent_micros,
         "unknown_costs": summary.unknown_costs,
+        "balance_refused": summary.balance_refused,
         "reserved_micros": summary.reserved_micros,
         "budget_micros": summary.budget_micros,
         "currency": summary.currency,
@@ -409,17 +462,25 @@ def _summary_dict(summary: BatchSummary) -> dict[str, Any]:
 
 def _report(out: Output, summary: BatchSummary, command: str, emulated: bool) -> None:
     code = summary.exit_code
+    top_up = ""
+    if summary.balance_refused:  # on stderr in --json mode too, and in the JSON error's message
+        top_up = (
+            f"{summary.balance_refused} row(s) were refused because the account's balance is too low (nothing was "
+            f"created or paid for them): top up your balance, then `{command}`."
+        )
+        out.note(top_up, style="yellow")
     if out.json_mode:
         error = None
         if code != EXIT_OK:
-            error = {"type": "batch_incomplete" if code == 4 else "jobs_failed", "message": _headline(summary)}
+            message = _headline(summary) + (f". {top_up}" if top_up else "")
+            error = {"type": "batch_incomplete" if code == 4 else "jobs_failed", "message": message}
         out.emit_json(json_payload(code, emulator=emulated, elapsed=summary.elapsed_seconds, error=error,
                                    extra={"batch": _summary_dict(summary)}))  # fmt: skip
         return
     out.out.print(_headline(summary))
     out.out.print(f"  manifest: {summary.manifest}")
     out.out.print(f"  journal:  {summary.journal}")
-    if code == 4:
+    if code == 4 and not top_up:
         out.note(
             f"Some rows are not finished. Continue with: {command}"
             + (" (not with the local emulator)" if emulated else "")
@@ -437,7 +498,8 @@ def _headline(summary: BatchSummary) -> str:
         money += f" ({summary.unknown_costs} paid job(s) of unknown cost: no new job was created under the budget)"
     return (
         f"Batch {summary.batch_id}: {summary.rows} rows: {counts['downloaded']} downloaded, {counts['failed']} failed, "
-        f"{counts['refused']} refused by the budget, {counts['unfinished']} unfinished; {money}; "
+        f"{counts['refused']} refused by the {'balance' if summary.balance_refused else 'budget'}, "
+        f"{counts['unfinished']} unfinished; {money}; "
         f"{summary.elapsed_seconds:.1f}s"
     )
 
@@ -476,12 +538,19 @@ def _interrupted(out: Output, engine: BatchEngine | None, base_url: str | None, 
 
 
 def _dry_run(args: argparse.Namespace, out: Output) -> int:
-    from .._money import format_money
+    from .._money import format_money, to_micros
     from ..batch import read_rows
+    from ..batch._dest import check_local_dest
+    from ..batch._rows import select_rows
 
-    rows = read_rows(args.jobs, default_model=args.model)
-    if args.rows is not None:
-        rows = rows[args.rows[0] : args.rows[1]]
+    check_local_dest(args.out)
+    budget = None if args.budget is None else to_micros(args.budget)
+    if (budget is not None and budget < 0) or (args.budget is not None and budget is None):
+        raise _Usage(f"--budget must be a non-negative amount like 5, 12.5 or 12.50, got {args.budget!r}.")
+    rows = select_rows(read_rows(args.jobs, default_model=args.model), args.rows)
+    committed, known = _journaled_money(args)
+    journaled = [row for row in rows if (row.id, row.args_hash) in known]
+    rows = [row for row in rows if (row.id, row.args_hash) not in known]  # what a run would still create
 
     async def main(base_url: str | None) -> list[tuple[str, str, int, str]]:
         gate = asyncio.Semaphore(args.concurrency or 8)
@@ -501,10 +570,19 @@ def _dry_run(args: argparse.Namespace, out: Output) -> int:
     by_model: dict[str, int] = {}
     for _, model, micros, _ in priced:
         by_model[model] = by_model.get(model, 0) + micros
+    fit = None
+    if budget is not None:
+        left, fit = budget - committed, 0
+        for _, _, micros, _ in priced:  # in the file's order, as a run creates them
+            if micros > left:
+                break
+            left -= micros
+            fit += 1
     if out.json_mode:
         out.emit_json(json_payload(EXIT_OK, emulator=emulated, extra={"estimate": {
             "rows": len(priced), "total_micros": total, "currency": currency, "by_model": by_model,
-            "per_row": {row_id: micros for row_id, _, micros, _ in priced},
+            "per_row": {row_id: micros for row_id, _, micros, _ in priced}, "already_journaled": len(journaled),
+            "budget_micros": budget, "journal_committed_micros": committed, "rows_within_budget": fit,
         }}))  # fmt: skip
         return EXIT_OK
     out.out.print(
@@ -512,39 +590,87 @@ def _dry_run(args: argparse.Namespace, out: Output) -> int:
     )
     for model, micros in sorted(by_model.items()):
         out.out.print(f"  {model}: {format_money(micros, currency)}")
+    if journaled:
+        out.out.print(f"  {len(journaled)} row(s) already in the journal are not priced again (no new job for them)")
+    if budget is not None and fit is not None:
+        spent = (
+            f" minus {format_money(committed, currency)} already spent or reserved by this batch" if committed else ""
+        )
+        verdict = "every row fits" if fit == len(priced) else f"{len(priced) - fit} would be refused (exit 4)"
+        out.out.print(
+            f"  budget {format_money(budget, currency)}{spent}: about {fit} of {len(priced)} rows fit; {verdict}"
+        )
     return EXIT_OK
+
+
+def _journaled_money(args: argparse.Namespace) -> tuple[int, set[tuple[str, str]]]:
+    """What an existing journal of this DEST already spent and reserved, and which (row id, arguments
+    hash) it started (a refused one is not started). Nothing when there is no journal yet."""
+    from ..batch import Journal
+    from ..batch._dest import is_url
+    from ..batch._engine import default_journal_path
+
+    if args.journal is None and is_url(args.out):
+        return 0, set()
+    path = Path(args.journal) if args.journal else default_journal_path(args.out)
+    if not path.is_file():
+        return 0, set()
+    journal = Journal(path, create=False)
+    try:
+        started = {key for key, attempt in journal.latest().items() if attempt.state != "refused"}
+        return journal.spent_micros + journal.reserved_micros, started
+    finally:
+        journal.close()
 
 
 def _status(args: argparse.Namespace, out: Output) -> int:
     from ..batch import Journal
     from ..batch._engine import default_journal_path
+    from ..batch._journal import counted_cost, current_hashes, latest_attempts, superseded
 
     path = Path(args.journal) if args.journal else default_journal_path(args.dest)
     journal = Journal(path, create=False)
     try:
-        latest: dict[str, Any] = {}
-        for attempt in journal.attempts():  # the newest attempt of each row id (an edited row replaces its old self)
-            latest[attempt.row_id] = attempt
         attempts = journal.attempts()
+        earlier = superseded(attempts, {})  # videos an edit replaced: counted apart, with their money
+        current = current_hashes(attempts)
+        latest = {
+            row: attempt for (row, args_hash), attempt in latest_attempts(attempts).items() if current[row] == args_hash
+        }
         batch_id = journal.meta("batch_id")
         jobs = journal.meta("jobs")
+        spent, reserved = journal.spent_micros, journal.reserved_micros  # the budget's own rule
     finally:
         journal.close()
     counts: dict[str, int] = {}
     for attempt in latest.values():
         counts[attempt.state] = counts.get(attempt.state, 0) + 1
-    spent = sum(a.cost_micros or 0 for a in attempts)
-    reserved = sum(a.estimate_micros or 0 for a in attempts if a.state in ("sending", "running"))
+    replaced_micros = sum(counted_cost(attempt) or 0 for attempt in earlier)
     if out.json_mode:
         out.emit_json(json_payload(EXIT_OK, extra={"batch": {
             "batch_id": batch_id, "journal": str(path), "jobs": jobs, "rows": len(latest), "by_state": counts,
             "spent_micros": spent, "reserved_micros": reserved, "attempts": len(attempts),
+            "superseded": len(earlier), "superseded_micros": replaced_micros,
         }}))  # fmt: skip
         return EXIT_OK
     out.out.print(f"Batch {batch_id} ({path}), from {jobs or 'Python rows'}")
     out.out.print("  " + ", ".join(f"{state} {count}" for state, count in sorted(counts.items())) or "  no rows yet")
     out.out.print(f"  spent {_money(spent)}, reserved {_money(reserved)} for jobs that may still cost")
+    unpriced = sum(a.state == "sending" and a.estimate_micros is None for a in latest.values())
+    if unpriced:
+        out.out.print(
+            f"  {unpriced} create(s) of unknown outcome with no estimate journaled (run without --budget): each may "
+            "cost one job more; a resume replays them with their keys"
+        )
+    if earlier:
+        out.out.print(
+            f"  {len(earlier)} earlier video(s) replaced by edited rows ({_money(replaced_micros)} of the spent "
+            "money; their files are kept as <row id>~<video id>.mp4, listed in the manifest as superseded)"
+        )
     open_rows = counts.get("sending", 0) + counts.get("running", 0) + counts.get("completed", 0)
     if open_rows:
-        out.out.print(f"  {open_rows} row(s) to finish: lumenfall-openai batch resume {args.dest}")
+        hint = f"  {open_rows} row(s) to finish: {_resume_command(args.dest, args)}"
+        if not jobs or not os.path.isfile(jobs):
+            hint += f" (it finishes them from the journal: {_missing_jobs_reason(jobs)}, which rows not started need)"
+        out.out.print(hint)
     return EXIT_OK

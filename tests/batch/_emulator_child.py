@@ -12,7 +12,8 @@ from lumenfall_openai.testing import LumenfallEmulator
 
 def main() -> None:
     queue, run = float(sys.argv[1]), float(sys.argv[2])
-    emulator = LumenfallEmulator(balance=None, queue_seconds=queue, run_seconds=run)
+    balance = float(sys.argv[3]) if len(sys.argv) > 3 else None  # USD prepaid; none: postpaid
+    emulator = LumenfallEmulator(balance=balance, queue_seconds=queue, run_seconds=run)
     with emulator.serve() as url:
         print(url, flush=True)
         for line in sys.stdin:

@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -78,3 +79,33 @@ def _checked_files(out: Path) -> int:
     assert not [p.name for p in out.iterdir() if ".part-" in p.name]
     total: int = lines[-1]["totals"]["journal_cost_micros"]
     return total
+
+
+async def test_a_create_of_unknown_outcome_stays_reserved_in_the_journal(
+    emulator: LumenfallEmulator, base_url: str, tmp_path: Path
+) -> None:
+    # a create whose answer was lost may have made a paid job: under a budget its estimate is
+    # journaled with it, so status and later runs count it as reserved until a resume replays it
+    from lumenfall_openai.batch import Journal
+
+    rows = [{"id": f"row{i}", "prompt": f"scene {i}", "model": "sora-2", "seconds": 4} for i in range(3)]
+    out = tmp_path / "out"
+    import openai
+
+    dropped: list[str] = []
+
+    async def drop_the_create_not_its_estimate(request: Any) -> None:  # both share the route
+        if request.method == "POST" and "dryRun" not in str(request.url) and len(dropped) < 2:
+            dropped.append(str(request.url))
+            emulator.faults.drop_connection_after(0, times=1, route=CREATE)
+
+    http_client = openai.DefaultAsyncHttpxClient(event_hooks={"request": [drop_the_create_not_its_estimate]})
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url, max_retries=0, http_client=http_client) as client:
+        first = await client.videos.batch(rows, out=out, concurrency=1, budget=10).summary()
+        assert first.counts["unfinished"] == 2 and first.reserved_micros == 2 * PRICE_4S
+        journal = Journal(out / ".lumenfall-batch.sqlite", create=False)
+        assert journal.reserved_micros == 2 * PRICE_4S and journal.spent_micros == PRICE_4S
+        journal.close()
+        again = await client.videos.batch(rows, out=out, concurrency=1, budget=10).summary()
+    assert again.exit_code == 0 and again.reserved_micros == 0
+    assert emulator.jobs_created == 3 and again.spent_micros == emulator.billed_micros == 3 * PRICE_4S

@@ -7,6 +7,7 @@ manifest's sha256, and the journal's costs must equal what the emulator billed, 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -29,9 +30,10 @@ PRICE_4S = 840_000
 
 
 class ChildEmulator:
-    def __init__(self, queue: float, run: float) -> None:
+    def __init__(self, queue: float, run: float, balance: float | None = None) -> None:
+        extra = [] if balance is None else [str(balance)]
         self.process = subprocess.Popen(
-            [sys.executable, str(Path(__file__).with_name("_emulator_child.py")), str(queue), str(run)],
+            [sys.executable, str(Path(__file__).with_name("_emulator_child.py")), str(queue), str(run), *extra],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=_env(),
         )  # fmt: skip
         assert self.process.stdout is not None
@@ -145,16 +147,26 @@ def test_sigkill_at_random_moments_never_pays_twice(child: ChildEmulator, tmp_pa
     out = tmp_path / "out"
     args = ("run", str(jobs), "--out", str(out), "--concurrency", "30")  # ~10 rounds of ~1.3 s jobs
     rng = random.Random(int(os.environ.get("LF_CRASH_SEED", "11")))
+    journal = out / ".lumenfall-batch.sqlite"
     kills = 0
     for _ in range(4):  # killed at random moments, each run started again with the same command
+        # The moment is chosen from the batch's own progress (read from its journal), not the clock,
+        # so a loaded machine only slows the test down: kills land among creates being sent, jobs
+        # being followed and files being saved, whatever the speed.
+        stage = rng.choice(["started", "created", "downloaded"])
+        target = _progress(journal)[stage] + rng.randint(1, 25)
         process = _cli(child, *args)
-        time.sleep(rng.uniform(0.7, 2.5))  # the interpreter starts in ~0.5 s: kills land before, in and after creates
+        deadline = time.monotonic() + 300
+        while _progress(journal)[stage] < target and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0, 0.05))
         if process.poll() is not None:
-            break
+            _, stderr = process.communicate()
+            raise AssertionError(f"the run ended (exit {process.returncode}) before its kill point: {stderr}")
         process.send_signal(signal.SIGKILL)
         process.communicate()
         kills += 1
-    assert kills >= 3, "the batch finished before it could be killed: make it longer"
+    assert kills == 4
     for _ in range(10):
         code, _, stderr = _run(child, *args)
         if code == 0:
@@ -173,6 +185,26 @@ def test_sigkill_at_random_moments_never_pays_twice(child: ChildEmulator, tmp_pa
     # what SIGKILL left half-written was a hidden temp file, never a short video under a row's name;
     # the next run removed those temp files
     assert [p.name for p in out.iterdir() if ".part-" in p.name or p.name.endswith(".tmp")] == []
+
+
+def _progress(journal: Path) -> dict[str, int]:
+    """How far a batch got, from its journal (read while it runs): creates started, jobs known to
+    exist (a video id), files saved."""
+    import sqlite3
+
+    counts = {"started": 0, "created": 0, "downloaded": 0}
+    if not journal.is_file():
+        return counts
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{journal}?mode=ro", uri=True, timeout=5)) as db:
+            rows = db.execute("SELECT state, video_id IS NOT NULL, COUNT(*) FROM attempts GROUP BY 1, 2").fetchall()
+    except sqlite3.Error:  # created a moment ago, schema not there yet
+        return counts
+    for state, has_video, count in rows:
+        counts["started"] += count
+        counts["created"] += count if has_video else 0
+        counts["downloaded"] += count if state == "downloaded" else 0
+    return counts
 
 
 def test_ctrl_c_stops_says_how_to_resume_and_resume_finishes(child: ChildEmulator, tmp_path: Path) -> None:
@@ -239,3 +271,112 @@ def test_a_url_destination_needs_an_explicit_journal(child: ChildEmulator, tmp_p
         assert "--journal PATH" in stderr
     assert child.counters()["jobs_created"] == 0
     assert not list(tmp_path.glob(".lumenfall-batch*"))
+
+
+def test_an_edited_row_is_announced_before_paying_and_counted_by_status(child: ChildEmulator, tmp_path: Path) -> None:
+    # F6: the CLI says which rows changed (each a new paid job) and status counts what they replaced
+    jobs = _jobs(tmp_path / "jobs.jsonl", 2, model="sora-2")
+    out = tmp_path / "out"
+    assert _run(child, "run", str(jobs), "--out", str(out))[0] == 0
+    jobs.write_text(jobs.read_text().replace("scene 1", "scene one"), encoding="utf-8")
+    code, stdout, stderr = _run(child, "run", str(jobs), "--out", str(out), "--json")
+    assert code == 0, stderr
+    assert "1 row(s) changed since the last run (row0001): each is a new paid job" in stderr
+    assert json.loads(stdout)["batch"]["resumed"]["changed"] == 1
+    code, stdout, _ = _run(child, "status", str(out), "--json")
+    status = json.loads(stdout)["batch"]
+    assert status["rows"] == 2 and status["by_state"] == {"downloaded": 2}
+    assert (status["superseded"], status["superseded_micros"]) == (1, PRICE_4S)
+    assert status["spent_micros"] == child.counters()["billed_micros"] == 3 * PRICE_4S
+    assert len(list(out.glob("row0001*.mp4"))) == 2
+
+
+def test_resume_finishes_journaled_jobs_without_the_jobs_file(child: ChildEmulator, tmp_path: Path) -> None:
+    # F12: the journal holds every started row's arguments; only rows never created need the file
+    jobs = _jobs(tmp_path / "jobs.jsonl", 3)
+    out = tmp_path / "out"
+    budget = f"{(2 * PRICE_4S + 1000) / 1_000_000}"  # two jobs fit, the third is refused
+    run = ("run", str(jobs), "--out", str(out), "--model", "sora-2", "--budget", budget, "--timeout", "0.01")
+    code, _, stderr = _run(child, *run)
+    assert code == 4, stderr  # two jobs still running (timed out), one refused
+    [refused] = [r["row_id"] for r in _manifest(out)[0] if r["status"] == "refused"]  # whichever lost the race
+    moved = jobs.rename(tmp_path / "elsewhere.jsonl")
+    code, stdout, _ = _run(child, "status", str(out))
+    assert "it finishes them from the journal: the JOBS file" in stdout and "is missing" in stdout
+    code, _, stderr = _run(child, "resume", str(out))
+    assert code == 4, stderr
+    assert f"The JOBS file {jobs} is missing: finishing the 2 journaled job(s)" in stderr
+    assert f"1 row(s) refused earlier ({refused}) cannot be started without it" in stderr
+    assert "bad row" not in stderr
+    records, _ = _manifest(out)
+    assert {r["row_id"]: r["status"] for r in records if r["status"] != "downloaded"} == {refused: "refused"}
+    assert child.counters()["jobs_created"] == 2
+    moved.rename(jobs)  # the file back: the journal still names it, the last row starts
+    code, _, stderr = _run(child, "resume", str(out), "--budget", "10", "--timeout", "60")
+    assert code == 0, stderr
+    assert child.counters()["jobs_created"] == 3
+
+
+def test_row_ranges_on_one_dest_keep_the_whole_batch_in_the_manifest(child: ChildEmulator, tmp_path: Path) -> None:
+    # F5: the manifest covers every journaled row, whatever slice this run had; an empty or
+    # negative selection is a usage error naming the row count, before anything is created
+    jobs = _jobs(tmp_path / "jobs.jsonl", 6, model="sora-2")
+    out = tmp_path / "out"
+    for selection in ("--rows=500:1000", "--rows=5:2", "--rows=0:0", "--rows=-1:", "--rows=6:"):
+        for extra in ((), ("--dry-run",)):
+            code, _, stderr = _run(child, "run", str(jobs), "--out", str(out), selection, *extra)
+            assert code == 2, (selection, stderr)
+            assert "0-based" in stderr and ("of the 6 rows" in stderr or "-1" in selection), stderr
+    assert child.counters()["jobs_created"] == 0
+    for selection, listed in (("--rows=3:6", range(3, 6)), ("--rows=0:3", range(6)), ("--rows=4:5", range(6))):
+        code, _, stderr = _run(child, "run", str(jobs), "--out", str(out), selection)
+        assert code == 0, stderr
+        records, totals = _manifest(out)
+        assert [r["row_id"] for r in records] == [f"row{i:04d}" for i in listed]  # in the file's order
+    assert all(r["status"] == "downloaded" for r in records)
+    assert totals["rows"] == 6 and totals["cost_micros"] == child.counters()["billed_micros"] == 6 * PRICE_4S
+
+
+def test_dry_run_compares_with_the_budget_left_and_a_file_dest_is_a_usage_error(
+    child: ChildEmulator, tmp_path: Path
+) -> None:
+    # F8: the dry run says how many rows fit the budget, after what the batch's journal already holds
+    jobs = _jobs(tmp_path / "jobs.jsonl", 5, model="sora-2")
+    out = tmp_path / "out"
+    budget = f"{(3 * PRICE_4S + 1000) / 1_000_000}"
+    code, stdout, _ = _run(child, "run", str(jobs), "--out", str(out), "--dry-run", "--budget", budget, "--json")
+    estimate = json.loads(stdout)["estimate"]
+    assert code == 0 and (estimate["rows"], estimate["rows_within_budget"]) == (5, 3)
+    code, stdout, _ = _run(child, "run", str(jobs), "--out", str(out), "--dry-run", "--budget", budget)
+    assert "about 3 of 5 rows fit; 2 would be refused" in stdout
+    assert _run(child, "run", str(jobs), "--out", str(out), "--rows", "0:2")[0] == 0  # $1.68 spent
+    code, stdout, _ = _run(child, "run", str(jobs), "--out", str(out), "--dry-run", "--budget", budget)
+    assert "3 rows would cost about $2.52" in stdout and "2 row(s) already in the journal" in stdout
+    assert "minus $1.68 already spent or reserved by this batch: about 1 of 3 rows fit; 2 would be refused" in stdout
+    assert child.counters()["jobs_created"] == 2
+    a_file = tmp_path / "taken.mp4"
+    a_file.write_bytes(b"x")
+    for extra in ((), ("--dry-run",)):
+        code, _, stderr = _run(child, "run", str(jobs), "--out", str(a_file), *extra)
+        assert code == 2 and "is a file, not a directory" in stderr and "unexpected" not in stderr, stderr
+    assert a_file.read_bytes() == b"x"
+
+
+def test_a_too_low_balance_says_top_up_then_resume(tmp_path: Path) -> None:
+    # F7 on the command line: exit 4 (not 3, "failed"), and what to do
+    child = ChildEmulator(0.05, 0.1, balance=2 * PRICE_4S / 1_000_000 + 0.01)
+    try:
+        jobs = _jobs(tmp_path / "jobs.jsonl", 4, model="sora-2")
+        out = tmp_path / "out"
+        code, stdout, stderr = _run(child, "run", str(jobs), "--out", str(out), "--concurrency", "1", "--json")
+        assert code == 4, stderr
+        assert f"top up your balance, then `lumenfall-openai batch resume {out}`" in stderr
+        assert "--retry-failed" not in stderr
+        batch = json.loads(stdout)["batch"]
+        assert batch["balance_refused"] == 1 and batch["counts"]["failed"] == 0
+        assert "top up your balance" in json.loads(stdout)["error"]["message"]
+        code, _, stderr = _run(child, "resume", str(out))  # the same words without --json; still no balance
+        assert code == 4 and "top up your balance, then `lumenfall-openai batch resume" in stderr
+        assert child.counters()["jobs_created"] == 2
+    finally:
+        child.close()

@@ -166,7 +166,7 @@ def test_bad_rows_and_options_fail_before_anything_is_sent(
     emulator: LumenfallEmulator, base_url: str, tmp_path: Path
 ) -> None:
     with Lumenfall(api_key=KEY, base_url=base_url) as client:
-        with pytest.raises(RowsError, match="line 2"):
+        with pytest.raises(RowsError, match="row 2"):
             client.videos.batch([{"prompt": "ok", "model": "m"}, {"prompt": ""}], out=tmp_path)
         with pytest.raises(ValueError, match="concurrency"):
             client.videos.batch(_rows(1), out=tmp_path, concurrency=0)
@@ -300,3 +300,122 @@ def test_the_sync_twin_stops_on_break_too(emulator: LumenfallEmulator, base_url:
         with client.videos.batch(_rows(6), out=out) as batch:
             summary = batch.summary()
     assert summary.exit_code == 0 and emulator.jobs_created == 6
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("distinct", [True, False], ids=["distinct-videos", "same-size-same-bytes"])
+@pytest.mark.parametrize("versions", [(1, 2), (1, 2, 1), (1, 2, 3, 2, 1), (1, 1, 2, 2, 1, 3)])
+async def test_an_edited_row_never_loses_a_paid_video(
+    emulator: LumenfallEmulator, base_url: str, tmp_path: Path, versions: tuple[int, ...], distinct: bool
+) -> None:
+    # F6 (and F1's second half): whatever the sequence of edits of a row, every paid video stays in
+    # DEST under a name the journal and manifest give it, and <row id>.mp4 is the current version's
+    # (the emulator's bytes depend on the size only: distinct sizes give distinct videos)
+    out = tmp_path / "out"
+    paid: dict[int, str] = {}  # version -> its video id
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url) as client:
+        for version in versions:
+            marker = f"[lumenfall:size_bytes={3000 + version}] " if distinct else ""
+            prompt = f"{marker}version {version}"
+            rows = [{"id": "a", "prompt": prompt, "model": "sora-2", "seconds": 4}, *_rows(1)]
+            batch = client.videos.batch(rows, out=out)
+            summary = await batch.summary()
+            assert summary.exit_code == 0
+            changed = [event for event in batch.progress.events if "changed since the last run" in event]
+            assert bool(changed) == (version not in paid and bool(paid))  # said for every new paid edit
+            records, totals = _manifest(out)
+            current = next(r for r in records if r["row_id"] == "a" and r["status"] == "downloaded")
+            paid.setdefault(version, current["video_id"])
+            assert current["video_id"] == paid[version] and current["file"] == str(out / "a.mp4")
+            assert _sha(out / "a.mp4") == current["sha256"]
+            earlier = [r for r in records if r["status"] == "superseded"]
+            assert sorted(r["video_id"] for r in earlier) == sorted(v for k, v in paid.items() if k != version)
+            for record in earlier:
+                assert Path(record["file"]).name == f"a~{record['video_id']}.mp4"
+                assert _sha(Path(record["file"])) == record["sha256"] and record["cost_micros"] == PRICE_4S
+            assert totals["rows"] == 2 and totals["cost_micros"] == emulator.billed_micros
+    assert emulator.jobs_created == len(paid) + 1  # one paid job per distinct version, plus row0
+    files = list(out.glob("a*.mp4"))
+    assert len(files) == len(paid) and len({_sha(path) for path in files}) == (len(paid) if distinct else 1)
+
+
+def _flip_a_byte(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [_flip_a_byte, lambda p: p.write_bytes(p.read_bytes()[:-1]), lambda p: p.write_bytes(b"x" * 10), Path.unlink],
+    ids=["same-size", "truncated", "replaced", "deleted"],
+)
+async def test_a_saved_file_that_changed_is_never_reported_downloaded(
+    emulator: LumenfallEmulator, base_url: str, tmp_path: Path, damage: Any
+) -> None:
+    # F1: a row marked downloaded is checked by its sha256, not its size: a changed file is kept
+    # aside and the video downloaded again (free), and the manifest's sha256 is the file's
+    out = tmp_path / "out"
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url) as client:
+        await client.videos.batch(_rows(2), out=out).summary()
+        original = _sha(out / "row0.mp4")
+        before = (out / "row0.mp4").read_bytes()
+        damage(out / "row0.mp4")
+        damaged = (out / "row0.mp4").read_bytes() if (out / "row0.mp4").exists() else None
+        batch = client.videos.batch(_rows(2), out=out)
+        summary = await batch.summary()
+    assert summary.exit_code == 0 and emulator.jobs_created == 2
+    assert (out / "row0.mp4").read_bytes() == before
+    records, _ = _manifest(out)
+    assert [r["sha256"] for r in records] == [original, _sha(out / "row1.mp4")]
+    kept = list(out.glob("row0~changed-*.mp4"))
+    assert [path.read_bytes() for path in kept] == ([] if damaged is None else [damaged])  # nothing lost
+    said = any("no longer matches the sha256" in event for event in batch.progress.events)
+    assert said == (damaged is not None)  # a missing file is simply downloaded again
+
+
+async def test_a_too_low_balance_refuses_rows_it_does_not_fail_them(tmp_path: Path) -> None:
+    # F7: a 402 creates nothing and costs nothing: the row is refused (exit 4), not failed (exit 3),
+    # no new create is tried after it, and a resume after a top-up creates exactly the rest
+    emulator = LumenfallEmulator(balance=2 * PRICE_4S / 1_000_000 + 0.01, queue_seconds=0.05, run_seconds=0.1)
+    out = tmp_path / "out"
+    try:
+        with emulator.serve() as url:
+            async with AsyncLumenfall(api_key=KEY, base_url=url) as client:
+                summary = await client.videos.batch(_rows(5), out=out, concurrency=1).summary()
+                assert summary.exit_code == 4 and summary.balance_refused == 1
+                assert summary.counts == {"downloaded": 2, "failed": 0, "refused": 1, "unfinished": 2}
+                records, _ = _manifest(out)
+                assert [r["status"] for r in records] == ["downloaded", "downloaded", "refused", "not_started",
+                                                          "not_started"]  # fmt: skip
+                assert records[2]["error_code"] == "insufficient_balance" and records[2]["cost_micros"] is None
+                emulator.set_balance(100)
+                again = await client.videos.batch(_rows(5), out=out, concurrency=1).summary()
+            assert again.exit_code == 0 and emulator.jobs_created == 5
+            assert emulator.billed_micros == again.spent_micros == 5 * PRICE_4S
+    finally:
+        emulator.close()
+
+
+async def test_a_paid_video_whose_media_expired_for_good_settles_as_failed_with_its_cost(
+    emulator: LumenfallEmulator, base_url: str, tmp_path: Path
+) -> None:
+    # F14: the URL fails even after a fresh retrieve: no resume can save it, so the row is failed
+    # (media_expired, exit 3) with its cost counted, not "unfinished, resume" forever
+    out = tmp_path / "out"
+    emulator.script(ttl_seconds=0.0, times=2)
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url) as client:
+        summary = await client.videos.batch(_rows(3), out=out, concurrency=1).summary()
+        assert summary.counts == {"downloaded": 1, "failed": 2, "refused": 0, "unfinished": 0}
+        assert summary.exit_code == 3
+        again = await client.videos.batch(_rows(3), out=out).summary()  # nothing left to try
+    assert again.exit_code == 3 and again.resume.done == 3 and emulator.jobs_created == 3
+    records, totals = _manifest(out)
+    gone = [r for r in records if r["status"] == "failed"]
+    assert [r["error_code"] for r in gone] == ["media_expired", "media_expired"]
+    assert all(r["cost_micros"] == PRICE_4S and "expired" in r["error_message"] for r in gone)
+    assert totals["cost_micros"] == totals["journal_cost_micros"] == emulator.billed_micros == 3 * PRICE_4S
+    assert sorted(p.name for p in out.glob("*.mp4")) == [next(r for r in records if r["file"])["row_id"] + ".mp4"]

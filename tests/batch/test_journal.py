@@ -79,12 +79,28 @@ def test_a_second_run_on_one_journal_is_refused_and_a_reader_is_not(tmp_path: Pa
     path = tmp_path / "journal.sqlite"
     first = Journal(path, exclusive=True)
     try:
-        with pytest.raises(JournalError, match=f"Another process is running this batch .*pid {os.getpid()}"):
-            Journal(path, exclusive=True)
+        with pytest.raises(JournalError, match="This process already runs this batch") as caught:
+            Journal(path, exclusive=True)  # our own lock is not "another process"
+        assert "Another process" not in str(caught.value)
         Journal(path, create=False).close()  # `batch status` reads while a run holds it
     finally:
         first.close()
     Journal(path, exclusive=True).close()  # released on close: the next run goes ahead
+    import subprocess
+    import sys
+
+    root = str(Path(__file__).resolve().parents[2])
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from lumenfall_openai.batch import Journal; "
+         f"j = Journal({str(path)!r}, exclusive=True); print('locked', flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": root},
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        with pytest.raises(JournalError, match=f"Another process is running this batch .*pid {holder.pid}"):
+            Journal(path, exclusive=True)
+    finally:
+        holder.communicate("")
 
 
 @given(
@@ -108,3 +124,39 @@ def test_a_cost_never_counts_below_zero_nor_below_the_estimate_when_unreadable(
     else:
         assert counted == 0
     assert counted is None or counted >= 0
+
+
+create_args = st.fixed_dictionaries(
+    {"prompt": st.text(min_size=1, max_size=30).filter(str.strip), "model": st.sampled_from(["sora-2", "kling-v3"])},
+    optional={
+        "seconds": st.sampled_from([4, 8, 12, "4", "8"]),
+        "size": st.sampled_from(["1280x720", "720x1280"]),
+        "user": st.text(max_size=10),
+    },
+)
+
+
+@given(st.lists(create_args, min_size=1, max_size=4), st.randoms())
+def test_rows_rebuilt_from_the_journal_keep_their_keys(versions: list[dict[str, Any]], rnd: Any) -> None:
+    # F12: a resume without the JOBS file rebuilds each row from the journal's copy of its arguments:
+    # the same arguments hash, hence the same idempotency key (a replay, never a second job), and
+    # the row as it was last worked on (an edit's earlier arguments are not revived)
+    from lumenfall_openai.batch._journal import journal_rows
+    from lumenfall_openai.batch._rows import canonical_json, rows_from_mappings
+
+    attempts: list[Attempt] = []
+    for number, args in enumerate(versions):
+        row = rows_from_mappings([(1, {"id": "a", **args})])[0]
+        attempts.append(
+            Attempt(
+                key=derive_key("b", "a", row.args, 0), row_id="a", args_hash=row.args_hash,
+                args=canonical_json(row.args), attempt=0, state=rnd.choice(sorted(STATES)), video_id=None,
+                status=None, error_code=None, error_message=None, estimate_micros=None, cost_micros=None,
+                currency=None, provider=None, executed_model=None, file=None, bytes=None, sha256=None,
+                created_at=float(number), updated_at=float(number),
+            )
+        )  # fmt: skip
+    [(mapping, attempt)] = journal_rows(attempts)
+    rebuilt = rows_from_mappings([(1, mapping)])[0]
+    assert attempt is attempts[-1] and rebuilt.args_hash == attempts[-1].args_hash
+    assert derive_key("b", rebuilt.id, rebuilt.args, 0) == attempts[-1].key

@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lumenfall_openai.batch import RowsError, parse_rows, read_rows
+from lumenfall_openai.batch._rows import rows_from_mappings
 
 
 def test_jsonl_rows_with_and_without_ids() -> None:
@@ -112,3 +113,57 @@ def test_csv_written_by_a_csv_writer_reads_back_row_for_row(prompts: list[str]) 
     writer.writerows([f"r{i}", prompt] for i, prompt in enumerate(prompts))
     rows = parse_rows(buffer.getvalue(), fmt="csv", default_model="m")
     assert [row.args["prompt"] for row in rows] == prompts
+
+
+@given(
+    st.integers(1, 30),
+    st.one_of(st.none(), st.integers(-40, 40)),
+    st.one_of(st.none(), st.integers(-40, 40)),
+)
+def test_a_row_selection_is_a_nonempty_zero_based_slice_or_a_usage_error(
+    count: int, start: int | None, end: int | None
+) -> None:
+    # F5: a typo when splitting a batch never runs zero rows and reports "every row done"
+    from lumenfall_openai.batch._rows import select_rows
+
+    rows = rows_from_mappings([(i + 1, {"id": f"r{i}", "prompt": "x", "model": "sora-2"}) for i in range(count)])
+    negative = (start is not None and start < 0) or (end is not None and end < 0)
+    if negative or not rows[start:end]:
+        with pytest.raises(ValueError, match="0-based") as caught:
+            select_rows(rows, (start, end))
+        assert negative or f"none of the {count} rows" in str(caught.value)
+    else:
+        assert select_rows(rows, (start, end)) == rows[start:end]
+    assert select_rows(rows, None) == rows
+
+
+def test_python_rows_that_are_not_mappings_are_listed_by_row_number() -> None:
+    # F13: a clear RowsError naming each bad row (not an AttributeError), in Python's words (no "file")
+    from lumenfall_openai.batch._api import _rows  # pyright: ignore[reportPrivateUsage]
+
+    with pytest.raises(RowsError) as caught:
+        _rows(["just a prompt", {"prompt": "ok", "model": "sora-2"}, 5, None, ("prompt", "x")], None)  # type: ignore[list-item]
+    message = str(caught.value)
+    for number, kind in ((1, "str"), (3, "int"), (4, "NoneType"), (5, "tuple")):
+        assert f"row {number}: expected a mapping of create arguments, got {kind}" in message
+    assert [line for line, _ in caught.value.problems] == [1, 3, 4, 5]
+    with pytest.raises(RowsError, match="give at least one mapping") as empty:
+        _rows([], None)
+    assert "file" not in str(empty.value)
+    with pytest.raises(RowsError, match="got one mapping"):
+        _rows({"prompt": "x", "model": "sora-2"}, None)  # type: ignore[arg-type]
+    with pytest.raises(RowsError, match="line 1: expected a JSON object"):  # a file's rows keep "line"
+        parse_rows('"just a prompt"\n', fmt="jsonl")
+
+
+@given(st.sampled_from(["id", "prompt", "model", "seconds"]), st.booleans())
+def test_a_jsonl_key_given_twice_is_a_row_error_not_a_silent_pick(key: str, nested: bool) -> None:
+    # a JSON object with a duplicate key: json keeps the last one silently; a batch must not guess
+    first = {"id": "a", "prompt": "a heron", "model": "sora-2", "seconds": "4"}
+    body = json.dumps(first)[:-1] + f", {json.dumps(key)}: {json.dumps(first[key] + 'x')}}}"
+    if nested:
+        body = json.dumps({**first, "input_reference": ["https://x/1"]})[:-1] + ', "user": {"k": 1, "k": 2}}'
+        key = "k"
+    text = '{"prompt": "ok", "model": "sora-2"}\n' + body + "\n"
+    with pytest.raises(RowsError, match=f"line 2: the key '{key}' appears twice in one object"):
+        parse_rows(text, fmt="jsonl")

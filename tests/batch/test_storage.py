@@ -73,3 +73,31 @@ def test_a_batch_to_s3_is_whole_verified_and_resumable(
     fs.invalidate_cache()
     assert fs.exists(f"{BUCKET}/batch/row3.mp4")
     assert emulator.jobs_created == 5
+
+
+def test_a_remote_file_is_recorded_with_the_bytes_sent_and_a_short_object_fails_closed(tmp_path: Path) -> None:
+    # the sha256 is of the chunks uploaded; an object that is not whole after the move is an error
+    # (the row stays unfinished, resume downloads it again), never recorded as saved
+    fsspec: Any = pytest.importorskip("fsspec")
+    from lumenfall_openai.batch._dest import RemoteDestination
+
+    staged = tmp_path / "a.mp4"
+    data = bytes(range(256)) * 5000
+    staged.write_bytes(data)
+    dest = RemoteDestination("memory://b3-storage/", tmp_path / "staging")
+    stored = dest.finish("a.mp4", staged)
+    assert (stored.bytes, stored.sha256) == (len(data), hashlib.sha256(data).hexdigest())
+    fs: Any = fsspec.filesystem("memory")
+    assert fs.cat("/b3-storage/a.mp4") == data and not staged.exists()
+
+    staged.write_bytes(data)
+    real_mv = dest.fs.mv
+
+    def short_mv(source: str, target: str) -> None:  # a store that loses the tail in the move
+        real_mv(source, target)
+        fs.pipe(target, fs.cat(target)[:-1])
+
+    dest.fs.mv = short_mv
+    with pytest.raises(OSError, match="bytes after the upload"):
+        dest.finish("b.mp4", staged)
+    assert staged.exists()  # the staged copy is kept for the next try
