@@ -461,6 +461,13 @@ class Transfer:
         """Requests in all (redirects aside) before the download gives up, progress or not."""
         return ATTEMPTS_PER_RETRY * (self.max_retries + 1) + self.total // BYTES_PER_EXTRA_ATTEMPT
 
+    @property
+    def body_is_identity(self) -> bool:
+        """The accepted response's body is the file's bytes as they are (no content encoding):
+        the loop may read it raw. An encoded body (a 200 only; an encoded 206 is refused) must
+        be decoded by the HTTP library."""
+        return self.resumable
+
     def can_resume(self) -> bool:
         """A resume needs bytes on disk, identity encoding and a validator: without one, the
         rest of the file could come from another version of it (a splice)."""

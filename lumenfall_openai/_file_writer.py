@@ -12,6 +12,15 @@ replaces did on every chunk). Anything that reads or moves the file position (``
 download's checks (size on disk after fsync) see exactly what was handed over. A write error
 in the thread is raised to the caller by the next call (an ``OSError``, as a direct write's
 would be), and nothing more is written after it.
+
+Write-behind: every :data:`WRITE_BEHIND` bytes the writer asks the kernel to start writing what it
+has written so far to the disk (``posix_fadvise(DONTNEED)``, which starts the write-back of the
+range's dirty pages without waiting for it). Otherwise a video smaller than the kernel's dirty
+threshold (10% of memory by default) sits in the page cache until the download's final ``fsync``,
+which then writes all of it while the caller waits: measured 0.4 s of a 1 GiB download to disk.
+Started early, the disk writes while the network reads, and the final ``fsync`` has little left.
+It is advice only: no byte changes, errors are ignored (the ``fsync`` still reports any), and
+tmpfs or systems without ``posix_fadvise`` simply do nothing.
 """
 
 from __future__ import annotations
@@ -31,17 +40,29 @@ slow fsync-free write burst without letting a stalled disk grow memory."""
 WAKE_AT = 1024 * 1024
 """Bytes queued before the writer is woken (unless someone waits for it to drain)."""
 
+WRITE_BEHIND = 8 * 1024 * 1024
+"""Bytes written between two requests to start their write-back to the disk (0: never)."""
+
+_FADVISE = getattr(os, "posix_fadvise", None)
+_DONTNEED: int = getattr(os, "POSIX_FADV_DONTNEED", 4)
+
 
 class QueuedFileWriter:
     """Wraps an open binary file; ``write`` returns once the chunk is queued."""
 
-    def __init__(self, file: IO[bytes], *, max_pending: int = DEFAULT_MAX_PENDING) -> None:
+    def __init__(
+        self, file: IO[bytes], *, max_pending: int = DEFAULT_MAX_PENDING, write_behind: int = WRITE_BEHIND
+    ) -> None:
         if max_pending < 1:
             raise ValueError(f"max_pending must be a positive number of bytes, got {max_pending!r}.")
+        if write_behind < 0:
+            raise ValueError(f"write_behind must be >= 0 bytes (0 turns it off), got {write_behind!r}.")
         file.flush()  # from here on every byte goes through the descriptor, in order
         self._file = file
         self._fd = file.fileno()
         self._max_pending = max_pending
+        self._write_behind = write_behind if _FADVISE is not None else 0
+        self._written_back = 0  # write-back requested up to here (the writer's, once started)
         self._wake_at = max(1, min(WAKE_AT, max_pending // 4))
         self._drain_wanted = False
         self._chunks: deque[bytes] = deque()
@@ -104,12 +125,16 @@ class QueuedFileWriter:
         return self._file.fileno()
 
     def seek(self, offset: int, whence: int = 0) -> int:
-        self.drain()
-        return self._file.seek(offset, whence)
+        self.drain()  # the writer is idle from here until the next write
+        position = self._file.seek(offset, whence)
+        self._written_back = min(self._written_back, position)  # a cut: start over from it
+        return position
 
     def truncate(self, size: int | None = None) -> int:
         self.drain()
-        return self._file.truncate(size)
+        end = self._file.truncate(size)
+        self._written_back = min(self._written_back, end)
+        return end
 
     def close(self) -> None:
         """Stop the writer and close the file. Chunks still queued are dropped: a completed
@@ -148,12 +173,29 @@ class QueuedFileWriter:
             written = 0
             try:
                 written = _write_all(self._fd, list(batch))
+                if self._write_behind:
+                    self._written_back = _start_write_back(self._fd, self._written_back, self._write_behind)
             except BaseException as error:  # handed to the caller's next call
                 with cond:
                     self._error = error
                     self._chunks.clear()
                     cond.notify_all()
                 return
+
+
+def _start_write_back(fd: int, flushed_to: int, every: int) -> int:
+    """Ask the kernel to start writing ``[flushed_to, position)`` to the disk once it is ``every``
+    bytes long; returns the new ``flushed_to``. A restart (seek back) lowers it to the position."""
+    try:
+        position = os.lseek(fd, 0, os.SEEK_CUR)
+        if position < flushed_to:
+            return position
+        if position - flushed_to < every or _FADVISE is None:
+            return flushed_to
+        _FADVISE(fd, flushed_to, position - flushed_to, _DONTNEED)
+    except OSError:  # advice only (a pipe, a device, a file system that refuses it)
+        return flushed_to
+    return position
 
 
 _IOV_MAX = 1024

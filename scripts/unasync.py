@@ -54,6 +54,7 @@ SUBS: list[tuple[str, str]] = [
     (r"\baclose\b", "close"),
     (r"\baread\b", "read"),
     (r"\baiter_bytes\b", "iter_bytes"),
+    (r"\baiter_raw\b", "iter_raw"),
     (r"\b(?:anyio|asyncio)\.sleep\b", "time.sleep"),
     # What an async callable returns when awaited is what the sync one returns.
     (r"\bAwaitable\[([\w.]+)\]", r"\1"),

@@ -11,6 +11,7 @@ Misbehaviour the emulator is too faithful to produce (a wrong Content-Length, an
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import os
 import tracemalloc
@@ -385,3 +386,24 @@ def test_bad_arguments(client: Lumenfall, tmp_path: Path) -> None:
         client.videos.download("video_x", tmp_path, chunk_size=0)
     with pytest.raises(ValueError, match="video id"):
         client.videos.download("", tmp_path)
+
+
+def test_a_content_encoded_body_is_saved_decoded_and_an_identity_one_raw(tmp_path: Path) -> None:
+    """Identity bodies are read raw (no decoder layer); a gzip body (sent though identity was
+    asked for) still reaches the file decoded, streamed, never as the compressed bytes."""
+
+    def answer(request: http.Request) -> http.Response:
+        if request.url.path.endswith("gz"):
+            packed = gzip.compress(BODY)
+            parts = (packed[i : i + 999] for i in range(0, len(packed), 999))
+            return http.Response(200, headers={"content-type": "video/mp4", "content-encoding": "gzip"}, content=parts)
+        plain = (BODY[i : i + 999] for i in range(0, len(BODY), 999))
+        headers = {"content-type": "video/mp4", "content-length": str(len(BODY))}
+        return http.Response(200, headers=headers, content=plain)
+
+    for name in ("plain", "gz"):
+        url = f"https://media.example/v.{name}"
+        with mock_client(answer) as client:
+            video = Video.model_validate({**video_json(), "output": {**video_json()["output"], "url": url}})
+            path = client.videos.download(video, tmp_path / f"{name}.mp4")
+        assert path.read_bytes() == BODY

@@ -230,3 +230,14 @@ def test_an_abandoned_huge_download_does_not_stall_the_emulator(
     ranged = media.get(done["output"]["url"], headers={"Range": "bytes=0-99"})
     assert ranged.status_code == 206
     assert len(ranged.content) == 100
+
+
+def test_padding_pages_start_with_their_own_offset_and_the_bytes_are_stable() -> None:
+    """A splice at a wrong offset must change the file: every 4 KiB padding page begins with its
+    absolute offset. The digest pins the bytes themselves (the generator was rewritten to copy
+    less; the files it serves must not change)."""
+    mp4 = SyntheticMp4(3 * BLOCK + 77)
+    whole = mp4.read()
+    for page in range(4096, len(whole) - 8, 4096 * 37):
+        assert int.from_bytes(whole[page : page + 8], "big") == page
+    assert hashlib.sha256(whole).hexdigest() == "2d7c83a50c4f88ac4f76e4dd75c42282e28929ae805fb5a8b4092bdb11a212fc"

@@ -131,7 +131,12 @@ async def download_video(
                             file, tmp = out, tmp_name
                         restart_file(out, action.offset)
                         try:
-                            async for chunk in response.aiter_bytes():
+                            # Identity bodies are read raw: the file's bytes as they came, without
+                            # the HTTP library's decoder and re-chunker layers on every read (unless
+                            # the transport handed over a body already read, as a mock one does).
+                            raw = transfer.body_is_identity and not response.is_stream_consumed
+                            body = response.aiter_raw() if raw else response.aiter_bytes()
+                            async for chunk in body:
                                 transfer.on_chunk(len(chunk), time.monotonic())
                                 out.write(chunk)
                                 if on_progress is not None and (progress := transfer.progress_due(chunk_size)):
