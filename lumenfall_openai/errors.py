@@ -237,6 +237,8 @@ class DownloadError(LumenfallError):
     """A video could not be downloaded; nothing was left at the destination path.
 
     ``video_id`` and ``path`` are set when known; ``bytes_done`` is how far the transfer got.
+    ``media_gone`` is True when the media itself is gone for good (expired, removed or revoked,
+    still refused after a fresh retrieve): retrying cannot help, only generating it again.
     """
 
     def __init__(
@@ -246,11 +248,13 @@ class DownloadError(LumenfallError):
         video_id: str | None = None,
         path: str | None = None,
         bytes_done: int = 0,
+        media_gone: bool = False,
     ) -> None:
         super().__init__(message)
         self.video_id = video_id
         self.path = path
         self.bytes_done = bytes_done
+        self.media_gone = media_gone
 
 
 class IntegrityError(DownloadError):

@@ -221,8 +221,9 @@ def test_expired_for_good_is_a_clear_error_and_no_file(
     video = finished(size=300_000, extra="[lumenfall:ttl=600]")
     emulator.advance(3600)
     emulator.clear_requests()
-    with pytest.raises(errors.DownloadError, match=r"expired at .*generate it again"):
+    with pytest.raises(errors.DownloadError, match=r"expired at .*generate it again") as raised:
         download(video, tmp_path / "v.mp4")
+    assert raised.value.media_gone and raised.value.video_id == video.id  # a retry cannot help: say so in code
     gets = [(r.route, r.status) for r in emulator.requests]
     # One retrieve for a fresh URL, and no more. (The emulator's clock was advanced, ours was
     # not, so the client cannot tell the URL it got back is expired and tries it once.)
@@ -329,9 +330,14 @@ def mock_client(answer: Callable[[http.Request], http.Response]) -> Lumenfall:
     ],
 )  # fmt: skip
 def test_integrity_failures_leave_nothing(response: Callable[[], http.Response], message: str, tmp_path: Path) -> None:
-    with mock_client(lambda request: response()) as client, pytest.raises(errors.DownloadError, match=message):
+    with (
+        mock_client(lambda request: response()) as client,
+        pytest.raises(errors.DownloadError, match=message) as raised,
+    ):
         client.videos.download("video_m", tmp_path / "v.mp4")
     assert leftovers(tmp_path) == []
+    # only a URL refused again after a fresh retrieve means the media is gone for good
+    assert raised.value.media_gone == (message == "no longer works")
 
 
 def test_a_body_longer_than_promised_is_stopped_before_writing(tmp_path: Path) -> None:

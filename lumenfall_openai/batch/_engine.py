@@ -44,9 +44,8 @@ MEDIA_EXPIRED = "media_expired"
 
 def _media_gone(error: Exception) -> bool:
     """The download failed for good: the media URL was refused again after a fresh retrieve
-    (expired, removed or revoked). ``videos.download`` says so in its message; that phrase is
-    the contract read here (DownloadError carries no code)."""
-    return isinstance(error, DownloadError) and "even after retrieving the video for a fresh one" in str(error)
+    (expired, removed or revoked)."""
+    return isinstance(error, DownloadError) and error.media_gone
 
 
 def default_journal_path(out: str) -> Path:
