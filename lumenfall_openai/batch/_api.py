@@ -208,10 +208,15 @@ class Batch:
     def __init__(self, client: Lumenfall, rows: BatchRows, **settings: Any) -> None:
         """Check everything now (``settings`` are ``videos.batch``'s keyword arguments)."""
         from .._client import AsyncLumenfall
+        from .._compat import CUSTOM_HEADERS_ATTR
 
+        # Everything the sync client sends goes with the batch's requests too: its headers and query
+        # (a team tag, a proxy's auth) as well as key, host, ledger, timeout and retries. Its
+        # http_client cannot be shared (sync), so the engine's client has the package's default pool.
         self._async_client = AsyncLumenfall(
             api_key=client.api_key, base_url=str(client.base_url), ledger=client.ledger, timeout=client.timeout,
-            max_retries=client.max_retries,
+            max_retries=client.max_retries, default_headers=getattr(client, CUSTOM_HEADERS_ATTR),
+            default_query=client.default_query,
         )  # fmt: skip
         self._engine: BatchEngine = make_engine(self._async_client, rows, **settings)
         self._results: queue.Queue[BatchResult | object] = queue.Queue()

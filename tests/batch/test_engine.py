@@ -153,13 +153,17 @@ async def test_retry_failed_makes_new_jobs_up_to_k(emulator: LumenfallEmulator, 
 
 
 def test_the_sync_client_runs_the_same_engine(emulator: LumenfallEmulator, base_url: str, tmp_path: Path) -> None:
-    with Lumenfall(api_key=KEY, base_url=base_url) as client:
+    headers, query = {"X-Team": "studio-7"}, {"tag": "spring"}
+    with Lumenfall(api_key=KEY, base_url=base_url, default_headers=headers, default_query=query) as client:
         batch = client.videos.batch(_rows(3), out=tmp_path / "out", concurrency=2)
         results = list(batch)
         summary = batch.summary()
         assert client.ledger.total_micros == 3 * PRICE_4S  # the sync client's ledger saw the costs
     assert sorted(r.row_id for r in results) == ["row0", "row1", "row2"]
     assert summary.exit_code == 0 and emulator.jobs_created == 3
+    # the engine's own async client sends what the user's sync client would send
+    api = [r for r in emulator.requests if r.route is not None and r.route.startswith(("POST", "GET /openai"))]
+    assert api and all(r.headers.get("x-team") == "studio-7" and r.query.get("tag") == "spring" for r in api)
 
 
 def test_bad_rows_and_options_fail_before_anything_is_sent(
