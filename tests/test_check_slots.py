@@ -42,6 +42,61 @@ def test_checks_run_first_come_first_served_never_more_than_the_limit(limit: int
     assert queue.running == 0 and not queue.waiting
 
 
+@settings(max_examples=300)
+@given(limit=st.integers(1, 8), steps=st.lists(st.sampled_from(["check", "create", "finish"]), max_size=200))
+def test_creates_go_first_but_never_take_every_slot_from_checks(limit: int, steps: list[str]) -> None:
+    """A model with creates: every request runs, each kind in the order it fell due, never more
+    than ``limit`` at once nor more than ``create_cap`` creates; no slot stays free while a
+    request that may use it waits; a waiting create goes before a waiting check whenever the cap
+    allows; and with a limit above 1 checks can always run beside the most creates allowed."""
+    queue = CheckQueue(limit)
+    cap = queue.create_cap
+    assert 1 <= cap <= limit and (limit == 1 or cap < limit)
+    started: dict[str, list[int]] = {"check": [], "create": []}
+    running: deque[tuple[str, int]] = deque()
+    due = {"check": 0, "create": 0}
+
+    def start(kind: str, number: int) -> None:
+        started[kind].append(number)
+        running.append((kind, number))
+
+    for step in [*steps, *(["finish"] * (len(steps) + limit))]:
+        if step != "finish":
+            if queue.enter((step, due[step]), create=step == "create"):
+                start(step, due[step])
+            due[step] += 1
+        elif running:
+            kind, _ = running.popleft()
+            creates_before = queue.creates_running
+            waiting_create = bool(queue.creates_waiting)
+            turn = queue.leave(create=kind == "create")
+            if turn is not None:
+                assert isinstance(turn, tuple)
+                start(*turn)
+                if waiting_create and creates_before - (kind == "create") < cap:
+                    assert turn[0] == "create"  # creates first, within the cap
+        creates = sum(kind == "create" for kind, _ in running)
+        assert queue.running == len(running) <= limit
+        assert queue.creates_running == creates <= cap
+        if queue.running < limit:  # a free slot: nobody who could use it is waiting
+            assert not queue.waiting
+            assert not queue.creates_waiting or creates == cap
+    assert started == {kind: list(range(due[kind])) for kind in due}  # all of them, in order
+    assert queue.running == queue.creates_running == 0 and not queue.waiting and not queue.creates_waiting
+
+
+def test_a_waiting_create_and_check_can_be_withdrawn() -> None:
+    queue = CheckQueue(2)
+    assert queue.enter("create-1", create=True)  # create_cap is 1 of 2
+    assert not queue.enter("create-2", create=True)
+    assert queue.enter("check-1")  # the slot creates may not take is a check's
+    assert not queue.enter("check-2")
+    assert queue.withdraw("create-2") and queue.withdraw("check-2")
+    assert not queue.withdraw("create-2")
+    assert queue.leave(create=True) is None and queue.leave() is None
+    assert (queue.running, queue.creates_running) == (0, 0)
+
+
 def test_a_withdrawn_waiter_is_skipped_and_the_limit_must_be_positive() -> None:
     queue = CheckQueue(1)
     assert queue.enter("a")
@@ -89,6 +144,41 @@ def test_waits_due_a_few_ms_apart_end_on_the_same_instant() -> None:
 def test_wake_after_never_sleeps_past_the_deadline() -> None:
     state = PollState(policy=PollPolicy(), started_at=0.0, deadline=5.0)
     assert state.wake_after(Sleep(0.999), 4.001) == pytest.approx(0.999)
+
+
+@pytest.mark.anyio
+async def test_async_a_waiting_create_goes_before_a_check_that_fell_due_first() -> None:
+    slots = AsyncCheckSlots(CheckQueue(2))
+    release = anyio.Event()
+    order: list[str] = []
+
+    async def request(name: str, create: bool, hold: anyio.Event | None = None) -> None:
+        async with slots.slot(create=create):
+            order.append(name)
+            if hold is not None:
+                await hold.wait()
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(request, "check-1", False, release)
+        group.start_soon(request, "check-2", False, release)
+        await anyio.wait_all_tasks_blocked()
+        group.start_soon(request, "check-3", False)
+        await anyio.wait_all_tasks_blocked()
+        group.start_soon(request, "create", True)
+        await anyio.wait_all_tasks_blocked()
+        assert order == ["check-1", "check-2"]
+        release.set()
+    assert order == ["check-1", "check-2", "create", "check-3"]
+
+
+def test_sync_creates_share_the_slots_with_checks() -> None:
+    queue = CheckQueue(2)
+    slots = CheckSlots(queue)
+    with slots.slot(create=True):
+        assert (queue.running, queue.creates_running) == (1, 1)
+        with slots.slot():
+            assert queue.running == 2
+    assert (queue.running, queue.creates_running) == (0, 0)
 
 
 @pytest.mark.anyio

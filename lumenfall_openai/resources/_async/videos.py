@@ -218,7 +218,8 @@ class AsyncVideos(AsyncAPIResource):
                 estimate = await self._post_estimate(request, extra_headers, extra_query, extra_body, timeout)
             hold = start_create(ledger, request, estimate)
         try:
-            video = await self._send_create(request, hold, extra_headers, extra_query, extra_body, timeout)
+            async with async_check_slots(self._client).slot(create=True):  # turns shared with poll checks
+                video = await self._send_create(request, hold, extra_headers, extra_query, extra_body, timeout)
         except BaseException as error:
             hold.failed(error)
             attach_create_context(error, idempotency_key=hold.key, video_id=None, job_may_exist=may_have_started(error))
