@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
+from typing import Any
 
 import anyio
 import anyio.lowlevel
@@ -13,6 +14,8 @@ from hypothesis import strategies as st
 
 from lumenfall_openai._check_slots import AsyncCheckSlots, CheckSlots, async_check_slots, check_slots
 from lumenfall_openai._polling import CheckQueue, PollPolicy, PollState, Sleep, wake_delay
+
+from .conftest import TEST_KEY
 
 
 @settings(max_examples=200)
@@ -293,3 +296,26 @@ def test_a_sync_waiter_interrupted_after_its_turn_came_passes_the_slot_on(monkey
         with slots.slot():
             pass
     assert (queue.running, list(queue.waiting)) == (0, [])  # nothing leaked
+
+
+def test_a_create_waits_for_a_slot_held_by_a_check_then_goes(emulator: Any, base_url: str) -> None:
+    """Over real HTTP: with every slot of the client taken, ``videos.create`` sends nothing
+    until a slot frees; then it is sent and answered as usual."""
+    from lumenfall_openai import Lumenfall
+    from lumenfall_openai._check_slots import _ATTR
+
+    queue = CheckQueue(1)
+    with Lumenfall(api_key=TEST_KEY, base_url=base_url) as client:
+        client.__dict__[_ATTR] = CheckSlots(queue)
+        created: list[str] = []
+        worker = threading.Thread(target=lambda: created.append(client.videos.create(prompt="x").id))
+        with check_slots(client).slot():  # a check holds the only slot
+            worker.start()
+            while not queue.creates_waiting:  # the create is waiting for its turn
+                worker.join(0.001)
+                assert worker.is_alive()
+            assert not [r for r in emulator.requests if r.route.startswith("POST")]  # nothing sent yet
+        worker.join(30)
+        assert not worker.is_alive() and len(created) == 1
+        assert len([r for r in emulator.requests if r.route.startswith("POST")]) == 1
+        assert (queue.running, queue.creates_running, list(queue.creates_waiting)) == (0, 0, [])
