@@ -76,6 +76,7 @@ __all__ = [
     "finite_number",
     "parse_server_hint",
     "check_timeout",
+    "turn_wait_limit",
     "error_hint",
     "finish_wait",
     "new_poll_state",
@@ -499,6 +500,18 @@ def check_timeout(
         write=_min_timeout(configured.write, cap),
         pool=_min_timeout(configured.pool, cap),
     )
+
+
+def turn_wait_limit(
+    timeout: float | http.Timeout | NotGiven | None, client_timeout: float | http.Timeout | None
+) -> float | None:
+    """How long a create waits for its turn in the client's slots (:class:`CheckQueue`): as long
+    as its HTTP timeout lets it wait for a pooled connection (the client's when the call gives
+    none; None: no limit). Past that it is sent anyway, as a check past its deadline is."""
+    value = client_timeout if isinstance(timeout, NotGiven) else timeout
+    if value is None or isinstance(value, (int, float)):
+        return value
+    return value.pool
 
 
 def resolve_poll_policy(poll_policy: PollPolicy | None, policy: PollPolicy | None) -> PollPolicy | None:

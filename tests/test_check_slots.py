@@ -319,3 +319,29 @@ def test_a_create_waits_for_a_slot_held_by_a_check_then_goes(emulator: Any, base
         assert not worker.is_alive() and len(created) == 1
         assert len([r for r in emulator.requests if r.route.startswith("POST")]) == 1
         assert (queue.running, queue.creates_running, list(queue.creates_waiting)) == (0, 0, [])
+
+
+def test_a_create_waits_for_its_turn_no_longer_than_its_timeout_lets_it_wait_for_a_connection() -> None:
+    from lumenfall_openai._compat import NotGiven, http
+    from lumenfall_openai._polling import turn_wait_limit
+
+    assert turn_wait_limit(2.5, 600.0) == 2.5
+    assert turn_wait_limit(NotGiven(), 600.0) == 600.0  # the client's own timeout
+    assert turn_wait_limit(None, 600.0) is None and turn_wait_limit(NotGiven(), None) is None
+    assert turn_wait_limit(http.Timeout(10.0, pool=3.0), None) == 3.0
+    assert turn_wait_limit(NotGiven(), http.Timeout(10.0, pool=None)) is None
+
+
+def test_a_create_whose_timeout_runs_out_while_waiting_is_sent_anyway(emulator: Any, base_url: str) -> None:
+    from lumenfall_openai import Lumenfall
+    from lumenfall_openai._check_slots import _ATTR
+    from lumenfall_openai._compat import http
+
+    queue = CheckQueue(1)
+    with Lumenfall(api_key=TEST_KEY, base_url=base_url) as client:
+        client.__dict__[_ATTR] = CheckSlots(queue)
+        with check_slots(client).slot():  # the only slot stays taken throughout
+            # pool=: how long it may wait for a connection, and so for its turn; the request itself gets 30 s
+            video = client.videos.create(prompt="x", timeout=http.Timeout(30.0, pool=0.05))
+        assert video.id and queue.running == 0
+        assert len([r for r in emulator.requests if r.route.startswith("POST")]) == 1

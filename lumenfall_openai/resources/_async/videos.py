@@ -53,6 +53,7 @@ from ..._polling import (
     new_poll_state,
     parse_server_hint,
     resolve_poll_policy,
+    turn_wait_limit,
     wait_arguments,
 )
 from ..._video_requests import InputReference, VideoCreateRequest, build_create_request, unsupported
@@ -218,7 +219,8 @@ class AsyncVideos(AsyncAPIResource):
                 estimate = await self._post_estimate(request, extra_headers, extra_query, extra_body, timeout)
             hold = start_create(ledger, request, estimate)
         try:
-            async with async_check_slots(self._client).slot(create=True):  # turns shared with poll checks
+            turn_limit = turn_wait_limit(timeout, self._client.timeout)
+            async with async_check_slots(self._client).slot(turn_limit, create=True):  # turns shared with checks
                 video = await self._send_create(request, hold, extra_headers, extra_query, extra_body, timeout)
         except BaseException as error:
             hold.failed(error)
