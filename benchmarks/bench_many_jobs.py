@@ -9,14 +9,16 @@ the anchor. Per N and client it prints:
 - client CPU per job (this process's CPU time over the run / N) and requests per job;
 - detection delay per job, in multiples of D: when ``poll`` returned minus when the job became
   done (its create's answer + D; the emulator's clock started slightly before, so the delay is
-  over-estimated by the create's latency), p50 / p90 / max over the N jobs;
+  over-estimated by the create's latency), p50 / p90 / p99 / max over the N jobs, and the worst
+  job's time from its create's answer to poll's return, in D (1 + the max delay);
 - the last job's return, from the first create, in multiples of D;
 - the emulator's CPU per request (its process's CPU time over the requests it served): flat in N
   if a request's cost does not depend on how many jobs exist;
 - ``uptime``'s load before the run (the machine is shared: high load distorts every figure).
 
 Target (issue 12): ours <= plain in CPU per job at every N; every job within 1.5x D at
-10,000 jobs of 30 s (``--jobs 10000 --seconds 30``).
+10,000 jobs of 30 s (``--jobs 10000 --seconds 30``): the worst job's column <= 1.50. The last
+return after the first create ("last") also holds the time it took to create N jobs.
 
 Run: ``python benchmarks/bench_many_jobs.py --jobs 10,100,1000`` (``--quick`` for a smoke run).
 """
@@ -123,9 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"openai {openai.__version__} ({http.__name__}), python {sys.version.split()[0]}, pool="
           f"{args.pool or 'default'}, {CREATES_IN_FLIGHT} creates in flight; emulator in its own process")  # fmt: skip
     print()
-    print("| jobs x D | client | load before | CPU/job ms | req/job | delay p50/p90/max (xD) | last (xD) | "
-          "emulator ms/req |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|---|")
+    print("| jobs x D | client | load before | CPU/job ms | req/job | delay p50/p90/p99/max (xD) | worst job (xD) | "
+          "last (xD) | emulator ms/req |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|")
     failed = False
     for jobs in counts:
         duration = args.seconds or (2.0 if args.quick else 30.0 if jobs >= 10_000 else 10.0)
@@ -146,18 +148,20 @@ def main(argv: list[str] | None = None) -> int:
             cpu = spread([r["cpu_ms_per_job"] for r in rs], ".2f")
             req = spread([r["requests_per_job"] for r in rs], ".1f")
             last = spread([r["last"] for r in rs], ".2f")
-            delay = f"{_quantile(delays, 0.5):.2f}/{_quantile(delays, 0.9):.2f}/{max(delays):.2f} n={len(delays)}"
+            qs = "/".join(f"{_quantile(delays, q):.2f}" for q in (0.5, 0.9, 0.99))
+            delay = f"{qs}/{max(delays):.2f} n={len(delays)}"
             print(f"| {jobs} x {duration:g} s | {kind} | {'; '.join(loads[kind])} | {cpu} | {req} | {delay} | "
-                  f"{last} | {spread(server[kind], '.2f')} |")  # fmt: skip
+                  f"{1 + max(delays):.2f} | {last} | {spread(server[kind], '.2f')} |")  # fmt: skip
         if "plain" in results:
             ours = statistics.median(r["cpu_ms_per_job"] for r in results["ours"])
             plain = statistics.median(r["cpu_ms_per_job"] for r in results["plain"])
             failed = failed or ours > plain
-        if jobs >= 10_000:
-            failed = failed or max(r["last"] for r in results["ours"]) > 1.5
+        if jobs >= 10_000:  # every job within 1.5x its duration
+            failed = failed or max(d for r in results["ours"] for d in r["delays"]) > 0.5
     print()
     print("CPU/job: this process's CPU over the run / N (creates included); req/job: creates + checks / N;")
-    print("delay: poll's return minus (create's answer + D), in D; last: the last return after the first create, in D.")
+    print("delay: poll's return minus (create's answer + D), in D; worst job: 1 + max delay (its create's answer")
+    print("to poll's return, in D); last: the last return after the first create, in D.")
     return 1 if failed and not args.quick else 0
 
 

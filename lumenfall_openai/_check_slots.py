@@ -1,8 +1,9 @@
 """The I/O shim of :class:`~lumenfall_openai._polling.CheckQueue`: one per client, sync and async.
 
-Every poll check of one client runs inside ``slot()``; the queue decides who goes, this module
-only blocks and wakes. A wait with a deadline never waits for a slot past it: it then checks
-anyway (one request over the limit beats a wait that misses its own deadline).
+Every poll check and video create of one client runs inside ``slot()`` (``create=True`` for a
+create); the queue decides who goes, this module only blocks and wakes. A wait with a deadline
+never waits for a slot past it: it then checks anyway (one request over the limit beats a wait
+that misses its own deadline).
 """
 
 from __future__ import annotations
@@ -29,10 +30,10 @@ class CheckSlots:
         self._lock = threading.Lock()
 
     @contextlib.contextmanager
-    def slot(self, wait_at_most: float | None = None) -> Generator[None]:
+    def slot(self, wait_at_most: float | None = None, *, create: bool = False) -> Generator[None]:
         turn = threading.Event()
         with self._lock:
-            held = self._queue.enter(turn)
+            held = self._queue.enter(turn, create=create)
         if not held:
             try:
                 turn.wait(wait_at_most)
@@ -40,7 +41,7 @@ class CheckSlots:
                 with self._lock:
                     handed_over = not self._queue.withdraw(turn)
                 if handed_over:
-                    self._leave()
+                    self._leave(create)
                 raise
             with self._lock:
                 held = not self._queue.withdraw(turn)  # still queued: the wait ran out, go without
@@ -48,11 +49,11 @@ class CheckSlots:
             yield
         finally:
             if held:
-                self._leave()
+                self._leave(create)
 
-    def _leave(self) -> None:
+    def _leave(self, create: bool) -> None:
         with self._lock:
-            turn = self._queue.leave()
+            turn = self._queue.leave(create=create)
         if isinstance(turn, threading.Event):
             turn.set()
 
@@ -64,26 +65,26 @@ class AsyncCheckSlots:
         self._queue = queue or CheckQueue()
 
     @contextlib.asynccontextmanager
-    async def slot(self, wait_at_most: float | None = None) -> AsyncGenerator[None]:
+    async def slot(self, wait_at_most: float | None = None, *, create: bool = False) -> AsyncGenerator[None]:
         turn = anyio.Event()
-        held = self._queue.enter(turn)
+        held = self._queue.enter(turn, create=create)
         if not held:
             try:
                 with anyio.move_on_after(wait_at_most):
                     await turn.wait()
             except BaseException:  # cancelled while waiting: pass on a slot handed over meanwhile
                 if not self._queue.withdraw(turn):
-                    self._leave()
+                    self._leave(create)
                 raise
             held = not self._queue.withdraw(turn)
         try:
             yield
         finally:
             if held:
-                self._leave()
+                self._leave(create)
 
-    def _leave(self) -> None:
-        turn = self._queue.leave()
+    def _leave(self, create: bool) -> None:
+        turn = self._queue.leave(create=create)
         if isinstance(turn, anyio.Event):
             turn.set()
 

@@ -13,11 +13,15 @@ server that decodes a path twice would, and no real Lumenfall id (``video_abc123
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote, unquote
 
 __all__ = ["check_id", "id_segment", "requested_video_id"]
 
 _MAX_DECODES = 4  # "%252e" -> "%2e" -> "."; deeper nesting is refused outright
+# Every real id (video_abc123, req_abc123) breaks no rule below: one match instead of the walk
+# (a poll check builds a path from its id on every request).
+_PLAIN_ID = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def _problem(text: str) -> str | None:
@@ -37,6 +41,8 @@ def check_id(value: object, *, what: str = "video id", example: str = "video_abc
     blank id, ``.``/``..``, a separator, a control character, surrounding whitespace, text that
     is not valid Unicode, and any of these hidden behind percent-encoding.
     """
+    if isinstance(value, str) and _PLAIN_ID.fullmatch(value):
+        return value
     if not isinstance(value, str):
         raise TypeError(f"Expected a {what} as a string (like {example!r}), got {type(value).__name__} {value!r}.")
     hint = f"Pass the id exactly as Lumenfall returned it (like {example!r})."

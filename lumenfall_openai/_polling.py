@@ -76,6 +76,7 @@ __all__ = [
     "finite_number",
     "parse_server_hint",
     "check_timeout",
+    "turn_wait_limit",
     "error_hint",
     "finish_wait",
     "new_poll_state",
@@ -501,6 +502,18 @@ def check_timeout(
     )
 
 
+def turn_wait_limit(
+    timeout: float | http.Timeout | NotGiven | None, client_timeout: float | http.Timeout | None
+) -> float | None:
+    """How long a create waits for its turn in the client's slots (:class:`CheckQueue`): as long
+    as its HTTP timeout lets it wait for a pooled connection (the client's when the call gives
+    none; None: no limit). Past that it is sent anyway, as a check past its deadline is."""
+    value = client_timeout if isinstance(timeout, NotGiven) else timeout
+    if value is None or isinstance(value, (int, float)):
+        return value
+    return value.pool
+
+
 def resolve_poll_policy(poll_policy: PollPolicy | None, policy: PollPolicy | None) -> PollPolicy | None:
     """``poll``'s pacing: ``poll_policy=``, the name every waiting method uses; ``policy=`` is its
     old name in ``poll``, still accepted for one release with a DeprecationWarning."""
@@ -523,10 +536,10 @@ WAKE_TICK = 0.01
 """Sleeps end on multiples of this many seconds of the monotonic clock (see :func:`wake_delay`)."""
 
 DEFAULT_CHECK_SLOTS = 32
-"""Checks one client runs at once; the rest wait their turn in the order they fell due. Half the
-default pool (64 connections), so the caller's own requests (creates) find free connections too:
-measured at 1,000 and 10,000 jobs, 32 gave less client CPU per job and shorter delays than 64
-(benchmarks/RESULTS.md)."""
+"""Poll checks and video creates one client runs at once; the rest wait their turn
+(:class:`CheckQueue`). Half the default pool (64 connections), so the caller's other requests
+find free connections too and nothing queues inside the HTTP library, whose pool scans every
+connection for every queued request (benchmarks/RESULTS.md, "Many concurrent jobs")."""
 
 
 def wake_delay(now: float, delay: float, *, tick: float = WAKE_TICK, latest: float | None = None) -> float:
@@ -550,43 +563,77 @@ def wake_delay(now: float, delay: float, *, tick: float = WAKE_TICK, latest: flo
 
 @dataclass
 class CheckQueue:
-    """Who checks next when more checks fall due than one client should run at once. No I/O.
+    """Who sends next when more requests fall due than one client should run at once. No I/O.
 
-    Up to ``limit`` checks run; later ones wait in a queue and start, first come first served,
-    as running ones finish. When a schedule asks for more checks than the client and the server
-    can carry, every job's checks are then pushed back alike (each wait schedules its next check
-    from when its last one actually ran), instead of thousands of requests piling up in the HTTP
-    library's pool, where each costs a scan of every other and some wait far longer than others.
-    The I/O shims (``_check_slots``) hold one of these per client and wake the waiter it names.
+    Up to ``limit`` requests run: poll checks and video creates share the slots. Later ones wait
+    and start as running ones finish: creates first (a create starts a paid job, and the sooner
+    it starts the sooner it ends), but creates never hold more than ``create_cap`` slots, so checks
+    always move too; among checks, and among creates, first come first served. When a schedule
+    asks for more checks than the client and the server can carry, every job's checks are then
+    pushed back alike (each wait schedules its next check from when its last one actually ran),
+    instead of thousands of requests piling up in the HTTP library's pool, where each costs a
+    scan of every connection and some wait far longer than others. The I/O shims
+    (``_check_slots``) hold one of these per client and wake the waiter it names.
     """
 
     limit: int = DEFAULT_CHECK_SLOTS
     running: int = 0
     waiting: deque[object] = field(default_factory=lambda: deque())
+    creates_waiting: deque[object] = field(default_factory=lambda: deque())
+    creates_running: int = 0
 
     def __post_init__(self) -> None:
         if self.limit < 1:
             raise ValueError(f"CheckQueue.limit must be at least 1, got {self.limit!r}.")
 
-    def enter(self, token: object) -> bool:
-        """A check is due. True: it may run now (it holds a slot). False: ``token`` waits its turn."""
-        if self.running < self.limit and not self.waiting:
+    @property
+    def create_cap(self) -> int:
+        """The most slots creates may hold at once: all but a quarter (at least one slot is left to
+        checks, except with a limit of 1, where the one slot is everybody's)."""
+        return max(1, self.limit - max(1, self.limit // 4))
+
+    def _create_may_start(self) -> bool:
+        return self.running < self.limit and self.creates_running < self.create_cap
+
+    def enter(self, token: object, *, create: bool = False) -> bool:
+        """A request is due (``create``: a video create, else a poll check). True: it may run now
+        (it holds a slot, to give back with ``leave(create=...)``). False: ``token`` waits its turn."""
+        if create:
+            if not self.creates_waiting and self._create_may_start():
+                self.running += 1
+                self.creates_running += 1
+                return True
+            self.creates_waiting.append(token)
+            return False
+        if self.running < self.limit and not self.waiting and not self._next_is_create():
             self.running += 1
             return True
         self.waiting.append(token)
         return False
 
-    def leave(self) -> object | None:
-        """A check finished (or gave up its turn): the waiting token that now holds its slot, if any."""
-        if self.waiting:
-            return self.waiting.popleft()
+    def _next_is_create(self) -> bool:
+        return bool(self.creates_waiting) and self._create_may_start()
+
+    def leave(self, *, create: bool = False) -> object | None:
+        """A request finished (or gave up its turn): the waiting token that now holds its slot, if any."""
         self.running -= 1
+        if create:
+            self.creates_running -= 1
+        if self._next_is_create():
+            self.running += 1
+            self.creates_running += 1
+            return self.creates_waiting.popleft()
+        if self.waiting and self.running < self.limit:
+            self.running += 1
+            return self.waiting.popleft()
         return None
 
     def withdraw(self, token: object) -> bool:
         """``token`` stops waiting (cancelled, deadline). False if it already holds a slot."""
-        try:
-            self.waiting.remove(token)
-        except ValueError:
-            return False
-        return True
+        for queue in (self.waiting, self.creates_waiting):
+            try:
+                queue.remove(token)
+            except ValueError:
+                continue
+            return True
+        return False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
+from typing import Any
 
 import anyio
 import anyio.lowlevel
@@ -13,6 +14,8 @@ from hypothesis import strategies as st
 
 from lumenfall_openai._check_slots import AsyncCheckSlots, CheckSlots, async_check_slots, check_slots
 from lumenfall_openai._polling import CheckQueue, PollPolicy, PollState, Sleep, wake_delay
+
+from .conftest import TEST_KEY
 
 
 @settings(max_examples=200)
@@ -40,6 +43,61 @@ def test_checks_run_first_come_first_served_never_more_than_the_limit(limit: int
         assert queue.running == len(running) <= limit
     assert started == list(range(due))  # all of them, in order
     assert queue.running == 0 and not queue.waiting
+
+
+@settings(max_examples=300)
+@given(limit=st.integers(1, 8), steps=st.lists(st.sampled_from(["check", "create", "finish"]), max_size=200))
+def test_creates_go_first_but_never_take_every_slot_from_checks(limit: int, steps: list[str]) -> None:
+    """A model with creates: every request runs, each kind in the order it fell due, never more
+    than ``limit`` at once nor more than ``create_cap`` creates; no slot stays free while a
+    request that may use it waits; a waiting create goes before a waiting check whenever the cap
+    allows; and with a limit above 1 checks can always run beside the most creates allowed."""
+    queue = CheckQueue(limit)
+    cap = queue.create_cap
+    assert 1 <= cap <= limit and (limit == 1 or cap < limit)
+    started: dict[str, list[int]] = {"check": [], "create": []}
+    running: deque[tuple[str, int]] = deque()
+    due = {"check": 0, "create": 0}
+
+    def start(kind: str, number: int) -> None:
+        started[kind].append(number)
+        running.append((kind, number))
+
+    for step in [*steps, *(["finish"] * (len(steps) + limit))]:
+        if step != "finish":
+            if queue.enter((step, due[step]), create=step == "create"):
+                start(step, due[step])
+            due[step] += 1
+        elif running:
+            kind, _ = running.popleft()
+            creates_before = queue.creates_running
+            waiting_create = bool(queue.creates_waiting)
+            turn = queue.leave(create=kind == "create")
+            if turn is not None:
+                assert isinstance(turn, tuple)
+                start(*turn)
+                if waiting_create and creates_before - (kind == "create") < cap:
+                    assert turn[0] == "create"  # creates first, within the cap
+        creates = sum(kind == "create" for kind, _ in running)
+        assert queue.running == len(running) <= limit
+        assert queue.creates_running == creates <= cap
+        if queue.running < limit:  # a free slot: nobody who could use it is waiting
+            assert not queue.waiting
+            assert not queue.creates_waiting or creates == cap
+    assert started == {kind: list(range(due[kind])) for kind in due}  # all of them, in order
+    assert queue.running == queue.creates_running == 0 and not queue.waiting and not queue.creates_waiting
+
+
+def test_a_waiting_create_and_check_can_be_withdrawn() -> None:
+    queue = CheckQueue(2)
+    assert queue.enter("create-1", create=True)  # create_cap is 1 of 2
+    assert not queue.enter("create-2", create=True)
+    assert queue.enter("check-1")  # the slot creates may not take is a check's
+    assert not queue.enter("check-2")
+    assert queue.withdraw("create-2") and queue.withdraw("check-2")
+    assert not queue.withdraw("create-2")
+    assert queue.leave(create=True) is None and queue.leave() is None
+    assert (queue.running, queue.creates_running) == (0, 0)
 
 
 def test_a_withdrawn_waiter_is_skipped_and_the_limit_must_be_positive() -> None:
@@ -89,6 +147,41 @@ def test_waits_due_a_few_ms_apart_end_on_the_same_instant() -> None:
 def test_wake_after_never_sleeps_past_the_deadline() -> None:
     state = PollState(policy=PollPolicy(), started_at=0.0, deadline=5.0)
     assert state.wake_after(Sleep(0.999), 4.001) == pytest.approx(0.999)
+
+
+@pytest.mark.anyio
+async def test_async_a_waiting_create_goes_before_a_check_that_fell_due_first() -> None:
+    slots = AsyncCheckSlots(CheckQueue(2))
+    release = anyio.Event()
+    order: list[str] = []
+
+    async def request(name: str, create: bool, hold: anyio.Event | None = None) -> None:
+        async with slots.slot(create=create):
+            order.append(name)
+            if hold is not None:
+                await hold.wait()
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(request, "check-1", False, release)
+        group.start_soon(request, "check-2", False, release)
+        await anyio.wait_all_tasks_blocked()
+        group.start_soon(request, "check-3", False)
+        await anyio.wait_all_tasks_blocked()
+        group.start_soon(request, "create", True)
+        await anyio.wait_all_tasks_blocked()
+        assert order == ["check-1", "check-2"]
+        release.set()
+    assert order == ["check-1", "check-2", "create", "check-3"]
+
+
+def test_sync_creates_share_the_slots_with_checks() -> None:
+    queue = CheckQueue(2)
+    slots = CheckSlots(queue)
+    with slots.slot(create=True):
+        assert (queue.running, queue.creates_running) == (1, 1)
+        with slots.slot():
+            assert queue.running == 2
+    assert (queue.running, queue.creates_running) == (0, 0)
 
 
 @pytest.mark.anyio
@@ -203,3 +296,52 @@ def test_a_sync_waiter_interrupted_after_its_turn_came_passes_the_slot_on(monkey
         with slots.slot():
             pass
     assert (queue.running, list(queue.waiting)) == (0, [])  # nothing leaked
+
+
+def test_a_create_waits_for_a_slot_held_by_a_check_then_goes(emulator: Any, base_url: str) -> None:
+    """Over real HTTP: with every slot of the client taken, ``videos.create`` sends nothing
+    until a slot frees; then it is sent and answered as usual."""
+    from lumenfall_openai import Lumenfall
+    from lumenfall_openai._check_slots import _ATTR
+
+    queue = CheckQueue(1)
+    with Lumenfall(api_key=TEST_KEY, base_url=base_url) as client:
+        client.__dict__[_ATTR] = CheckSlots(queue)
+        created: list[str] = []
+        worker = threading.Thread(target=lambda: created.append(client.videos.create(prompt="x").id))
+        with check_slots(client).slot():  # a check holds the only slot
+            worker.start()
+            while not queue.creates_waiting:  # the create is waiting for its turn
+                worker.join(0.001)
+                assert worker.is_alive()
+            assert not [r for r in emulator.requests if r.route.startswith("POST")]  # nothing sent yet
+        worker.join(30)
+        assert not worker.is_alive() and len(created) == 1
+        assert len([r for r in emulator.requests if r.route.startswith("POST")]) == 1
+        assert (queue.running, queue.creates_running, list(queue.creates_waiting)) == (0, 0, [])
+
+
+def test_a_create_waits_for_its_turn_no_longer_than_its_timeout_lets_it_wait_for_a_connection() -> None:
+    from lumenfall_openai._compat import NotGiven, http
+    from lumenfall_openai._polling import turn_wait_limit
+
+    assert turn_wait_limit(2.5, 600.0) == 2.5
+    assert turn_wait_limit(NotGiven(), 600.0) == 600.0  # the client's own timeout
+    assert turn_wait_limit(None, 600.0) is None and turn_wait_limit(NotGiven(), None) is None
+    assert turn_wait_limit(http.Timeout(10.0, pool=3.0), None) == 3.0
+    assert turn_wait_limit(NotGiven(), http.Timeout(10.0, pool=None)) is None
+
+
+def test_a_create_whose_timeout_runs_out_while_waiting_is_sent_anyway(emulator: Any, base_url: str) -> None:
+    from lumenfall_openai import Lumenfall
+    from lumenfall_openai._check_slots import _ATTR
+    from lumenfall_openai._compat import http
+
+    queue = CheckQueue(1)
+    with Lumenfall(api_key=TEST_KEY, base_url=base_url) as client:
+        client.__dict__[_ATTR] = CheckSlots(queue)
+        with check_slots(client).slot():  # the only slot stays taken throughout
+            # pool=: how long it may wait for a connection, and so for its turn; the request itself gets 30 s
+            video = client.videos.create(prompt="x", timeout=http.Timeout(30.0, pool=0.05))
+        assert video.id and queue.running == 0
+        assert len([r for r in emulator.requests if r.route.startswith("POST")]) == 1

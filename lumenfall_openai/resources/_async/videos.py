@@ -53,6 +53,7 @@ from ..._polling import (
     new_poll_state,
     parse_server_hint,
     resolve_poll_policy,
+    turn_wait_limit,
     wait_arguments,
 )
 from ..._video_requests import InputReference, VideoCreateRequest, build_create_request, unsupported
@@ -218,7 +219,9 @@ class AsyncVideos(AsyncAPIResource):
                 estimate = await self._post_estimate(request, extra_headers, extra_query, extra_body, timeout)
             hold = start_create(ledger, request, estimate)
         try:
-            video = await self._send_create(request, hold, extra_headers, extra_query, extra_body, timeout)
+            turn_limit = turn_wait_limit(timeout, self._client.timeout)
+            async with async_check_slots(self._client).slot(turn_limit, create=True):  # turns shared with checks
+                video = await self._send_create(request, hold, extra_headers, extra_query, extra_body, timeout)
         except BaseException as error:
             hold.failed(error)
             attach_create_context(error, idempotency_key=hold.key, video_id=None, job_may_exist=may_have_started(error))
