@@ -120,9 +120,10 @@ class CreateHold:
         ledger, key, user = self.ledger, self.key, self.user
         return _Settle(lambda video: ledger._video_created(key, video, user=user), Video)  # pyright: ignore[reportPrivateUsage]
 
-    def failed(self, error: BaseException) -> None:
-        """The create raised: released only if every call sharing the key was refused for sure."""
-        self.ledger._create_failed(self._ticket, error)  # pyright: ignore[reportPrivateUsage]
+    def failed(self, error: BaseException, *, sent: bool = True) -> None:
+        """The create raised: released only if every call sharing the key was refused for sure
+        (``sent=False``: interrupted while waiting for its turn, before anything was sent)."""
+        self.ledger._create_failed(self._ticket, error, sent=sent)  # pyright: ignore[reportPrivateUsage]
 
     def returned(self) -> None:
         """The create answered 2xx: the job exists (its hold settles when its cost is seen)."""

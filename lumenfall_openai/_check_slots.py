@@ -1,4 +1,4 @@
-"""The I/O shim of :class:`~lumenfall_openai._polling.CheckQueue`: one per client, sync and async.
+"""The I/O shim of :class:`~lumenfall_openai._polling.CheckQueue`: one per connection pool, sync and async.
 
 Every poll check and video create of one client runs inside ``slot()`` (``create=True`` for a
 create); the queue decides who goes, this module only blocks and wakes. A wait with a deadline
@@ -8,18 +8,19 @@ that misses its own deadline).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import threading
-from collections.abc import AsyncGenerator, Callable, Generator
-from typing import Any, TypeVar
+import weakref
+from collections.abc import AsyncGenerator, Generator
+from typing import Any
 
 import anyio
 
+from ._compat import HTTP_CLIENT_ATTR
 from ._polling import CheckQueue
 
 __all__ = ["AsyncCheckSlots", "CheckSlots", "async_check_slots", "check_slots"]
-
-_ATTR = "_lumenfall_check_slots"
 
 
 class CheckSlots:
@@ -90,18 +91,45 @@ class AsyncCheckSlots:
 
 
 def check_slots(client: Any) -> CheckSlots:
-    """The client's slots (made on first use; a copy made by ``with_options`` gets its own)."""
-    return _slots_of(client, CheckSlots)
+    """The slots of the client's connection pool: a copy made by ``with_options`` shares its
+    pool, and so its slots (each copy with slots of its own would multiply the limit)."""
+    with _LOCK:
+        slots = _SYNC.get(_pool_of(client))
+        if slots is None:
+            slots = _SYNC[_pool_of(client)] = CheckSlots()
+        return slots
 
 
 def async_check_slots(client: Any) -> AsyncCheckSlots:
-    return _slots_of(client, AsyncCheckSlots)
+    """As :func:`check_slots`, per event loop too: an anyio Event wakes tasks of its own loop
+    only, so one client used from two loops (two threads, or ``asyncio.run`` after an earlier
+    loop stopped with creates still waiting) gives each loop its own slots."""
+    loop = _running_loop()
+    with _LOCK:
+        per_loop = _ASYNC.get(_pool_of(client))
+        if per_loop is None:
+            per_loop = _ASYNC[_pool_of(client)] = weakref.WeakKeyDictionary()
+        slots = per_loop.get(loop)
+        if slots is None:
+            slots = per_loop[loop] = AsyncCheckSlots()
+        return slots
 
 
-_S = TypeVar("_S", CheckSlots, AsyncCheckSlots)
+_LOCK = threading.Lock()
+# Keyed weakly by the pool (and the loop): slots go with the client that owns them.
+_SYNC: weakref.WeakKeyDictionary[Any, CheckSlots] = weakref.WeakKeyDictionary()
+_ASYNC: weakref.WeakKeyDictionary[Any, weakref.WeakKeyDictionary[Any, AsyncCheckSlots]] = weakref.WeakKeyDictionary()
 
 
-def _slots_of(client: Any, make: Callable[[], _S]) -> _S:
-    slots: _S | None = client.__dict__.get(_ATTR)
-    # setdefault: two threads making the first slots at once end up sharing one of them
-    return slots if slots is not None else client.__dict__.setdefault(_ATTR, make())
+def _pool_of(client: Any) -> Any:
+    """The client's HTTP client (what ``with_options`` copies share); the client itself if it
+    has none we can see."""
+    pool = getattr(client, HTTP_CLIENT_ATTR, None)
+    return client if pool is None else pool
+
+
+def _running_loop() -> Any:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:  # another anyio backend (trio): one loop per thread
+        return threading.current_thread()

@@ -399,6 +399,14 @@ def _media_type(value: str | None) -> str:
     return (value or "").split(";", 1)[0].strip().lower()
 
 
+def _content_codings(value: str | None) -> str:
+    """The codings a Content-Encoding applies, ``identity`` and blanks left out ("" = the body is
+    the file's bytes as they are). A list is read whole: ``identity, gzip`` and
+    ``identity;q=1, gzip`` are gzip, whatever their first token says."""
+    codings = (part.split(";", 1)[0].strip().lower() for part in (value or "").split(","))
+    return ", ".join(coding for coding in codings if coding not in ("", "identity"))
+
+
 def _parse_int(value: str | None) -> int | None:
     if value is None:
         return None
@@ -554,7 +562,7 @@ class Transfer:
         problem = self._content_type_problem(headers.get("content-type"))
         if problem:
             return Fail(self._integrity_error(problem))
-        encoded = _media_type(headers.get("content-encoding")) not in ("", "identity")
+        encoded = _content_codings(headers.get("content-encoding")) != ""
         if status == 200:
             return self._accept_full(headers, encoded)
         return self._accept_range(headers, encoded)
@@ -823,8 +831,8 @@ def content_response_error(transfer: Transfer, status: int, headers: Mapping[str
             "video id to Lumenfall support.",
             video_id=transfer.target.video_id,
         )
-    encoding = _media_type(headers.get("content-encoding"))
-    if encoding not in ("", "identity"):
+    encoding = _content_codings(headers.get("content-encoding"))
+    if encoding:
         return IntegrityError(
             f"The media host sent video {transfer.target.video_id}'s file with Content-Encoding {encoding!r} "
             "although none was asked for, so its size cannot be checked as it arrives. Nothing was kept. Use "

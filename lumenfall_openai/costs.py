@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import os
 import secrets
 import threading
 import time
@@ -198,12 +199,24 @@ def _budget_micros(budget: float | int | str | Decimal | None, *, name: str = "b
 # Keys of entries that have no id of their own (an images response, a lost answer): 32 hex
 # digits like a uuid4's, but a random base counted up, not a uuid per entry (uuid4 asks the OS for
 # randomness on every call: a cold system call on every images response).
-_AUTO_KEY_BASE = secrets.randbits(128)
-_AUTO_KEY_COUNT = itertools.count()
+_auto_key_base = secrets.randbits(128)
+_auto_key_count = itertools.count()
+
+
+def _new_auto_key_base() -> None:
+    # A forked child (a multiprocessing pool) would otherwise count up from its parent's base and
+    # give its entries the very keys of its siblings': merged into one ledger, they would collapse.
+    global _auto_key_base, _auto_key_count
+    _auto_key_base = secrets.randbits(128)
+    _auto_key_count = itertools.count()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_auto_key_base)
 
 
 def _auto_key(kind: str) -> str:
-    return f"{kind}:{(_AUTO_KEY_BASE + next(_AUTO_KEY_COUNT)) & ((1 << 128) - 1):032x}"
+    return f"{kind}:{(_auto_key_base + next(_auto_key_count)) & ((1 << 128) - 1):032x}"
 
 
 def _str_or_none(value: object) -> str | None:
@@ -623,14 +636,15 @@ class CostLedger:
             self._pending_by_key[idempotency_key] = pending
             return pending
 
-    def _create_failed(self, ticket: _Pending, error: BaseException) -> None:
-        """A create raised. Only when every call sharing the ticket was definitely refused (a 4xx)
-        is its reservation released; a lost answer, a 5xx, an unreadable 2xx, an interruption or
-        any other error out of the HTTP layer may hide a running job, so the reservation stays
-        until a create with the same key or the job's final state settles it."""
+    def _create_failed(self, ticket: _Pending, error: BaseException, *, sent: bool = True) -> None:
+        """A create raised. Only when every call sharing the ticket was definitely refused (a 4xx,
+        or stopped before it was sent: ``sent=False``) is its reservation released; a lost answer,
+        a 5xx, an unreadable 2xx, an interruption or any other error out of the HTTP layer may hide
+        a running job, so the reservation stays until a create with the same key or the job's
+        final state settles it."""
         with self._lock:
             ticket.inflight -= 1
-            if may_have_started(error):
+            if sent and may_have_started(error):
                 ticket.may_exist = True
             if ticket.inflight > 0 or ticket.may_exist or ticket.key is None:
                 return

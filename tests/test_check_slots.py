@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import deque
 from typing import Any
 
@@ -278,6 +279,32 @@ def test_each_client_has_its_own_slots() -> None:
     assert async_check_slots(Client()) is not async_check_slots(Client())
 
 
+def test_copies_share_their_pools_slots_and_each_event_loop_has_its_own() -> None:
+    """``with_options`` copies share the connection pool, so they share its slots (a copy per call
+    must not multiply the limit); an async client used from two event loops gets slots per loop
+    (an anyio Event cannot wake a task of another loop: a create would wait out its timeout)."""
+    import asyncio
+
+    from lumenfall_openai import AsyncLumenfall, Lumenfall
+
+    client = Lumenfall(api_key=TEST_KEY, base_url="http://127.0.0.1:9/openai/v1")
+    assert check_slots(client.with_options(timeout=5)) is check_slots(client)
+    assert check_slots(Lumenfall(api_key=TEST_KEY, base_url="http://127.0.0.1:9/openai/v1")) is not check_slots(client)
+    aclient = AsyncLumenfall(api_key=TEST_KEY, base_url="http://127.0.0.1:9/openai/v1")
+
+    async def slots_here() -> tuple[AsyncCheckSlots, AsyncCheckSlots]:
+        return async_check_slots(aclient), async_check_slots(aclient.with_options(max_retries=0))
+
+    first, first_copy = asyncio.run(slots_here())
+    second, _ = asyncio.run(slots_here())
+    assert first is first_copy and second is not first
+    seen: list[AsyncCheckSlots] = []
+    thread = threading.Thread(target=lambda: seen.extend(asyncio.run(slots_here())))
+    thread.start()
+    thread.join()
+    assert seen[0] is seen[1] and seen[0] not in (first, second)
+
+
 def test_a_sync_waiter_interrupted_after_its_turn_came_passes_the_slot_on(monkeypatch: pytest.MonkeyPatch) -> None:
     """Ctrl-C (or any exception) in a waiting thread must not take a slot with it: the slot handed
     over while it was being interrupted goes back, so the client keeps its full number of checks."""
@@ -302,11 +329,11 @@ def test_a_create_waits_for_a_slot_held_by_a_check_then_goes(emulator: Any, base
     """Over real HTTP: with every slot of the client taken, ``videos.create`` sends nothing
     until a slot frees; then it is sent and answered as usual."""
     from lumenfall_openai import Lumenfall
-    from lumenfall_openai._check_slots import _ATTR
+    from lumenfall_openai._check_slots import _SYNC, _pool_of  # pyright: ignore[reportPrivateUsage]
 
     queue = CheckQueue(1)
     with Lumenfall(api_key=TEST_KEY, base_url=base_url) as client:
-        client.__dict__[_ATTR] = CheckSlots(queue)
+        _SYNC[_pool_of(client)] = CheckSlots(queue)
         created: list[str] = []
         worker = threading.Thread(target=lambda: created.append(client.videos.create(prompt="x").id))
         with check_slots(client).slot():  # a check holds the only slot
@@ -334,14 +361,41 @@ def test_a_create_waits_for_its_turn_no_longer_than_its_timeout_lets_it_wait_for
 
 def test_a_create_whose_timeout_runs_out_while_waiting_is_sent_anyway(emulator: Any, base_url: str) -> None:
     from lumenfall_openai import Lumenfall
-    from lumenfall_openai._check_slots import _ATTR
+    from lumenfall_openai._check_slots import _SYNC, _pool_of  # pyright: ignore[reportPrivateUsage]
     from lumenfall_openai._compat import http
 
     queue = CheckQueue(1)
     with Lumenfall(api_key=TEST_KEY, base_url=base_url) as client:
-        client.__dict__[_ATTR] = CheckSlots(queue)
+        _SYNC[_pool_of(client)] = CheckSlots(queue)
         with check_slots(client).slot():  # the only slot stays taken throughout
             # pool=: how long it may wait for a connection, and so for its turn; the request itself gets 30 s
             video = client.videos.create(prompt="x", timeout=http.Timeout(30.0, pool=0.05))
         assert video.id and queue.running == 0
         assert len([r for r in emulator.requests if r.route.startswith("POST")]) == 1
+
+
+@pytest.mark.anyio
+async def test_a_create_cancelled_while_waiting_for_its_turn_releases_its_hold(emulator: Any, base_url: str) -> None:
+    """A create still waiting for a slot has sent nothing: cancelled there, it is a create that
+    surely made no job, so its budget hold goes back (one that was sent would keep it)."""
+    import asyncio
+
+    from lumenfall_openai import AsyncLumenfall
+    from lumenfall_openai._check_slots import _ASYNC, _pool_of  # pyright: ignore[reportPrivateUsage]
+
+    async with AsyncLumenfall(api_key=TEST_KEY, base_url=base_url, budget=100) as client:
+        queue = CheckQueue(1)
+        _ASYNC.setdefault(_pool_of(client), weakref.WeakKeyDictionary())[asyncio.get_running_loop()] = AsyncCheckSlots(
+            queue
+        )
+        async with async_check_slots(client).slot():  # a check holds the only slot
+            task = asyncio.create_task(client.videos.create(prompt="x", model="sora-2"))
+            while not queue.creates_waiting:  # estimated (free), now waiting for its turn  # noqa: ASYNC110
+                await asyncio.sleep(0.001)
+            assert client.ledger.reserved_micros > 0
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+        assert client.ledger.reserved_micros == 0 and client.ledger.unsettled_creates() == {}
+        assert emulator.jobs_created == 0
+        assert (queue.running, queue.creates_running, list(queue.creates_waiting)) == (0, 0, [])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import math
+import os
 import threading
 from decimal import Decimal
 from typing import Any
@@ -487,3 +488,24 @@ def test_a_video_created_through_the_ledger_is_a_video(client: Lumenfall) -> Non
     tracked = client.with_options(ledger=CostLedger())
     video = tracked.videos.create(model="mock-video", prompt="p")
     assert isinstance(video, Video)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_forked_processes_never_make_the_same_entry_keys() -> None:
+    """Keys count up from a random base: a forked child (a multiprocessing pool worker) draws a
+    base of its own, so ledgers of workers merged by key keep every entry."""
+    from lumenfall_openai.costs import _auto_key  # pyright: ignore[reportPrivateUsage]
+
+    keys: list[str] = []
+    for _ in range(3):
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: its next key, then out without running the parent's cleanup
+            os.write(write, _auto_key("image").encode())
+            os._exit(0)
+        os.close(write)
+        keys.append(os.read(read, 100).decode())
+        os.close(read)
+        os.waitpid(pid, 0)
+    keys.append(_auto_key("image"))
+    assert len(set(keys)) == 4 and all(len(k) == len("image:") + 32 for k in keys)

@@ -398,16 +398,21 @@ def test_a_content_encoded_body_is_saved_decoded_and_an_identity_one_raw(tmp_pat
     """Identity bodies are read raw (no decoder layer); a gzip body (sent though identity was
     asked for) still reaches the file decoded, streamed, never as the compressed bytes."""
 
+    # a Content-Encoding list is read whole: its first token "identity" says nothing of the rest
+    encodings = {"gz": "gzip", "gz2": "identity, gzip", "gz3": "identity;q=1, gzip", "gz4": " GZIP "}
+
     def answer(request: http.Request) -> http.Response:
-        if request.url.path.endswith("gz"):
+        name = request.url.path.rsplit(".", 1)[-1]
+        if name in encodings:
             packed = gzip.compress(BODY)
             parts = (packed[i : i + 999] for i in range(0, len(packed), 999))
-            return http.Response(200, headers={"content-type": "video/mp4", "content-encoding": "gzip"}, content=parts)
+            headers = {"content-type": "video/mp4", "content-encoding": encodings[name]}
+            return http.Response(200, headers=headers, content=parts)
         plain = (BODY[i : i + 999] for i in range(0, len(BODY), 999))
         headers = {"content-type": "video/mp4", "content-length": str(len(BODY))}
         return http.Response(200, headers=headers, content=plain)
 
-    for name in ("plain", "gz"):
+    for name in ("plain", *encodings):
         url = f"https://media.example/v.{name}"
         with mock_client(answer) as client:
             video = Video.model_validate({**video_json(), "output": {**video_json()["output"], "url": url}})

@@ -219,13 +219,17 @@ class Videos(SyncAPIResource):
                 request = rereadable_request(request)  # the dry run must not use up an open file
                 estimate = self._post_estimate(request, extra_headers, extra_query, extra_body, timeout)
             hold = start_create(ledger, request, estimate)
+        sent = False  # still waiting for its turn: a create interrupted there surely made no job
         try:
             turn_limit = turn_wait_limit(timeout, self._client.timeout)
             with check_slots(self._client).slot(turn_limit, create=True):  # turns shared with checks
+                sent = True
                 video = self._send_create(request, hold, extra_headers, extra_query, extra_body, timeout)
         except BaseException as error:
-            hold.failed(error)
-            attach_create_context(error, idempotency_key=hold.key, video_id=None, job_may_exist=may_have_started(error))
+            hold.failed(error, sent=sent)
+            attach_create_context(
+                error, idempotency_key=hold.key, video_id=None, job_may_exist=sent and may_have_started(error)
+            )
             raise
         hold.returned()
         return video
