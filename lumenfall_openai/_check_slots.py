@@ -130,6 +130,11 @@ def _pool_of(client: Any) -> Any:
 
 def _running_loop() -> Any:
     try:
-        return asyncio.get_running_loop()
+        loop = asyncio.get_running_loop()
     except RuntimeError:  # another anyio backend (trio): one loop per thread
         return threading.current_thread()
+    try:
+        weakref.ref(loop)
+    except TypeError:  # a loop class without weak references (compiled ones may lack them)
+        return threading.current_thread()
+    return loop
