@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._money import micros_to_decimal, to_micros
-from ..costs import CostLedger, Reservation
+from ..costs import CostLedger, Reservation, usable_estimate
 from ..errors import BudgetError, DownloadError, InsufficientBalanceError, WaitTimeoutError
 from ._dest import Destination, LocalDestination, RemoteDestination, open_destination, staging_dir
 from ._journal import Attempt, Journal, derive_key, file_name, journal_rows, kept_name, superseded
@@ -261,6 +261,17 @@ class BatchEngine:
             self._event(f"{attempt.row_id}: running jobs already use the budget; no new job will be created")
             return None
 
+    async def _estimate(self, row: BatchRow) -> tuple[int, str]:
+        """The row's price (a free dry run) as the budget reads it: UnusableEstimateError if it cannot."""
+        return usable_estimate(await self._client.videos.estimate(**row.args))
+
+    def _hold(self, micros: int, currency: str, row_id: str, *, resend: bool) -> Reservation:
+        """Reserve a create's estimate; a re-send's is held whatever the budget says (its job may exist)."""
+        assert self._ledger is not None
+        if resend:
+            return self._ledger._force_reserve(micros, currency)  # pyright: ignore[reportPrivateUsage]
+        return self._ledger.reserve(micros, currency=currency, what=f"Row {row_id}'s video job")
+
     def _may_create(self) -> bool:
         """False once the run is stopped, or (fail closed) when a paid job's cost is unknown under a budget."""
         if not self._stop and self.options.budget_micros is not None and self.journal.unknown_costs:
@@ -360,17 +371,60 @@ class BatchEngine:
             plan = _plan(attempt)
 
     async def _create(self, state: _Row, number: int) -> Attempt | None:
-        """Journal, then send the create (or re-send it: same key, a replay). None: settled."""
+        """Journal, then send the create (or re-send it: same key, a replay). None: settled.
+
+        Under a budget the row is priced first (a free dry run) and the estimate journaled with
+        the intent, so a kill before the answer leaves it reserved. A re-send (the journal says
+        ``sending``: the job may exist) is a replay, never a new spend: its estimate is held
+        whatever the budget says, never refused."""
         row = state.row
         key = derive_key(self.batch_id, row.id, row.args, number)
         journal = self.journal
-        journal.begin(key=key, row_id=row.id, args_hash=row.args_hash, args=canonical_json(row.args), attempt=number)
+        known = journal.get(key)
+        resend = known is not None and known.state == "sending"
+        estimate = known.estimate_micros if known is not None else None
+        client = self._client
+        if self._ledger is not None:
+            currency = self._ledger.currency
+            if estimate is None or not resend:
+                try:
+                    estimate, currency = await self._estimate(row)
+                except BudgetError as error:  # an unusable estimate: nothing was sent
+                    if not resend:
+                        journal.begin(key=key, row_id=row.id, args_hash=row.args_hash,
+                                      args=canonical_json(row.args), attempt=number)  # fmt: skip
+                        journal.update(key, state="refused", error_code="budget_exceeded", error_message=str(error))
+                        self._settle(state, "refused", journal.get(key))
+                        return None
+                    estimate = None
+                except Exception as error:  # nothing was sent: the row is as it was
+                    self._settle(state, "unfinished", known, error=f"could not price the row (nothing sent): {error}")
+                    return None
+            if state.hold is not None:
+                state.hold.release()
+                state.hold = None
+            try:
+                state.hold = self._hold(estimate or 0, currency, row.id, resend=resend)
+            except BudgetError as error:  # nothing was sent
+                journal.begin(key=key, row_id=row.id, args_hash=row.args_hash, args=canonical_json(row.args),
+                              attempt=number, estimate_micros=estimate)  # fmt: skip
+                journal.update(key, state="refused", error_code="budget_exceeded", error_message=str(error))
+                self._settle(state, "refused", journal.get(key))
+                return None
+            # priced and held here: the create itself must not estimate or reserve a second time
+            client = client.with_options(ledger=CostLedger(currency=self._ledger.currency))
+        journal.begin(
+            key=key, row_id=row.id, args_hash=row.args_hash, args=canonical_json(row.args), attempt=number,
+            estimate_micros=estimate,
+        )  # fmt: skip
         if (known := journal.get(key)) is not None and known.state == "refused":
-            journal.update(key, state="sending", error_code=None, error_message=None)
+            journal.update(key, state="sending", error_code=None, error_message=None, estimate_micros=estimate)
+        elif known is not None and known.estimate_micros is None and estimate is not None:
+            journal.update(key, estimate_micros=estimate)
         state.attempt = journal.get(key)
         self._set(state, "creating")
         try:
-            video = await self._client.videos.create(**row.args, idempotency_key=key)
+            video = await client.videos.create(**row.args, idempotency_key=key)
         except BudgetError as error:  # nothing was sent
             journal.update(key, state="refused", error_code="budget_exceeded", error_message=str(error))
             self._settle(state, "refused", journal.get(key))
@@ -386,16 +440,15 @@ class BatchEngine:
         except Exception as error:
             from .._create_outcome import may_have_started
 
-            if may_have_started(error):  # the job may exist: the journal keeps "sending"; resume re-sends
-                held = self._ledger.unsettled_creates().get(key) if self._ledger is not None else None
-                if held:  # what the budget holds for it: status and later runs count it as reserved
-                    journal.update(key, estimate_micros=held)
+            if may_have_started(error):  # the job may exist: the journal keeps "sending" (and its estimate)
                 self._settle(state, "unfinished", journal.get(key), error=f"create outcome unknown: {error}")
                 return None
             code = str(getattr(error, "code", None) or type(error).__name__)
             journal.update(key, state="refused", status="refused", error_code=code, error_message=str(error))
             self._settle(state, "failed", journal.get(key))
             return None
+        if self._ledger is not None and video.status == "completed":
+            self._ledger.record_video(video)  # a replay of a finished job: its cost counts in this run
         if video.status == "completed":
             state.video = video  # a replay of a job that finished meanwhile
         estimate = to_micros(video.metadata.cost_estimate)

@@ -303,20 +303,24 @@ class Journal:
         """Every attempt of one row id (all its argument sets), oldest first, without a scan."""
         return [self._cache[key] for key in self._keys_of_row.get(row_id, ())]
 
-    def begin(self, *, key: str, row_id: str, args_hash: str, args: str, attempt: int) -> None:
-        """Record ``sending`` for an attempt (idempotent: an existing attempt keeps its state)."""
+    def begin(
+        self, *, key: str, row_id: str, args_hash: str, args: str, attempt: int, estimate_micros: int | None = None
+    ) -> None:
+        """Record ``sending`` for an attempt (idempotent: an existing attempt keeps its state).
+        ``estimate_micros``: what the job is expected to cost, journaled with the intent so that a
+        kill before the answer leaves it reserved (status and later runs count it)."""
         now = time.time()
         # One statement in autocommit mode is one transaction: committed when execute returns.
         self._db.execute(
-            "INSERT INTO attempts (key, row_id, args_hash, args, attempt, state, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, 'sending', ?, ?) ON CONFLICT(key) DO NOTHING",
-            (key, row_id, args_hash, args, attempt, now, now),
+            "INSERT INTO attempts (key, row_id, args_hash, args, attempt, state, estimate_micros, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, 'sending', ?, ?, ?) ON CONFLICT(key) DO NOTHING",
+            (key, row_id, args_hash, args, attempt, estimate_micros, now, now),
         )
         if key not in self._cache:
             self._store(
                 Attempt(
                     key=key, row_id=row_id, args_hash=args_hash, args=args, attempt=attempt, state="sending",
-                    video_id=None, status=None, error_code=None, error_message=None, estimate_micros=None,
+                    video_id=None, status=None, error_code=None, error_message=None, estimate_micros=estimate_micros,
                     cost_micros=None, currency=None, provider=None, executed_model=None, file=None, bytes=None,
                     sha256=None, created_at=now, updated_at=now,
                 )

@@ -659,8 +659,8 @@ def _status(args: argparse.Namespace, out: Output) -> int:
     unpriced = sum(a.state == "sending" and a.estimate_micros is None for a in latest.values())
     if unpriced:
         out.out.print(
-            f"  {unpriced} create(s) of unknown outcome with no estimate journaled (run without --budget): each may "
-            "cost one job more; a resume replays them with their keys"
+            f"  {unpriced} create(s) of unknown outcome with no estimate journaled (not priced: no --budget, or a "
+            "journal of an earlier version): each may cost one job more; a resume replays them with their keys"
         )
     if earlier:
         out.out.print(
