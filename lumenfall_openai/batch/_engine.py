@@ -24,7 +24,7 @@ from .._money import micros_to_decimal, to_micros
 from ..costs import CostLedger, Reservation, usable_estimate
 from ..errors import BudgetError, DownloadError, InsufficientBalanceError, WaitTimeoutError
 from ._dest import Destination, LocalDestination, RemoteDestination, open_destination, staging_dir
-from ._journal import Attempt, Journal, derive_key, file_name, journal_rows, kept_name, superseded
+from ._journal import OPEN_STATES, Attempt, Journal, derive_key, file_name, journal_rows, kept_name, superseded
 from ._manifest import build_manifest, build_manifest_csv
 from ._results import BatchProgress, BatchResult, BatchSummary, ResumeReport, RowOutcome
 from ._rows import BatchRow, canonical_json
@@ -91,10 +91,13 @@ class BatchOptions:
 class _Row:
     """The engine's view of one row during a run."""
 
-    __slots__ = ("attempt", "hold", "plan", "row", "state", "video")
+    __slots__ = ("attempt", "earlier", "hold", "plan", "row", "state", "video")
 
-    def __init__(self, row: BatchRow, attempt: Attempt | None, plan: str) -> None:
+    def __init__(self, row: BatchRow, attempt: Attempt | None, plan: str, *, earlier: bool = False) -> None:
         self.row = row
+        self.earlier = earlier
+        """An open job of arguments an edit replaced: followed to the end, its video kept as
+        ``<row id>~<video id>.mp4``; not one of the run's rows (no result, no progress count)."""
         self.attempt = attempt
         self.plan = plan
         self.video: Video | None = None
@@ -187,18 +190,27 @@ class BatchEngine:
             plan = _plan(attempt, saved)
             plans[plan] += 1
             states.append(_Row(row, attempt, plan))
+        earlier = _earlier_open(self.journal.attempts(), {row.id: row.args_hash for row in self.rows}, self.batch_id)
         self.resume = ResumeReport(
             polled=plans["poll"], resent=plans["resend"], downloads=plans["download"],
             done=plans["done"] + plans["failed"] + plans["restore"], changed=len(changed), new=plans["create"],
-            changed_ids=tuple(changed),
+            changed_ids=tuple(changed), changed_running=tuple(sorted({s.row.id for s in earlier})),
         )  # fmt: skip
         budget = opts.budget_micros
         client = self._client
         if budget is not None:
-            # The budget covers the whole batch, every run: what earlier runs spent comes off it.
-            self._ledger = CostLedger(
-                micros_to_decimal(max(budget - spent_before, 0)), currency=client.ledger.currency, parent=client.ledger
+            # The budget covers the whole batch, every run: what earlier runs spent comes off it, and
+            # so does what every open job this run does not follow (another --rows slice's) may cost
+            followed = {s.attempt.key for s in (*states, *earlier) if s.attempt is not None}
+            elsewhere = sum(
+                a.estimate_micros or 0
+                for a in self.journal.attempts()
+                if a.state in OPEN_STATES and a.key not in followed
             )
+            self._ledger = CostLedger(
+                micros_to_decimal(max(budget - spent_before - elsewhere, 0)), currency=client.ledger.currency,
+                parent=client.ledger,
+            )  # fmt: skip
             client = client.with_options(ledger=self._ledger)
         self._client = client
         progress = self.progress
@@ -216,10 +228,13 @@ class BatchEngine:
         # no download is running yet in this batch's DEST: what is there half-written was left by a kill
         self.dest.remove_partials({f"{state.row.id}.mp4" for state in states})
         order = {"poll": 0, "resend": 1, "download": 2, "restore": 2, "create": 3, "done": 4, "failed": 4}
-        queue = collections.deque(sorted(states, key=lambda s: order[s.plan]))
-        for state in states:  # restored reservations: jobs that exist and may still cost money
+        queue = collections.deque(sorted((*earlier, *states), key=lambda s: order[s.plan]))
+        for state in (*earlier, *states):  # restored reservations: jobs that exist and may still cost money
             if state.attempt is not None and state.attempt.state == "running" and self._ledger is not None:
                 state.hold = self._restore_hold(state.attempt)
+            elif state.attempt is not None and state.attempt.state == "sending" and self._ledger is not None:
+                held = state.attempt.estimate_micros or 0
+                state.hold = self._hold(held, self._ledger.currency, state.row.id, resend=True)
 
         async def worker() -> None:
             while queue:
@@ -231,7 +246,7 @@ class BatchEngine:
         finally:
             for task in workers:
                 task.cancel()
-            for state in states:
+            for state in (*earlier, *states):
                 if state.hold is not None:
                     state.hold.release()
             self.write_manifest()
@@ -289,7 +304,8 @@ class BatchEngine:
         self.progress.events.append(text)
 
     def _set(self, state: _Row, new: str) -> None:
-        self.progress.move(state.state, new)
+        if not state.earlier:
+            self.progress.move(state.state, new)
         state.state = new
         self.progress.spent_micros, self.progress.reserved_micros = self._money()
 
@@ -297,6 +313,11 @@ class BatchEngine:
         if state.hold is not None:
             state.hold.release()
             state.hold = None
+        if state.earlier:  # not one of the run's rows: said, never counted as the row's outcome
+            state.state = outcome
+            video = (attempt.video_id if attempt is not None else None) or "(create re-sent)"
+            self._event(f"{state.row.id}: the earlier job {video}: {outcome}" + (f" ({error})" if error else ""))
+            return
         result = _result(state.row.id, outcome, attempt, error)
         self.results[state.row.id] = result
         self._set(state, outcome)
@@ -568,9 +589,10 @@ class BatchEngine:
 
     async def _download(self, state: _Row, attempt: Attempt) -> Attempt | None:
         assert attempt.video_id is not None
-        name = f"{state.row.id}.mp4"
+        name = kept_name(state.row.id, attempt.video_id) if state.earlier else f"{state.row.id}.mp4"
         try:
-            await self._keep_earlier(state, attempt)
+            if not state.earlier:
+                await self._keep_earlier(state, attempt)
             target: Video | str = state.video if state.video is not None else attempt.video_id
             if attempt.cost_micros is None:  # its cost was never journaled: read it (and a fresh URL) now
                 target = await self._client.videos.retrieve(attempt.video_id)
@@ -618,6 +640,21 @@ class BatchEngine:
         if self.options.manifest_csv:
             self.dest.write_text("manifest.csv", build_manifest_csv(rows, attempts, self.results, earlier))
         return location
+
+
+def _earlier_open(attempts: Sequence[Attempt], current: Mapping[str, str], batch_id: str) -> list[_Row]:
+    """The jobs of argument sets an edit replaced that are still open (sending, running, or
+    completed and not downloaded): paid or maybe paid, so followed to the end like the rows'.
+    Rows this run does not have (another --rows slice) are left to the runs that have them."""
+    found: list[_Row] = []
+    for attempt in superseded(attempts, current):
+        if attempt.row_id not in current or attempt.state not in ("sending", "running", "completed"):
+            continue
+        row = BatchRow(id=attempt.row_id, args=json.loads(attempt.args), line=0)
+        if attempt.state == "sending" and derive_key(batch_id, row.id, row.args, attempt.attempt) != attempt.key:
+            continue  # cannot be re-sent with its own key: left reserved in the journal
+        found.append(_Row(row, attempt, _plan(attempt), earlier=True))
+    return found
 
 
 def _result(row_id: str, outcome: RowOutcome, attempt: Attempt | None, error: str | None) -> BatchResult:

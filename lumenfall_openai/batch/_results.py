@@ -64,6 +64,8 @@ class ResumeReport:
     new: int = 0
     changed_ids: tuple[str, ...] = ()
     """The ids of the changed rows."""
+    changed_running: tuple[str, ...] = ()
+    """Rows whose earlier arguments' job is still open: followed to the end in this run too."""
 
     @property
     def resumed(self) -> bool:
@@ -87,6 +89,11 @@ class ResumeReport:
         return (
             f"{self.changed} row(s) changed since the last run ({ids}): each is a new paid job (earlier files "
             "kept as <row id>~<video id>.mp4, listed in the manifest as superseded)."
+        ) + (
+            f" The earlier job(s) of {', '.join(self.changed_running[:5])} are still running or not yet saved: "
+            "they are followed to the end (their cost counts against the budget), their videos kept the same way."
+            if self.changed_running
+            else ""
         )
 
 

@@ -423,3 +423,33 @@ async def test_a_paid_video_whose_media_expired_for_good_settles_as_failed_with_
     assert all(r["cost_micros"] == PRICE_4S and "expired" in r["error_message"] for r in gone)
     assert totals["cost_micros"] == totals["journal_cost_micros"] == emulator.billed_micros == 3 * PRICE_4S
     assert sorted(p.name for p in out.glob("*.mp4")) == [next(r for r in records if r["file"])["row_id"] + ".mp4"]
+
+
+async def test_the_running_jobs_of_edited_rows_count_against_the_budget_and_are_saved(tmp_path: Path) -> None:
+    # A9: rows edited while their jobs run: those jobs are paid whatever happens, so the budget
+    # holds them and the run follows them to the end, their videos kept as <row id>~<video id>.mp4
+    emulator = LumenfallEmulator(balance=None, queue_seconds=0.05, run_seconds=1.5)
+    out = tmp_path / "out"
+    try:
+        with emulator.serve() as url:
+            async with AsyncLumenfall(api_key=KEY, base_url=url, max_retries=0) as client:
+                first = await client.videos.batch(_rows(2), out=out, budget=2, timeout=0.2).summary()
+                assert first.counts["unfinished"] == 2 and emulator.jobs_created == 2
+                edited = _rows(2, negative_prompt="blur")
+                again = await client.videos.batch(edited, out=out, budget=2).summary()
+    finally:
+        emulator.close()
+    assert emulator.jobs_created == 2, "the edited rows did not fit next to the running jobs"
+    assert again.counts["refused"] == 2 and emulator.billed_micros == 2 * PRICE_4S
+    assert again.resume.changed_running == ("row0", "row1") and "still running" in again.resume.describe_changed()
+    journal = Journal(out / ".lumenfall-batch.sqlite", create=False)
+    try:
+        earlier = [a for a in journal.attempts() if a.video_id is not None]
+        assert [a.state for a in earlier] == ["downloaded", "downloaded"]
+        assert journal.spent_micros == 2 * PRICE_4S and journal.reserved_micros == 0
+        for attempt in earlier:
+            kept = out / f"{attempt.row_id}~{attempt.video_id}.mp4"
+            assert attempt.file == str(kept) and _sha(kept) == attempt.sha256
+    finally:
+        journal.close()
+    assert not (out / "row0.mp4").exists()
