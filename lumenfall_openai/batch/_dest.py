@@ -17,6 +17,7 @@ from __future__ import annotations
 import abc
 import contextlib
 import hashlib
+import json
 import os
 import secrets
 import tempfile
@@ -99,6 +100,25 @@ class Destination(abc.ABC):
     def move(self, name: str, new_name: str) -> str:
         """Rename ``name`` to ``new_name`` (replacing it); returns the new location (blocking)."""
 
+    @abc.abstractmethod
+    def read_text(self, name: str) -> str | None:
+        """``name``'s text, or None if it does not exist (blocking)."""
+
+    def recorded_batch_id(self, manifest: str) -> str | None:
+        """The batch id the manifest already in DEST names (its totals line), or None (no manifest,
+        or one that cannot be read: a run rewrites it)."""
+        try:
+            text = self.read_text(manifest)
+        except (OSError, UnicodeDecodeError):
+            return None
+        lines = (text or "").strip().splitlines()
+        try:
+            totals = json.loads(lines[-1])["totals"] if lines else None
+        except (ValueError, KeyError, TypeError):
+            return None
+        value = totals.get("batch_id") if isinstance(totals, dict) else None
+        return value if isinstance(value, str) and value else None
+
     def remove_partials(self, names: set[str]) -> int:
         """Delete the temp files a killed run left for these file names; returns how many."""
         return 0
@@ -135,6 +155,12 @@ class LocalDestination(Destination):
     def move(self, name: str, new_name: str) -> str:
         os.replace(self.root / name, self.root / new_name)
         return self.location(new_name)
+
+    def read_text(self, name: str) -> str | None:
+        try:
+            return (self.root / name).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
 
     def sizes(self) -> dict[str, int]:
         with os.scandir(self.root) as entries:
@@ -259,6 +285,14 @@ class RemoteDestination(Destination):
             for item in listing
             if item.get("type") == "file" and isinstance(item.get("size"), int)
         }
+
+    def read_text(self, name: str) -> str | None:
+        try:
+            with self.fs.open(self._key(name), "rb") as file:
+                data: bytes = file.read()
+        except FileNotFoundError:
+            return None
+        return data.decode("utf-8")
 
     def write_text(self, name: str, text: str) -> str:
         local = self.staging / f".{name}.{secrets.token_hex(4)}"

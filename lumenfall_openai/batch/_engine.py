@@ -14,6 +14,7 @@ import json
 import os
 import re
 import time
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -24,7 +25,17 @@ from .._money import micros_to_decimal, to_micros
 from ..costs import CostLedger, Reservation, usable_estimate
 from ..errors import BudgetError, DownloadError, InsufficientBalanceError, WaitTimeoutError
 from ._dest import Destination, LocalDestination, RemoteDestination, open_destination, staging_dir
-from ._journal import OPEN_STATES, Attempt, Journal, derive_key, file_name, journal_rows, kept_name, superseded
+from ._journal import (
+    OPEN_STATES,
+    Attempt,
+    Journal,
+    JournalError,
+    derive_key,
+    file_name,
+    journal_rows,
+    kept_name,
+    superseded,
+)
 from ._manifest import build_manifest, build_manifest_csv
 from ._results import BatchProgress, BatchResult, BatchSummary, ResumeReport, RowOutcome
 from ._rows import BatchRow, canonical_json
@@ -148,11 +159,21 @@ class BatchEngine:
         """Told what the journal held, before anything is sent (the CLI prints it)."""
         self.progress = progress or BatchProgress()
         self.journal = Journal(options.journal, exclusive=True)
-        self.batch_id = self.journal.batch_id(options.batch_id)
-        self.dest: Destination = open_destination(
-            options.out, staging=staging_dir(options.journal, self.batch_id),
-            storage_options=dict(options.storage_options or {}),
-        )  # fmt: skip
+        try:
+            # the id is journaled only once DEST is known to hold no other batch
+            known = self.journal.meta("batch_id")
+            if known is not None:  # another --batch-id than the journal's: its own message first
+                self.journal.batch_id(options.batch_id)
+            proposed = known or options.batch_id or uuid.uuid4().hex
+            self.dest: Destination = open_destination(
+                options.out, staging=staging_dir(options.journal, proposed),
+                storage_options=dict(options.storage_options or {}),
+            )  # fmt: skip
+            _check_dest_batch(self.dest, proposed, options)
+            self.batch_id = self.journal.batch_id(proposed)
+        except BaseException:
+            self.journal.close()
+            raise
         self._stop = False
         self._stop_reason = "the run was stopped"
         self.balance_refused = 0
@@ -528,10 +549,18 @@ class BatchEngine:
             known for known in self.journal.of_row(state.row.id)
             if known.key != attempt.key and known.state == "downloaded"
         ]  # fmt: skip
-        if not others and attempt.state != "downloaded":
-            return  # no earlier video of this row: whatever is there is this job's own (a kill's leftover)
         digest = await asyncio.to_thread(self.dest.sha256_of, name)
         if digest is None:
+            return
+        if not others and attempt.state != "downloaded":
+            # no earlier video of this row in this journal: a file there is somebody's (a user's own,
+            # another batch's, or this job's own download a kill cut before its journal step):
+            # never overwritten, kept aside
+            kept = kept_name(state.row.id, f"existing-{digest[:12]}")
+            await asyncio.to_thread(self.dest.move, name, kept)
+            self._event(
+                f"{state.row.id}: {name} was already in {self.dest.display}, not from this batch: kept as {kept}"
+            )
             return
         owners = [known for known in others if known.sha256 == digest]
         if not owners:
@@ -640,6 +669,23 @@ class BatchEngine:
         if self.options.manifest_csv:
             self.dest.write_text("manifest.csv", build_manifest_csv(rows, attempts, self.results, earlier))
         return location
+
+
+def _check_dest_batch(dest: Destination, batch_id: str, options: BatchOptions) -> None:
+    """DEST holds one batch: a run of another (another journal, a new id) would pay for every row
+    again and replace its files. Refused before anything is sent (JournalError)."""
+    recorded = dest.recorded_batch_id(MANIFEST_NAME)
+    if recorded is None or recorded == batch_id:
+        return
+    default = None if isinstance(dest, RemoteDestination) else Path(options.out.removeprefix("file://")) / JOURNAL_NAME
+    theirs = f" (is it {default}?)" if default is not None and default.is_file() and default != options.journal else ""
+    raise JournalError(
+        f"{dest.display} holds batch {recorded!r} (its {MANIFEST_NAME}), but the journal {options.journal} is for "
+        f"batch {batch_id!r}: running would pay for its rows again and replace its files. Nothing was sent. To "
+        f"continue that batch, pass its journal with --journal PATH{theirs} (Python: journal=), or start a new "
+        f"journal for it with --batch-id {recorded} (Python: batch_id=; its keys replay the jobs rather than pay "
+        "again); for another batch use another --out."
+    )
 
 
 def _earlier_open(attempts: Sequence[Attempt], current: Mapping[str, str], batch_id: str) -> list[_Row]:

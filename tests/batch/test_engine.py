@@ -453,3 +453,36 @@ async def test_the_running_jobs_of_edited_rows_count_against_the_budget_and_are_
     finally:
         journal.close()
     assert not (out / "row0.mp4").exists()
+
+
+async def test_a_dest_holding_another_batch_is_refused_before_anything_is_sent(
+    emulator: LumenfallEmulator, base_url: str, tmp_path: Path
+) -> None:
+    # A6: the same DEST with another journal (a new batch id) would pay every row again and replace
+    # the first batch's files: refused, nothing sent; --batch-id <that id> continues it by replaying
+    out = tmp_path / "out"
+    other = tmp_path / "elsewhere.sqlite"
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url) as client:
+        first = await client.videos.batch(_rows(2), out=out).summary()
+        before = {p.name: _sha(p) for p in out.glob("*.mp4")}
+        with pytest.raises(JournalError, match=f"holds batch '{first.batch_id}'.*--batch-id {first.batch_id}"):
+            client.videos.batch(_rows(2), out=out, journal=other)
+        assert emulator.jobs_created == 2 and {p.name: _sha(p) for p in out.glob("*.mp4")} == before
+        again = await client.videos.batch(_rows(2), out=out, journal=other, batch_id=first.batch_id).summary()
+    assert again.exit_code == 0 and emulator.jobs_created == 2  # replayed, not paid again
+
+
+async def test_a_file_the_journal_does_not_know_is_never_overwritten(
+    emulator: LumenfallEmulator, base_url: str, tmp_path: Path
+) -> None:
+    # A6: a user's own intro.mp4 in DEST before the first run is kept aside, never replaced
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "intro.mp4").write_bytes(b"my own precious intro video")
+    rows = [{"id": "intro", "prompt": "an intro", "model": "sora-2", "seconds": 4}]
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url) as client:
+        summary = await client.videos.batch(rows, out=out).summary()
+    assert summary.exit_code == 0
+    kept = [p for p in out.glob("intro~existing-*.mp4")]
+    assert len(kept) == 1 and kept[0].read_bytes() == b"my own precious intro video"
+    assert (out / "intro.mp4").read_bytes() != b"my own precious intro video"
