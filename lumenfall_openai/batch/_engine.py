@@ -82,6 +82,8 @@ class BatchOptions:
     concurrency: int = 8
     budget_micros: int | None = None
     retry_failed: int = 0
+    retry_expired: bool = False
+    """``retry_failed`` also pays again for rows whose paid video expired before it was saved."""
     timeout: float | None = None
     manifest_csv: bool = False
     storage_options: Mapping[str, Any] | None = None
@@ -380,7 +382,11 @@ class BatchEngine:
                 continue
             if plan == "failed":
                 assert attempt is not None
-                if attempt.state == "failed" and attempt.attempt < self.options.retry_failed and self._may_create():
+                retry = attempt.error_code != MEDIA_EXPIRED or self.options.retry_expired  # it was paid once
+                if (
+                    attempt.state == "failed" and retry and attempt.attempt < self.options.retry_failed
+                    and self._may_create()
+                ):  # fmt: skip
                     self._event(f"{state.row.id}: failed ({attempt.error_code}), retrying as a new job")
                     attempt = await self._create(state, attempt.attempt + 1)
                     if attempt is None:
@@ -629,13 +635,18 @@ class BatchEngine:
             local = await self._client.videos.download(target, self.dest.download_target(name))
             stored = await asyncio.to_thread(self.dest.finish, name, local)
         except Exception as error:  # the video is completed and paid: resume downloads it again
-            if _media_gone(error):  # ... unless even a fresh URL fails: no resume can save it
+            if _media_gone(error) and await self._expired(attempt.video_id):  # no resume can save it
                 cost = attempt.cost_micros if attempt.cost_micros is not None else attempt.estimate_micros
                 self.journal.update(
                     attempt.key, state="failed", error_code=MEDIA_EXPIRED, error_message=str(error), cost_micros=cost
                 )  # the money stays counted: the job was paid, its video is gone
                 self._settle(state, "failed", self.journal.get(attempt.key))
                 return None
+            if _media_gone(error):
+                error = (
+                    f"{error} The video is paid and its media not past its expiry: a refusal (401/404) may pass, "
+                    "so resume tries the download again (free)."
+                )
             self._settle(state, "unfinished", attempt, error=f"download failed: {error}")
             return None
         self.journal.update(
@@ -644,6 +655,16 @@ class BatchEngine:
         done = self.journal.get(attempt.key)
         self._settle(state, "downloaded", done)
         return None
+
+    async def _expired(self, video_id: str) -> bool:
+        """The server's own retrieve says the video's media is past its expiry: gone for good. Not
+        known (no expiry, the retrieve failed): False, the download is tried again later (free)."""
+        try:
+            video = await self._client.videos.retrieve(video_id)
+        except Exception:
+            return False
+        expires = video.expires_at
+        return isinstance(expires, (int, float)) and expires <= time.time()
 
     # -- manifest -----------------------------------------------------------------------------
     def write_manifest(self) -> str:

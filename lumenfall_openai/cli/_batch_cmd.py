@@ -118,6 +118,11 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     tuning.add_argument(
         "--retry-failed", type=_count, metavar="K", help="retry a failed job up to K times, each a new paid job"
     )
+    tuning.add_argument(
+        "--retry-expired",
+        action="store_true",
+        help="with --retry-failed: also pay again for rows whose paid video expired before it was saved",
+    )
     tuning.add_argument("--timeout", type=_seconds, metavar="SECONDS", help="stop following a job after this long")
     tuning.add_argument("--manifest-csv", action="store_true", help="also write manifest.csv")
 
@@ -247,6 +252,7 @@ def _tuning(args: argparse.Namespace, stored: dict[str, Any]) -> dict[str, Any]:
         "retry_failed": args.retry_failed if args.retry_failed is not None else stored.get("retry_failed") or 0,
         "timeout": args.timeout if args.timeout is not None else stored.get("job_timeout"),
         "manifest_csv": bool(args.manifest_csv or stored.get("manifest_csv")),
+        "retry_expired": bool(getattr(args, "retry_expired", False)),
     }
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from lumenfall_openai import AsyncLumenfall, Lumenfall
 from lumenfall_openai.batch import BatchResult, Journal, JournalError, RowsError, derive_key
+from lumenfall_openai.batch._api import make_engine
 from lumenfall_openai.batch._rows import canonical_json, rows_from_mappings
 from lumenfall_openai.testing import LumenfallEmulator
 
@@ -486,3 +487,30 @@ async def test_a_file_the_journal_does_not_know_is_never_overwritten(
     kept = [p for p in out.glob("intro~existing-*.mp4")]
     assert len(kept) == 1 and kept[0].read_bytes() == b"my own precious intro video"
     assert (out / "intro.mp4").read_bytes() != b"my own precious intro video"
+
+
+async def test_a_refused_media_download_settles_as_expired_only_when_past_its_expiry(
+    emulator: LumenfallEmulator, base_url: str, tmp_path: Path
+) -> None:
+    # A11: two 404s from the media host (a CDN lag, a blip) do not settle a paid video for good:
+    # the row stays unfinished and the next run downloads it (free); an expired one stays failed
+    # and --retry-failed does not pay for it again unless retry_expired is asked for
+    out = tmp_path / "out"
+    emulator.faults.not_found_next(2, route="GET /media/{name}")
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url, max_retries=0) as client:
+        first = await client.videos.batch(_rows(1), out=out).summary()
+        assert first.exit_code == 4 and first.counts["unfinished"] == 1, first.counts
+        again = await client.videos.batch(_rows(1), out=out).summary()
+        assert again.exit_code == 0 and emulator.jobs_created == 1
+        expired = tmp_path / "expired"
+        emulator.script(ttl_seconds=0.0, times=1)
+        gone = await client.videos.batch(_rows(1), out=expired).summary()
+        assert gone.exit_code == 3 and emulator.jobs_created == 2
+        retried = await client.videos.batch(_rows(1), out=expired, retry_failed=1).summary()
+        assert retried.exit_code == 3 and emulator.jobs_created == 2  # not paid again
+        engine = make_engine(client, _rows(1), out=expired, retry_failed=1, retry_expired=True)  # the CLI's flag
+        try:
+            asked = await engine.run()
+        finally:
+            engine.journal.close()
+    assert asked.exit_code == 0 and emulator.jobs_created == 3
