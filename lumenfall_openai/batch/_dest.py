@@ -98,7 +98,17 @@ class Destination(abc.ABC):
 
     @abc.abstractmethod
     def move(self, name: str, new_name: str) -> str:
-        """Rename ``name`` to ``new_name`` (replacing it); returns the new location (blocking)."""
+        """Rename ``name`` to ``new_name``, never replacing a file there (FileExistsError: a kept
+        video is never overwritten); returns the new location (blocking)."""
+
+    def free_name(self, name: str) -> str:
+        """``name``, or ``<stem>-2.mp4``, ``-3``...: the first that is not taken (blocking)."""
+        stem, dot, ext = name.rpartition(".")
+        candidate, number = name, 1
+        while self.size_of(candidate) is not None:
+            number += 1
+            candidate = f"{stem}-{number}{dot}{ext}"
+        return candidate
 
     @abc.abstractmethod
     def read_text(self, name: str) -> str | None:
@@ -153,7 +163,17 @@ class LocalDestination(Destination):
             return None
 
     def move(self, name: str, new_name: str) -> str:
-        os.replace(self.root / name, self.root / new_name)
+        source, target = self.root / name, self.root / new_name
+        try:
+            os.link(source, target, follow_symlinks=False)  # FileExistsError rather than replace
+        except FileExistsError:
+            raise
+        except OSError:  # no hard links here (some file systems): check, then rename
+            if os.path.lexists(target):
+                raise FileExistsError(f"{target} exists: a kept file is never replaced") from None
+            os.replace(source, target)
+            return self.location(new_name)
+        source.unlink()
         return self.location(new_name)
 
     def read_text(self, name: str) -> str | None:
@@ -231,6 +251,8 @@ class RemoteDestination(Destination):
         return digest.hexdigest()
 
     def move(self, name: str, new_name: str) -> str:
+        if self.size_of(new_name) is not None:
+            raise FileExistsError(f"{self.url(new_name)} exists: a kept file is never replaced")
         self.fs.mv(self._key(name), self._key(new_name))
         self.fs.invalidate_cache()
         return self.url(new_name)

@@ -562,7 +562,7 @@ class BatchEngine:
             # no earlier video of this row in this journal: a file there is somebody's (a user's own,
             # another batch's, or this job's own download a kill cut before its journal step):
             # never overwritten, kept aside
-            kept = kept_name(state.row.id, f"existing-{digest[:12]}")
+            kept = await asyncio.to_thread(self.dest.free_name, kept_name(state.row.id, f"existing-{digest[:12]}"))
             await asyncio.to_thread(self.dest.move, name, kept)
             self._event(
                 f"{state.row.id}: {name} was already in {self.dest.display}, not from this batch: kept as {kept}"
@@ -571,7 +571,7 @@ class BatchEngine:
         owners = [known for known in others if known.sha256 == digest]
         if not owners:
             if attempt.state == "downloaded" and digest != attempt.sha256:  # changed since it was downloaded
-                kept = kept_name(state.row.id, f"changed-{digest[:12]}")
+                kept = await asyncio.to_thread(self.dest.free_name, kept_name(state.row.id, f"changed-{digest[:12]}"))
                 await asyncio.to_thread(self.dest.move, name, kept)
                 self._event(
                     f"{state.row.id}: {name} no longer matches the sha256 journaled at its download (kept as "
@@ -581,7 +581,7 @@ class BatchEngine:
         # equal bytes (a video made twice): the one the journal places here; else a kill came between
         # journaling the move and making it
         owner = next((known for known in owners if file_name(known.file or "") == name), owners[-1])
-        kept = kept_name(state.row.id, owner.video_id or owner.key[-12:])
+        kept = await asyncio.to_thread(self.dest.free_name, kept_name(state.row.id, owner.video_id or owner.key[-12:]))
         self.journal.update(owner.key, file=self.dest.location(kept))  # first: a kill leaves it findable
         await asyncio.to_thread(self.dest.move, name, kept)
         self._event(f"{state.row.id}: the earlier video {owner.video_id} is kept as {kept}")
@@ -597,7 +597,7 @@ class BatchEngine:
             if digest == attempt.sha256:
                 return True
             if digest is not None:
-                where = "kept as " + kept_name(state.row.id, f"changed-{digest[:12]}")
+                where = "kept as " + self.dest.free_name(kept_name(state.row.id, f"changed-{digest[:12]}"))
                 await asyncio.to_thread(self.dest.move, name, where.removeprefix("kept as "))
         except OSError as error:  # cannot be checked: not reported downloaded
             self._settle(state, "unfinished", attempt, error=f"could not check {name}: {error}")
@@ -624,8 +624,10 @@ class BatchEngine:
 
     async def _download(self, state: _Row, attempt: Attempt) -> Attempt | None:
         assert attempt.video_id is not None
-        name = kept_name(state.row.id, attempt.video_id) if state.earlier else f"{state.row.id}.mp4"
+        name = f"{state.row.id}.mp4"
         try:
+            if state.earlier:  # its kept name, never another video's file
+                name = await asyncio.to_thread(self.dest.free_name, kept_name(state.row.id, attempt.video_id))
             if not state.earlier:
                 await self._keep_earlier(state, attempt)
             target: Video | str = state.video if state.video is not None else attempt.video_id

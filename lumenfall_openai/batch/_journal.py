@@ -108,8 +108,13 @@ def file_name(location: str) -> str:
 
 def kept_name(row_id: str, tag: str) -> str:
     """``<row id>~<tag>.mp4``: where an earlier video of a row is kept when the row's file is
-    replaced. ``~`` cannot appear in a row id, so a kept file never takes another row's name."""
-    return f"{row_id}~{re.sub(r'[^A-Za-z0-9._-]', '_', tag)[:96]}.mp4"
+    replaced. ``~`` cannot appear in a row id, so a kept file never takes another row's name.
+    Injective: a tag that had to be cut or cleaned (a long or odd video id) gets a hash of the
+    whole tag, so two videos never share a kept name."""
+    clean = re.sub(r"[^A-Za-z0-9._-]", "_", tag)
+    if clean != tag or len(clean) > 96:
+        clean = f"{clean[:64]}-{hashlib.sha256(tag.encode()).hexdigest()[:16]}"
+    return f"{row_id}~{clean}.mp4"
 
 
 def superseded(attempts: Iterable[Attempt], current: Mapping[str, str]) -> list[Attempt]:
