@@ -644,6 +644,13 @@ class BatchEngine:
                 )  # the money stays counted: the job was paid, its video is gone
                 self._settle(state, "failed", self.journal.get(attempt.key))
                 return None
+            if attempt.state == "downloaded":  # its file is not as journaled (why it is downloaded again)
+                self.journal.update(attempt.key, state="completed", file=None, bytes=None, sha256=None)
+                attempt = self.journal.get(attempt.key) or attempt
+            obstacle = _obstacle(self.dest, name, error)
+            if obstacle is not None:
+                self._settle(state, "unfinished", attempt, error=obstacle)
+                return None
             if _media_gone(error):
                 error = (
                     f"{error} The video is paid and its media not past its expiry: a refusal (401/404) may pass, "
@@ -692,6 +699,18 @@ class BatchEngine:
         if self.options.manifest_csv:
             self.dest.write_text("manifest.csv", build_manifest_csv(rows, attempts, self.results, earlier))
         return location
+
+
+def _obstacle(dest: Destination, name: str, error: BaseException) -> str | None:
+    """What in DEST stops a row's file from being checked or written, said so the user can act."""
+    if not isinstance(dest, LocalDestination):
+        return None
+    path = dest.root / name
+    if path.is_dir() and not path.is_symlink():
+        return f"{name} is a directory: move it away, then resume"
+    if isinstance(error, PermissionError):
+        return f"{name} cannot be read or replaced ({error}): fix its permissions or move it away, then resume"
+    return None
 
 
 def _check_dest_batch(dest: Destination, batch_id: str, options: BatchOptions) -> None:

@@ -514,3 +514,24 @@ async def test_a_refused_media_download_settles_as_expired_only_when_past_its_ex
         finally:
             engine.journal.close()
     assert asked.exit_code == 0 and emulator.jobs_created == 3
+
+
+async def test_a_directory_in_place_of_a_saved_file_is_not_reported_downloaded(
+    emulator: LumenfallEmulator, base_url: str, tmp_path: Path
+) -> None:
+    # A1: a row whose file cannot be read is not "downloaded" in the manifest; the message names
+    # the obstacle, and once it is moved away a resume downloads the video again (free)
+    out = tmp_path / "out"
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url) as client:
+        assert (await client.videos.batch(_rows(2), out=out).summary()).exit_code == 0
+        (out / "row0.mp4").unlink()
+        (out / "row0.mp4").mkdir()
+        blocked = await client.videos.batch(_rows(2), out=out).summary()
+        assert blocked.exit_code == 4
+        records, totals = _manifest(out)
+        row0 = next(r for r in records if r["row_id"] == "row0")
+        assert row0["status"] != "downloaded" and "row0.mp4 is a directory: move it away" in row0["error_message"]
+        assert totals["by_status"].get("downloaded") == 1
+        (out / "row0.mp4").rmdir()
+        again = await client.videos.batch(_rows(2), out=out).summary()
+    assert again.exit_code == 0 and emulator.jobs_created == 2
