@@ -230,6 +230,24 @@ class RemoteDestination(Destination):
         self.display = url
         self.staging = staging
         staging.mkdir(parents=True, exist_ok=True)
+        self._check_writable()
+
+    def _check_writable(self) -> None:
+        """Before the first paid create: DEST exists (made if the store has directories) and takes a
+        file. Otherwise every row would be paid for and every upload fail."""
+        probe = self._key(f".lumenfall-probe-{secrets.token_hex(6)}")
+        protocols = self.fs.protocol if isinstance(self.fs.protocol, (tuple, list)) else (self.fs.protocol,)
+        try:
+            if {"file", "local", "sftp", "ssh"} & set(protocols):  # real directories: made (never a bucket)
+                self.fs.makedirs(self.root, exist_ok=True)
+            with self.fs.open(probe, "wb") as file:
+                file.write(b"")
+            self.fs.rm(probe)
+        except Exception as error:
+            raise ValueError(
+                f"{self.display} cannot be written ({type(error).__name__}: {error}): create it or fix its "
+                "permissions (or pick another --out), then run again. Nothing was created."
+            ) from error
 
     def _key(self, name: str) -> str:
         return f"{self.root}/{name}"

@@ -272,7 +272,12 @@ class BatchEngine:
             for state in (*earlier, *states):
                 if state.hold is not None:
                     state.hold.release()
-            self.write_manifest()
+            manifest_error = None
+            try:
+                self.write_manifest()
+            except OSError as error:  # the files and the journal are fine: the next run writes it
+                manifest_error = f"the manifest could not be written to {self.dest.display}: {error}"
+                self._event(manifest_error)
             if isinstance(self.dest, RemoteDestination):
                 with contextlib.suppress(OSError):  # only once empty: a staged file left is kept
                     self.dest.staging.rmdir()
@@ -286,6 +291,7 @@ class BatchEngine:
             manifest=self.dest.display.rstrip("/") + "/" + MANIFEST_NAME, journal=str(opts.journal),
             batch_id=self.batch_id, resume=self.resume, elapsed_seconds=time.monotonic() - started,
             stopped=self._stop, unknown_costs=self.journal.unknown_costs, balance_refused=self.balance_refused,
+            manifest_error=manifest_error,
         )  # fmt: skip
 
     def _restore_hold(self, attempt: Attempt) -> Reservation | None:

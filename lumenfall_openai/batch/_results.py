@@ -132,9 +132,14 @@ class BatchSummary:
     """Rows refused because the account's balance was too low (a 402: nothing created or paid); no
     new job was created after the first. Top up, then resume."""
 
+    manifest_error: str | None = None
+    """Why the manifest could not be written at the end (the rows' files and journal are fine):
+    the run counts as unfinished (exit 4); the next run writes it."""
+
     @property
     def exit_code(self) -> int:
-        return exit_code_for(self.counts)
+        code = exit_code_for(self.counts)
+        return EXIT_UNFINISHED if code == EXIT_OK and self.manifest_error else code
 
     @property
     def ok(self) -> bool:

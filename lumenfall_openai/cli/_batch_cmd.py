@@ -453,6 +453,7 @@ def _summary_dict(summary: BatchSummary) -> dict[str, Any]:
         "spent_micros": summary.spent_micros,
         "unknown_costs": summary.unknown_costs,
         "balance_refused": summary.balance_refused,
+        "manifest_error": summary.manifest_error,
         "reserved_micros": summary.reserved_micros,
         "budget_micros": summary.budget_micros,
         "currency": summary.currency,
@@ -507,7 +508,7 @@ def _headline(summary: BatchSummary) -> str:
         f"{counts['refused']} refused by the {'balance' if summary.balance_refused else 'budget'}, "
         f"{counts['unfinished']} unfinished; {money}; "
         f"{summary.elapsed_seconds:.1f}s"
-    )
+    ) + (f"; {summary.manifest_error} (run again to write it)" if summary.manifest_error else "")
 
 
 def _interrupted(out: Output, engine: BatchEngine | None, base_url: str | None, command: str, emulated: bool) -> int:

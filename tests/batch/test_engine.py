@@ -535,3 +535,37 @@ async def test_a_directory_in_place_of_a_saved_file_is_not_reported_downloaded(
         (out / "row0.mp4").rmdir()
         again = await client.videos.batch(_rows(2), out=out).summary()
     assert again.exit_code == 0 and emulator.jobs_created == 2
+
+
+async def test_a_url_dest_is_made_or_refused_before_anything_is_paid(
+    emulator: LumenfallEmulator, base_url: str, tmp_path: Path
+) -> None:
+    # A5: a URL DEST whose directory does not exist is made; one that cannot be written is refused
+    # before the first paid create (a plain error, nothing created)
+    pytest.importorskip("fsspec")
+    journal = tmp_path / "j.sqlite"
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url) as client:
+        made = await client.videos.batch(_rows(1), out=f"local://{tmp_path}/not/yet/there", journal=journal).summary()
+        assert made.exit_code == 0 and (tmp_path / "not/yet/there/row0.mp4").is_file()
+        (tmp_path / "a-file").write_text("not a directory")
+        with pytest.raises(ValueError, match=r"cannot be written.*Nothing was created"):
+            client.videos.batch(_rows(1), out=f"local://{tmp_path}/a-file/sub", journal=tmp_path / "k.sqlite")
+    assert emulator.jobs_created == 1
+
+
+async def test_a_manifest_that_cannot_be_written_is_a_plain_unfinished_run(
+    emulator: LumenfallEmulator, base_url: str, tmp_path: Path
+) -> None:
+    # A5: the videos are saved and journaled; only the manifest failed: exit 4 with the reason, and
+    # the next run (once the obstacle is gone) writes it without paying again
+    out = tmp_path / "out"
+    (out / "manifest.jsonl").mkdir(parents=True)
+    (out / "manifest.jsonl" / "x").write_text("in the way")
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url) as client:
+        first = await client.videos.batch(_rows(2), out=out).summary()
+        assert first.exit_code == 4 and first.counts["downloaded"] == 2
+        assert first.manifest_error is not None and "manifest could not be written" in first.manifest_error
+        (out / "manifest.jsonl" / "x").unlink()
+        (out / "manifest.jsonl").rmdir()
+        again = await client.videos.batch(_rows(2), out=out).summary()
+    assert again.exit_code == 0 and emulator.jobs_created == 2 and (out / "manifest.jsonl").is_file()
