@@ -101,6 +101,8 @@ def make_engine(
     engine.order = [row.id for row in every]  # the manifest lists the whole batch in the file's order
     jobs = os.fspath(rows) if isinstance(rows, (str, os.PathLike)) else None
     engine.journal.set_meta(**options_meta(options, jobs, model), rows=json.dumps(row_range))
+    if jobs is not None:  # how many rows the batch has: status/resume without the file can say how many started
+        engine.journal.set_meta(jobs_rows=str(len(every)))
     return engine
 
 
