@@ -189,12 +189,13 @@ class LocalDestination(Destination):
     def remove_partials(self, names: set[str]) -> int:
         removed = 0
         for path in self.root.glob(".*.part-*"):  # videos.download's temp files: ".<name>.part-<random>"
-            if path.name[1:].partition(".part-")[0] in names:
+            if path.name[1:].partition(".part-")[0] in names and _is_file(path):
                 path.unlink(missing_ok=True)
                 removed += 1
         for path in self.root.glob(".manifest.*.tmp"):  # a manifest write cut short (write_text's temp)
-            path.unlink(missing_ok=True)
-            removed += 1
+            if _is_file(path):
+                path.unlink(missing_ok=True)
+                removed += 1
         return removed
 
     def write_text(self, name: str, text: str) -> str:
@@ -344,6 +345,11 @@ class RemoteDestination(Destination):
         finally:
             local.unlink(missing_ok=True)
         return self.url(name)
+
+
+def _is_file(path: Path) -> bool:
+    """A temp file to clean up: a file or a link, never a directory someone made with that name."""
+    return path.is_symlink() or path.is_file()
 
 
 def check_local_dest(out: str) -> None:

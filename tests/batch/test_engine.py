@@ -569,3 +569,15 @@ async def test_a_manifest_that_cannot_be_written_is_a_plain_unfinished_run(
         (out / "manifest.jsonl").rmdir()
         again = await client.videos.batch(_rows(2), out=out).summary()
     assert again.exit_code == 0 and emulator.jobs_created == 2 and (out / "manifest.jsonl").is_file()
+
+
+async def test_a_directory_named_like_a_temp_file_is_left_alone(
+    emulator: LumenfallEmulator, base_url: str, tmp_path: Path
+) -> None:
+    # A8: cleaning a killed run's temp files never trips on (or removes) a directory of that name
+    out = tmp_path / "out"
+    (out / ".row0.mp4.part-x").mkdir(parents=True)
+    (out / ".manifest.jsonl.y.tmp").mkdir()
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url) as client:
+        summary = await client.videos.batch(_rows(1), out=out).summary()
+    assert summary.exit_code == 0 and (out / ".row0.mp4.part-x").is_dir()
