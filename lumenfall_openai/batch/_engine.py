@@ -211,6 +211,12 @@ class BatchEngine:
             if attempt is None and row.id in known_ids:
                 changed.append(row.id)
             plan = _plan(attempt, saved)
+            if plan == "download" and attempt is not None and _kept_by_a_cut_restore(attempt, saved):
+                # a kill came between journaling a restore and making it: the file is still kept aside
+                assert attempt.video_id is not None
+                self.journal.update(attempt.key, file=self.dest.location(kept_name(row.id, attempt.video_id)))
+                attempt = self.journal.get(attempt.key)
+                plan = "restore"
             plans[plan] += 1
             states.append(_Row(row, attempt, plan))
         earlier = _earlier_open(self.journal.attempts(), {row.id: row.args_hash for row in self.rows}, self.batch_id)
@@ -705,6 +711,17 @@ class BatchEngine:
         if self.options.manifest_csv:
             self.dest.write_text("manifest.csv", build_manifest_csv(rows, attempts, self.results, earlier))
         return location
+
+
+def _kept_by_a_cut_restore(attempt: Attempt, saved: Mapping[str, int]) -> bool:
+    """The journal places a downloaded video at ``<row id>.mp4``, which is not there, while its
+    kept name holds a file of its size: a restore cut between its journal step and its move."""
+    return (
+        attempt.state == "downloaded" and attempt.video_id is not None
+        and file_name(attempt.file or "") == f"{attempt.row_id}.mp4"
+        and saved.get(f"{attempt.row_id}.mp4") is None
+        and saved.get(kept_name(attempt.row_id, attempt.video_id)) == attempt.bytes
+    )  # fmt: skip
 
 
 def _obstacle(dest: Destination, name: str, error: BaseException) -> str | None:

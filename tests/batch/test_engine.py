@@ -581,3 +581,30 @@ async def test_a_directory_named_like_a_temp_file_is_left_alone(
     async with AsyncLumenfall(api_key=KEY, base_url=base_url) as client:
         summary = await client.videos.batch(_rows(1), out=out).summary()
     assert summary.exit_code == 0 and (out / ".row0.mp4.part-x").is_dir()
+
+
+async def test_a_restore_cut_by_a_kill_finds_the_kept_file_again(
+    emulator: LumenfallEmulator, base_url: str, tmp_path: Path
+) -> None:
+    # A7: args1 -> args2 -> args1, the restore killed after its journal step (row0.mp4) and before
+    # its move: the video is still at row0~<video id>.mp4 and is put back, even once media expired
+    out = tmp_path / "out"
+    first, second = _rows(1), _rows(1, negative_prompt="blur")
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url) as client:
+        assert (await client.videos.batch(first, out=out).summary()).exit_code == 0
+        assert (await client.videos.batch(second, out=out).summary()).exit_code == 0
+        journal = Journal(out / ".lumenfall-batch.sqlite", create=False)
+        try:
+            by_args = {a.args_hash: a for a in journal.attempts()}
+            old = by_args[rows_from_mappings(enumerate(first, 1), default_model=None, unit="row")[0].args_hash]
+            new = next(a for a in journal.attempts() if a.key != old.key)
+            assert old.video_id is not None and new.video_id is not None
+            (out / "row0.mp4").rename(out / f"row0~{new.video_id}.mp4")  # the cut restore's first steps
+            journal.update(new.key, file=str(out / f"row0~{new.video_id}.mp4"))
+            journal.update(old.key, file=str(out / "row0.mp4"))
+        finally:
+            journal.close()
+        emulator.advance(7200)  # no download can save it now
+        back = await client.videos.batch(first, out=out).summary()
+    assert back.exit_code == 0 and emulator.jobs_created == 2
+    assert (out / "row0.mp4").is_file() and not (out / f"row0~{old.video_id}.mp4").exists()
