@@ -23,7 +23,7 @@ import secrets
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 __all__ = [
     "Destination",
@@ -123,10 +123,10 @@ class Destination(abc.ABC):
             return None
         lines = (text or "").strip().splitlines()
         try:
-            totals = json.loads(lines[-1])["totals"] if lines else None
+            totals: object = json.loads(lines[-1])["totals"] if lines else None
         except (ValueError, KeyError, TypeError):
             return None
-        value = totals.get("batch_id") if isinstance(totals, dict) else None
+        value: object = cast("dict[str, object]", totals).get("batch_id") if isinstance(totals, dict) else None
         return value if isinstance(value, str) and value else None
 
     def remove_partials(self, names: set[str]) -> int:
@@ -237,9 +237,14 @@ class RemoteDestination(Destination):
         """Before the first paid create: DEST exists (made if the store has directories) and takes a
         file. Otherwise every row would be paid for and every upload fail."""
         probe = self._key(f".lumenfall-probe-{secrets.token_hex(6)}")
-        protocols = self.fs.protocol if isinstance(self.fs.protocol, (tuple, list)) else (self.fs.protocol,)
+        protocol: object = self.fs.protocol
+        protocols: set[str] = (
+            {str(p) for p in cast("tuple[object, ...]", protocol)}
+            if isinstance(protocol, (tuple, list))
+            else {str(protocol)}
+        )
         try:
-            if {"file", "local", "sftp", "ssh"} & set(protocols):  # real directories: made (never a bucket)
+            if {"file", "local", "sftp", "ssh"} & protocols:  # real directories: made (never a bucket)
                 self.fs.makedirs(self.root, exist_ok=True)
             with self.fs.open(probe, "wb") as file:
                 file.write(b"")

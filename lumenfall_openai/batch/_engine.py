@@ -636,6 +636,7 @@ class BatchEngine:
 
     async def _download(self, state: _Row, attempt: Attempt) -> Attempt | None:
         assert attempt.video_id is not None
+        video_id = attempt.video_id
         name = f"{state.row.id}.mp4"
         try:
             if state.earlier:  # its kept name, never another video's file
@@ -649,11 +650,18 @@ class BatchEngine:
             local = await self._client.videos.download(target, self.dest.download_target(name))
             stored = await asyncio.to_thread(self.dest.finish, name, local)
         except Exception as error:  # the video is completed and paid: resume downloads it again
-            if _media_gone(error) and await self._expired(attempt.video_id):  # no resume can save it
+            if _media_gone(error) and await self._expired(video_id):  # no resume can save it
                 cost = attempt.cost_micros if attempt.cost_micros is not None else attempt.estimate_micros
                 self.journal.update(
-                    attempt.key, state="failed", error_code=MEDIA_EXPIRED, error_message=str(error), cost_micros=cost
-                )  # the money stays counted: the job was paid, its video is gone
+                    attempt.key,
+                    state="failed",
+                    error_code=MEDIA_EXPIRED,
+                    error_message=str(error),
+                    cost_micros=cost,
+                    file=None,
+                    bytes=None,
+                    sha256=None,
+                )  # the money stays counted: the job was paid, its video is gone (no file to name)
                 self._settle(state, "failed", self.journal.get(attempt.key))
                 return None
             if attempt.state == "downloaded":  # its file is not as journaled (why it is downloaded again)
@@ -663,12 +671,13 @@ class BatchEngine:
             if obstacle is not None:
                 self._settle(state, "unfinished", attempt, error=obstacle)
                 return None
+            detail = str(error)
             if _media_gone(error):
-                error = (
-                    f"{error} The video is paid and its media not past its expiry: a refusal (401/404) may pass, "
-                    "so resume tries the download again (free)."
+                detail += (
+                    " The video is paid and its media not past its expiry: a refusal (401/404) may pass, so resume "
+                    "tries the download again (free)."
                 )
-            self._settle(state, "unfinished", attempt, error=f"download failed: {error}")
+            self._settle(state, "unfinished", attempt, error=f"download failed: {detail}")
             return None
         self.journal.update(
             attempt.key, state="downloaded", file=stored.location, bytes=stored.bytes, sha256=stored.sha256
