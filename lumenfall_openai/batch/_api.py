@@ -55,6 +55,7 @@ def _options(
     manifest_csv: bool,
     storage_options: Mapping[str, Any] | None,
     batch_id: str | None = None,
+    retry_expired: bool = False,
 ) -> BatchOptions:
     budget_micros = None
     if budget is not None:
@@ -66,7 +67,7 @@ def _options(
     return BatchOptions(
         out=out_text, journal=Path(journal) if journal is not None else default_journal_path(out_text),
         concurrency=concurrency, budget_micros=budget_micros, retry_failed=retry_failed, timeout=timeout,
-        manifest_csv=manifest_csv, storage_options=storage_options, batch_id=batch_id,
+        manifest_csv=manifest_csv, storage_options=storage_options, batch_id=batch_id, retry_expired=retry_expired,
     )  # fmt: skip
 
 
@@ -86,11 +87,13 @@ def make_engine(
     progress: BatchProgress | None = None,
     batch_id: str | None = None,
     row_range: tuple[int | None, int | None] | None = None,
+    retry_expired: bool = False,
 ) -> BatchEngine:
     """Check everything (rows, options, journal, destination) before anything is sent."""
     options = _options(
         out=out, journal=journal, concurrency=concurrency, budget=budget, retry_failed=retry_failed,
         timeout=timeout, manifest_csv=manifest_csv, storage_options=storage_options, batch_id=batch_id,
+        retry_expired=retry_expired,
     )  # fmt: skip
     every = _rows(rows, model)
     checked = select_rows(every, row_range)  # one machine's share of a split batch
@@ -98,6 +101,8 @@ def make_engine(
     engine.order = [row.id for row in every]  # the manifest lists the whole batch in the file's order
     jobs = os.fspath(rows) if isinstance(rows, (str, os.PathLike)) else None
     engine.journal.set_meta(**options_meta(options, jobs, model), rows=json.dumps(row_range))
+    if jobs is not None:  # how many rows the batch has: status/resume without the file can say how many started
+        engine.journal.set_meta(jobs_rows=str(len(every)))
     return engine
 
 

@@ -17,12 +17,13 @@ from __future__ import annotations
 import abc
 import contextlib
 import hashlib
+import json
 import os
 import secrets
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 __all__ = [
     "Destination",
@@ -97,7 +98,36 @@ class Destination(abc.ABC):
 
     @abc.abstractmethod
     def move(self, name: str, new_name: str) -> str:
-        """Rename ``name`` to ``new_name`` (replacing it); returns the new location (blocking)."""
+        """Rename ``name`` to ``new_name``, never replacing a file there (FileExistsError: a kept
+        video is never overwritten); returns the new location (blocking)."""
+
+    def free_name(self, name: str) -> str:
+        """``name``, or ``<stem>-2.mp4``, ``-3``...: the first that is not taken (blocking)."""
+        stem, dot, ext = name.rpartition(".")
+        candidate, number = name, 1
+        while self.size_of(candidate) is not None:
+            number += 1
+            candidate = f"{stem}-{number}{dot}{ext}"
+        return candidate
+
+    @abc.abstractmethod
+    def read_text(self, name: str) -> str | None:
+        """``name``'s text, or None if it does not exist (blocking)."""
+
+    def recorded_batch_id(self, manifest: str) -> str | None:
+        """The batch id the manifest already in DEST names (its totals line), or None (no manifest,
+        or one that cannot be read: a run rewrites it)."""
+        try:
+            text = self.read_text(manifest)
+        except (OSError, UnicodeDecodeError):
+            return None
+        lines = (text or "").strip().splitlines()
+        try:
+            totals: object = json.loads(lines[-1])["totals"] if lines else None
+        except (ValueError, KeyError, TypeError):
+            return None
+        value: object = cast("dict[str, object]", totals).get("batch_id") if isinstance(totals, dict) else None
+        return value if isinstance(value, str) and value else None
 
     def remove_partials(self, names: set[str]) -> int:
         """Delete the temp files a killed run left for these file names; returns how many."""
@@ -133,8 +163,24 @@ class LocalDestination(Destination):
             return None
 
     def move(self, name: str, new_name: str) -> str:
-        os.replace(self.root / name, self.root / new_name)
+        source, target = self.root / name, self.root / new_name
+        try:
+            os.link(source, target, follow_symlinks=False)  # FileExistsError rather than replace
+        except FileExistsError:
+            raise
+        except OSError:  # no hard links here (some file systems): check, then rename
+            if os.path.lexists(target):
+                raise FileExistsError(f"{target} exists: a kept file is never replaced") from None
+            os.replace(source, target)
+            return self.location(new_name)
+        source.unlink()
         return self.location(new_name)
+
+    def read_text(self, name: str) -> str | None:
+        try:
+            return (self.root / name).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
 
     def sizes(self) -> dict[str, int]:
         with os.scandir(self.root) as entries:
@@ -143,12 +189,13 @@ class LocalDestination(Destination):
     def remove_partials(self, names: set[str]) -> int:
         removed = 0
         for path in self.root.glob(".*.part-*"):  # videos.download's temp files: ".<name>.part-<random>"
-            if path.name[1:].partition(".part-")[0] in names:
+            if path.name[1:].partition(".part-")[0] in names and _is_file(path):
                 path.unlink(missing_ok=True)
                 removed += 1
         for path in self.root.glob(".manifest.*.tmp"):  # a manifest write cut short (write_text's temp)
-            path.unlink(missing_ok=True)
-            removed += 1
+            if _is_file(path):
+                path.unlink(missing_ok=True)
+                removed += 1
         return removed
 
     def write_text(self, name: str, text: str) -> str:
@@ -184,6 +231,29 @@ class RemoteDestination(Destination):
         self.display = url
         self.staging = staging
         staging.mkdir(parents=True, exist_ok=True)
+        self._check_writable()
+
+    def _check_writable(self) -> None:
+        """Before the first paid create: DEST exists (made if the store has directories) and takes a
+        file. Otherwise every row would be paid for and every upload fail."""
+        probe = self._key(f".lumenfall-probe-{secrets.token_hex(6)}")
+        protocol: object = self.fs.protocol
+        protocols: set[str] = (
+            {str(p) for p in cast("tuple[object, ...]", protocol)}
+            if isinstance(protocol, (tuple, list))
+            else {str(protocol)}
+        )
+        try:
+            if {"file", "local", "sftp", "ssh"} & protocols:  # real directories: made (never a bucket)
+                self.fs.makedirs(self.root, exist_ok=True)
+            with self.fs.open(probe, "wb") as file:
+                file.write(b"")
+            self.fs.rm(probe)
+        except Exception as error:
+            raise ValueError(
+                f"{self.display} cannot be written ({type(error).__name__}: {error}): create it or fix its "
+                "permissions (or pick another --out), then run again. Nothing was created."
+            ) from error
 
     def _key(self, name: str) -> str:
         return f"{self.root}/{name}"
@@ -205,6 +275,8 @@ class RemoteDestination(Destination):
         return digest.hexdigest()
 
     def move(self, name: str, new_name: str) -> str:
+        if self.size_of(new_name) is not None:
+            raise FileExistsError(f"{self.url(new_name)} exists: a kept file is never replaced")
         self.fs.mv(self._key(name), self._key(new_name))
         self.fs.invalidate_cache()
         return self.url(new_name)
@@ -260,6 +332,14 @@ class RemoteDestination(Destination):
             if item.get("type") == "file" and isinstance(item.get("size"), int)
         }
 
+    def read_text(self, name: str) -> str | None:
+        try:
+            with self.fs.open(self._key(name), "rb") as file:
+                data: bytes = file.read()
+        except FileNotFoundError:
+            return None
+        return data.decode("utf-8")
+
     def write_text(self, name: str, text: str) -> str:
         local = self.staging / f".{name}.{secrets.token_hex(4)}"
         local.write_text(text, encoding="utf-8")
@@ -270,6 +350,11 @@ class RemoteDestination(Destination):
         finally:
             local.unlink(missing_ok=True)
         return self.url(name)
+
+
+def _is_file(path: Path) -> bool:
+    """A temp file to clean up: a file or a link, never a directory someone made with that name."""
+    return path.is_symlink() or path.is_file()
 
 
 def check_local_dest(out: str) -> None:

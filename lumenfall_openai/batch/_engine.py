@@ -14,6 +14,7 @@ import json
 import os
 import re
 import time
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,10 +22,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._money import micros_to_decimal, to_micros
-from ..costs import CostLedger, Reservation
+from ..costs import CostLedger, Reservation, usable_estimate
 from ..errors import BudgetError, DownloadError, InsufficientBalanceError, WaitTimeoutError
 from ._dest import Destination, LocalDestination, RemoteDestination, open_destination, staging_dir
-from ._journal import Attempt, Journal, derive_key, file_name, journal_rows, kept_name, superseded
+from ._journal import (
+    OPEN_STATES,
+    Attempt,
+    Journal,
+    JournalError,
+    derive_key,
+    file_name,
+    journal_rows,
+    kept_name,
+    superseded,
+)
 from ._manifest import build_manifest, build_manifest_csv
 from ._results import BatchProgress, BatchResult, BatchSummary, ResumeReport, RowOutcome
 from ._rows import BatchRow, canonical_json
@@ -71,6 +82,8 @@ class BatchOptions:
     concurrency: int = 8
     budget_micros: int | None = None
     retry_failed: int = 0
+    retry_expired: bool = False
+    """``retry_failed`` also pays again for rows whose paid video expired before it was saved."""
     timeout: float | None = None
     manifest_csv: bool = False
     storage_options: Mapping[str, Any] | None = None
@@ -91,10 +104,13 @@ class BatchOptions:
 class _Row:
     """The engine's view of one row during a run."""
 
-    __slots__ = ("attempt", "hold", "plan", "row", "state", "video")
+    __slots__ = ("attempt", "earlier", "hold", "plan", "row", "state", "video")
 
-    def __init__(self, row: BatchRow, attempt: Attempt | None, plan: str) -> None:
+    def __init__(self, row: BatchRow, attempt: Attempt | None, plan: str, *, earlier: bool = False) -> None:
         self.row = row
+        self.earlier = earlier
+        """An open job of arguments an edit replaced: followed to the end, its video kept as
+        ``<row id>~<video id>.mp4``; not one of the run's rows (no result, no progress count)."""
         self.attempt = attempt
         self.plan = plan
         self.video: Video | None = None
@@ -145,11 +161,21 @@ class BatchEngine:
         """Told what the journal held, before anything is sent (the CLI prints it)."""
         self.progress = progress or BatchProgress()
         self.journal = Journal(options.journal, exclusive=True)
-        self.batch_id = self.journal.batch_id(options.batch_id)
-        self.dest: Destination = open_destination(
-            options.out, staging=staging_dir(options.journal, self.batch_id),
-            storage_options=dict(options.storage_options or {}),
-        )  # fmt: skip
+        try:
+            # the id is journaled only once DEST is known to hold no other batch
+            known = self.journal.meta("batch_id")
+            if known is not None:  # another --batch-id than the journal's: its own message first
+                self.journal.batch_id(options.batch_id)
+            proposed = known or options.batch_id or uuid.uuid4().hex
+            self.dest: Destination = open_destination(
+                options.out, staging=staging_dir(options.journal, proposed),
+                storage_options=dict(options.storage_options or {}),
+            )  # fmt: skip
+            _check_dest_batch(self.dest, proposed, options)
+            self.batch_id = self.journal.batch_id(proposed)
+        except BaseException:
+            self.journal.close()
+            raise
         self._stop = False
         self._stop_reason = "the run was stopped"
         self.balance_refused = 0
@@ -185,20 +211,35 @@ class BatchEngine:
             if attempt is None and row.id in known_ids:
                 changed.append(row.id)
             plan = _plan(attempt, saved)
+            if plan == "download" and attempt is not None and _kept_by_a_cut_restore(attempt, saved):
+                # a kill came between journaling a restore and making it: the file is still kept aside
+                assert attempt.video_id is not None
+                self.journal.update(attempt.key, file=self.dest.location(kept_name(row.id, attempt.video_id)))
+                attempt = self.journal.get(attempt.key)
+                plan = "restore"
             plans[plan] += 1
             states.append(_Row(row, attempt, plan))
+        earlier = _earlier_open(self.journal.attempts(), {row.id: row.args_hash for row in self.rows}, self.batch_id)
         self.resume = ResumeReport(
             polled=plans["poll"], resent=plans["resend"], downloads=plans["download"],
             done=plans["done"] + plans["failed"] + plans["restore"], changed=len(changed), new=plans["create"],
-            changed_ids=tuple(changed),
+            changed_ids=tuple(changed), changed_running=tuple(sorted({s.row.id for s in earlier})),
         )  # fmt: skip
         budget = opts.budget_micros
         client = self._client
         if budget is not None:
-            # The budget covers the whole batch, every run: what earlier runs spent comes off it.
-            self._ledger = CostLedger(
-                micros_to_decimal(max(budget - spent_before, 0)), currency=client.ledger.currency, parent=client.ledger
+            # The budget covers the whole batch, every run: what earlier runs spent comes off it, and
+            # so does what every open job this run does not follow (another --rows slice's) may cost
+            followed = {s.attempt.key for s in (*states, *earlier) if s.attempt is not None}
+            elsewhere = sum(
+                a.estimate_micros or 0
+                for a in self.journal.attempts()
+                if a.state in OPEN_STATES and a.key not in followed
             )
+            self._ledger = CostLedger(
+                micros_to_decimal(max(budget - spent_before - elsewhere, 0)), currency=client.ledger.currency,
+                parent=client.ledger,
+            )  # fmt: skip
             client = client.with_options(ledger=self._ledger)
         self._client = client
         progress = self.progress
@@ -216,10 +257,13 @@ class BatchEngine:
         # no download is running yet in this batch's DEST: what is there half-written was left by a kill
         self.dest.remove_partials({f"{state.row.id}.mp4" for state in states})
         order = {"poll": 0, "resend": 1, "download": 2, "restore": 2, "create": 3, "done": 4, "failed": 4}
-        queue = collections.deque(sorted(states, key=lambda s: order[s.plan]))
-        for state in states:  # restored reservations: jobs that exist and may still cost money
+        queue = collections.deque(sorted((*earlier, *states), key=lambda s: order[s.plan]))
+        for state in (*earlier, *states):  # restored reservations: jobs that exist and may still cost money
             if state.attempt is not None and state.attempt.state == "running" and self._ledger is not None:
                 state.hold = self._restore_hold(state.attempt)
+            elif state.attempt is not None and state.attempt.state == "sending" and self._ledger is not None:
+                held = state.attempt.estimate_micros or 0
+                state.hold = self._hold(held, self._ledger.currency, state.row.id, resend=True)
 
         async def worker() -> None:
             while queue:
@@ -231,10 +275,15 @@ class BatchEngine:
         finally:
             for task in workers:
                 task.cancel()
-            for state in states:
+            for state in (*earlier, *states):
                 if state.hold is not None:
                     state.hold.release()
-            self.write_manifest()
+            manifest_error = None
+            try:
+                self.write_manifest()
+            except OSError as error:  # the files and the journal are fine: the next run writes it
+                manifest_error = f"the manifest could not be written to {self.dest.display}: {error}"
+                self._event(manifest_error)
             if isinstance(self.dest, RemoteDestination):
                 with contextlib.suppress(OSError):  # only once empty: a staged file left is kept
                     self.dest.staging.rmdir()
@@ -248,6 +297,7 @@ class BatchEngine:
             manifest=self.dest.display.rstrip("/") + "/" + MANIFEST_NAME, journal=str(opts.journal),
             batch_id=self.batch_id, resume=self.resume, elapsed_seconds=time.monotonic() - started,
             stopped=self._stop, unknown_costs=self.journal.unknown_costs, balance_refused=self.balance_refused,
+            manifest_error=manifest_error,
         )  # fmt: skip
 
     def _restore_hold(self, attempt: Attempt) -> Reservation | None:
@@ -260,6 +310,17 @@ class BatchEngine:
             self._stop = True
             self._event(f"{attempt.row_id}: running jobs already use the budget; no new job will be created")
             return None
+
+    async def _estimate(self, row: BatchRow) -> tuple[int, str]:
+        """The row's price (a free dry run) as the budget reads it: UnusableEstimateError if it cannot."""
+        return usable_estimate(await self._client.videos.estimate(**row.args))
+
+    def _hold(self, micros: int, currency: str, row_id: str, *, resend: bool) -> Reservation:
+        """Reserve a create's estimate; a re-send's is held whatever the budget says (its job may exist)."""
+        assert self._ledger is not None
+        if resend:
+            return self._ledger._force_reserve(micros, currency)  # pyright: ignore[reportPrivateUsage]
+        return self._ledger.reserve(micros, currency=currency, what=f"Row {row_id}'s video job")
 
     def _may_create(self) -> bool:
         """False once the run is stopped, or (fail closed) when a paid job's cost is unknown under a budget."""
@@ -278,7 +339,8 @@ class BatchEngine:
         self.progress.events.append(text)
 
     def _set(self, state: _Row, new: str) -> None:
-        self.progress.move(state.state, new)
+        if not state.earlier:
+            self.progress.move(state.state, new)
         state.state = new
         self.progress.spent_micros, self.progress.reserved_micros = self._money()
 
@@ -286,6 +348,11 @@ class BatchEngine:
         if state.hold is not None:
             state.hold.release()
             state.hold = None
+        if state.earlier:  # not one of the run's rows: said, never counted as the row's outcome
+            state.state = outcome
+            video = (attempt.video_id if attempt is not None else None) or "(create re-sent)"
+            self._event(f"{state.row.id}: the earlier job {video}: {outcome}" + (f" ({error})" if error else ""))
+            return
         result = _result(state.row.id, outcome, attempt, error)
         self.results[state.row.id] = result
         self._set(state, outcome)
@@ -327,7 +394,11 @@ class BatchEngine:
                 continue
             if plan == "failed":
                 assert attempt is not None
-                if attempt.state == "failed" and attempt.attempt < self.options.retry_failed and self._may_create():
+                retry = attempt.error_code != MEDIA_EXPIRED or self.options.retry_expired  # it was paid once
+                if (
+                    attempt.state == "failed" and retry and attempt.attempt < self.options.retry_failed
+                    and self._may_create()
+                ):  # fmt: skip
                     self._event(f"{state.row.id}: failed ({attempt.error_code}), retrying as a new job")
                     attempt = await self._create(state, attempt.attempt + 1)
                     if attempt is None:
@@ -360,17 +431,60 @@ class BatchEngine:
             plan = _plan(attempt)
 
     async def _create(self, state: _Row, number: int) -> Attempt | None:
-        """Journal, then send the create (or re-send it: same key, a replay). None: settled."""
+        """Journal, then send the create (or re-send it: same key, a replay). None: settled.
+
+        Under a budget the row is priced first (a free dry run) and the estimate journaled with
+        the intent, so a kill before the answer leaves it reserved. A re-send (the journal says
+        ``sending``: the job may exist) is a replay, never a new spend: its estimate is held
+        whatever the budget says, never refused."""
         row = state.row
         key = derive_key(self.batch_id, row.id, row.args, number)
         journal = self.journal
-        journal.begin(key=key, row_id=row.id, args_hash=row.args_hash, args=canonical_json(row.args), attempt=number)
+        known = journal.get(key)
+        resend = known is not None and known.state == "sending"
+        estimate = known.estimate_micros if known is not None else None
+        client = self._client
+        if self._ledger is not None:
+            currency = self._ledger.currency
+            if estimate is None or not resend:
+                try:
+                    estimate, currency = await self._estimate(row)
+                except BudgetError as error:  # an unusable estimate: nothing was sent
+                    if not resend:
+                        journal.begin(key=key, row_id=row.id, args_hash=row.args_hash,
+                                      args=canonical_json(row.args), attempt=number)  # fmt: skip
+                        journal.update(key, state="refused", error_code="budget_exceeded", error_message=str(error))
+                        self._settle(state, "refused", journal.get(key))
+                        return None
+                    estimate = None
+                except Exception as error:  # nothing was sent: the row is as it was
+                    self._settle(state, "unfinished", known, error=f"could not price the row (nothing sent): {error}")
+                    return None
+            if state.hold is not None:
+                state.hold.release()
+                state.hold = None
+            try:
+                state.hold = self._hold(estimate or 0, currency, row.id, resend=resend)
+            except BudgetError as error:  # nothing was sent
+                journal.begin(key=key, row_id=row.id, args_hash=row.args_hash, args=canonical_json(row.args),
+                              attempt=number, estimate_micros=estimate)  # fmt: skip
+                journal.update(key, state="refused", error_code="budget_exceeded", error_message=str(error))
+                self._settle(state, "refused", journal.get(key))
+                return None
+            # priced and held here: the create itself must not estimate or reserve a second time
+            client = client.with_options(ledger=CostLedger(currency=self._ledger.currency))
+        journal.begin(
+            key=key, row_id=row.id, args_hash=row.args_hash, args=canonical_json(row.args), attempt=number,
+            estimate_micros=estimate,
+        )  # fmt: skip
         if (known := journal.get(key)) is not None and known.state == "refused":
-            journal.update(key, state="sending", error_code=None, error_message=None)
+            journal.update(key, state="sending", error_code=None, error_message=None, estimate_micros=estimate)
+        elif known is not None and known.estimate_micros is None and estimate is not None:
+            journal.update(key, estimate_micros=estimate)
         state.attempt = journal.get(key)
         self._set(state, "creating")
         try:
-            video = await self._client.videos.create(**row.args, idempotency_key=key)
+            video = await client.videos.create(**row.args, idempotency_key=key)
         except BudgetError as error:  # nothing was sent
             journal.update(key, state="refused", error_code="budget_exceeded", error_message=str(error))
             self._settle(state, "refused", journal.get(key))
@@ -386,16 +500,15 @@ class BatchEngine:
         except Exception as error:
             from .._create_outcome import may_have_started
 
-            if may_have_started(error):  # the job may exist: the journal keeps "sending"; resume re-sends
-                held = self._ledger.unsettled_creates().get(key) if self._ledger is not None else None
-                if held:  # what the budget holds for it: status and later runs count it as reserved
-                    journal.update(key, estimate_micros=held)
+            if may_have_started(error):  # the job may exist: the journal keeps "sending" (and its estimate)
                 self._settle(state, "unfinished", journal.get(key), error=f"create outcome unknown: {error}")
                 return None
             code = str(getattr(error, "code", None) or type(error).__name__)
             journal.update(key, state="refused", status="refused", error_code=code, error_message=str(error))
             self._settle(state, "failed", journal.get(key))
             return None
+        if self._ledger is not None and video.status == "completed":
+            self._ledger.record_video(video)  # a replay of a finished job: its cost counts in this run
         if video.status == "completed":
             state.video = video  # a replay of a job that finished meanwhile
         estimate = to_micros(video.metadata.cost_estimate)
@@ -454,15 +567,23 @@ class BatchEngine:
             known for known in self.journal.of_row(state.row.id)
             if known.key != attempt.key and known.state == "downloaded"
         ]  # fmt: skip
-        if not others and attempt.state != "downloaded":
-            return  # no earlier video of this row: whatever is there is this job's own (a kill's leftover)
         digest = await asyncio.to_thread(self.dest.sha256_of, name)
         if digest is None:
+            return
+        if not others and attempt.state != "downloaded":
+            # no earlier video of this row in this journal: a file there is somebody's (a user's own,
+            # another batch's, or this job's own download a kill cut before its journal step):
+            # never overwritten, kept aside
+            kept = await asyncio.to_thread(self.dest.free_name, kept_name(state.row.id, f"existing-{digest[:12]}"))
+            await asyncio.to_thread(self.dest.move, name, kept)
+            self._event(
+                f"{state.row.id}: {name} was already in {self.dest.display}, not from this batch: kept as {kept}"
+            )
             return
         owners = [known for known in others if known.sha256 == digest]
         if not owners:
             if attempt.state == "downloaded" and digest != attempt.sha256:  # changed since it was downloaded
-                kept = kept_name(state.row.id, f"changed-{digest[:12]}")
+                kept = await asyncio.to_thread(self.dest.free_name, kept_name(state.row.id, f"changed-{digest[:12]}"))
                 await asyncio.to_thread(self.dest.move, name, kept)
                 self._event(
                     f"{state.row.id}: {name} no longer matches the sha256 journaled at its download (kept as "
@@ -472,7 +593,7 @@ class BatchEngine:
         # equal bytes (a video made twice): the one the journal places here; else a kill came between
         # journaling the move and making it
         owner = next((known for known in owners if file_name(known.file or "") == name), owners[-1])
-        kept = kept_name(state.row.id, owner.video_id or owner.key[-12:])
+        kept = await asyncio.to_thread(self.dest.free_name, kept_name(state.row.id, owner.video_id or owner.key[-12:]))
         self.journal.update(owner.key, file=self.dest.location(kept))  # first: a kill leaves it findable
         await asyncio.to_thread(self.dest.move, name, kept)
         self._event(f"{state.row.id}: the earlier video {owner.video_id} is kept as {kept}")
@@ -488,7 +609,7 @@ class BatchEngine:
             if digest == attempt.sha256:
                 return True
             if digest is not None:
-                where = "kept as " + kept_name(state.row.id, f"changed-{digest[:12]}")
+                where = "kept as " + self.dest.free_name(kept_name(state.row.id, f"changed-{digest[:12]}"))
                 await asyncio.to_thread(self.dest.move, name, where.removeprefix("kept as "))
         except OSError as error:  # cannot be checked: not reported downloaded
             self._settle(state, "unfinished", attempt, error=f"could not check {name}: {error}")
@@ -515,9 +636,13 @@ class BatchEngine:
 
     async def _download(self, state: _Row, attempt: Attempt) -> Attempt | None:
         assert attempt.video_id is not None
+        video_id = attempt.video_id
         name = f"{state.row.id}.mp4"
         try:
-            await self._keep_earlier(state, attempt)
+            if state.earlier:  # its kept name, never another video's file
+                name = await asyncio.to_thread(self.dest.free_name, kept_name(state.row.id, attempt.video_id))
+            if not state.earlier:
+                await self._keep_earlier(state, attempt)
             target: Video | str = state.video if state.video is not None else attempt.video_id
             if attempt.cost_micros is None:  # its cost was never journaled: read it (and a fresh URL) now
                 target = await self._client.videos.retrieve(attempt.video_id)
@@ -525,14 +650,34 @@ class BatchEngine:
             local = await self._client.videos.download(target, self.dest.download_target(name))
             stored = await asyncio.to_thread(self.dest.finish, name, local)
         except Exception as error:  # the video is completed and paid: resume downloads it again
-            if _media_gone(error):  # ... unless even a fresh URL fails: no resume can save it
+            if _media_gone(error) and await self._expired(video_id):  # no resume can save it
                 cost = attempt.cost_micros if attempt.cost_micros is not None else attempt.estimate_micros
                 self.journal.update(
-                    attempt.key, state="failed", error_code=MEDIA_EXPIRED, error_message=str(error), cost_micros=cost
-                )  # the money stays counted: the job was paid, its video is gone
+                    attempt.key,
+                    state="failed",
+                    error_code=MEDIA_EXPIRED,
+                    error_message=str(error),
+                    cost_micros=cost,
+                    file=None,
+                    bytes=None,
+                    sha256=None,
+                )  # the money stays counted: the job was paid, its video is gone (no file to name)
                 self._settle(state, "failed", self.journal.get(attempt.key))
                 return None
-            self._settle(state, "unfinished", attempt, error=f"download failed: {error}")
+            if attempt.state == "downloaded":  # its file is not as journaled (why it is downloaded again)
+                self.journal.update(attempt.key, state="completed", file=None, bytes=None, sha256=None)
+                attempt = self.journal.get(attempt.key) or attempt
+            obstacle = _obstacle(self.dest, name, error)
+            if obstacle is not None:
+                self._settle(state, "unfinished", attempt, error=obstacle)
+                return None
+            detail = str(error)
+            if _media_gone(error):
+                detail += (
+                    " The video is paid and its media not past its expiry: a refusal (401/404) may pass, so resume "
+                    "tries the download again (free)."
+                )
+            self._settle(state, "unfinished", attempt, error=f"download failed: {detail}")
             return None
         self.journal.update(
             attempt.key, state="downloaded", file=stored.location, bytes=stored.bytes, sha256=stored.sha256
@@ -540,6 +685,16 @@ class BatchEngine:
         done = self.journal.get(attempt.key)
         self._settle(state, "downloaded", done)
         return None
+
+    async def _expired(self, video_id: str) -> bool:
+        """The server's own retrieve says the video's media is past its expiry: gone for good. Not
+        known (no expiry, the retrieve failed): False, the download is tried again later (free)."""
+        try:
+            video = await self._client.videos.retrieve(video_id)
+        except Exception:
+            return False
+        expires = video.expires_at
+        return isinstance(expires, (int, float)) and expires <= time.time()
 
     # -- manifest -----------------------------------------------------------------------------
     def write_manifest(self) -> str:
@@ -565,6 +720,61 @@ class BatchEngine:
         if self.options.manifest_csv:
             self.dest.write_text("manifest.csv", build_manifest_csv(rows, attempts, self.results, earlier))
         return location
+
+
+def _kept_by_a_cut_restore(attempt: Attempt, saved: Mapping[str, int]) -> bool:
+    """The journal places a downloaded video at ``<row id>.mp4``, which is not there, while its
+    kept name holds a file of its size: a restore cut between its journal step and its move."""
+    return (
+        attempt.state == "downloaded" and attempt.video_id is not None
+        and file_name(attempt.file or "") == f"{attempt.row_id}.mp4"
+        and saved.get(f"{attempt.row_id}.mp4") is None
+        and saved.get(kept_name(attempt.row_id, attempt.video_id)) == attempt.bytes
+    )  # fmt: skip
+
+
+def _obstacle(dest: Destination, name: str, error: BaseException) -> str | None:
+    """What in DEST stops a row's file from being checked or written, said so the user can act."""
+    if not isinstance(dest, LocalDestination):
+        return None
+    path = dest.root / name
+    if path.is_dir() and not path.is_symlink():
+        return f"{name} is a directory: move it away, then resume"
+    if isinstance(error, PermissionError):
+        return f"{name} cannot be read or replaced ({error}): fix its permissions or move it away, then resume"
+    return None
+
+
+def _check_dest_batch(dest: Destination, batch_id: str, options: BatchOptions) -> None:
+    """DEST holds one batch: a run of another (another journal, a new id) would pay for every row
+    again and replace its files. Refused before anything is sent (JournalError)."""
+    recorded = dest.recorded_batch_id(MANIFEST_NAME)
+    if recorded is None or recorded == batch_id:
+        return
+    default = None if isinstance(dest, RemoteDestination) else Path(options.out.removeprefix("file://")) / JOURNAL_NAME
+    theirs = f" (is it {default}?)" if default is not None and default.is_file() and default != options.journal else ""
+    raise JournalError(
+        f"{dest.display} holds batch {recorded!r} (its {MANIFEST_NAME}), but the journal {options.journal} is for "
+        f"batch {batch_id!r}: running would pay for its rows again and replace its files. Nothing was sent. To "
+        f"continue that batch, pass its journal with --journal PATH{theirs} (Python: journal=), or start a new "
+        f"journal for it with --batch-id {recorded} (Python: batch_id=; its keys replay the jobs rather than pay "
+        "again); for another batch use another --out."
+    )
+
+
+def _earlier_open(attempts: Sequence[Attempt], current: Mapping[str, str], batch_id: str) -> list[_Row]:
+    """The jobs of argument sets an edit replaced that are still open (sending, running, or
+    completed and not downloaded): paid or maybe paid, so followed to the end like the rows'.
+    Rows this run does not have (another --rows slice) are left to the runs that have them."""
+    found: list[_Row] = []
+    for attempt in superseded(attempts, current):
+        if attempt.row_id not in current or attempt.state not in ("sending", "running", "completed"):
+            continue
+        row = BatchRow(id=attempt.row_id, args=json.loads(attempt.args), line=0)
+        if attempt.state == "sending" and derive_key(batch_id, row.id, row.args, attempt.attempt) != attempt.key:
+            continue  # cannot be re-sent with its own key: left reserved in the journal
+        found.append(_Row(row, attempt, _plan(attempt), earlier=True))
+    return found
 
 
 def _result(row_id: str, outcome: RowOutcome, attempt: Attempt | None, error: str | None) -> BatchResult:

@@ -108,8 +108,13 @@ def file_name(location: str) -> str:
 
 def kept_name(row_id: str, tag: str) -> str:
     """``<row id>~<tag>.mp4``: where an earlier video of a row is kept when the row's file is
-    replaced. ``~`` cannot appear in a row id, so a kept file never takes another row's name."""
-    return f"{row_id}~{re.sub(r'[^A-Za-z0-9._-]', '_', tag)[:96]}.mp4"
+    replaced. ``~`` cannot appear in a row id, so a kept file never takes another row's name.
+    Injective: a tag that had to be cut or cleaned (a long or odd video id) gets a hash of the
+    whole tag, so two videos never share a kept name."""
+    clean = re.sub(r"[^A-Za-z0-9._-]", "_", tag)
+    if clean != tag or len(clean) > 96:
+        clean = f"{clean[:64]}-{hashlib.sha256(tag.encode()).hexdigest()[:16]}"
+    return f"{row_id}~{clean}.mp4"
 
 
 def superseded(attempts: Iterable[Attempt], current: Mapping[str, str]) -> list[Attempt]:
@@ -303,20 +308,24 @@ class Journal:
         """Every attempt of one row id (all its argument sets), oldest first, without a scan."""
         return [self._cache[key] for key in self._keys_of_row.get(row_id, ())]
 
-    def begin(self, *, key: str, row_id: str, args_hash: str, args: str, attempt: int) -> None:
-        """Record ``sending`` for an attempt (idempotent: an existing attempt keeps its state)."""
+    def begin(
+        self, *, key: str, row_id: str, args_hash: str, args: str, attempt: int, estimate_micros: int | None = None
+    ) -> None:
+        """Record ``sending`` for an attempt (idempotent: an existing attempt keeps its state).
+        ``estimate_micros``: what the job is expected to cost, journaled with the intent so that a
+        kill before the answer leaves it reserved (status and later runs count it)."""
         now = time.time()
         # One statement in autocommit mode is one transaction: committed when execute returns.
         self._db.execute(
-            "INSERT INTO attempts (key, row_id, args_hash, args, attempt, state, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, 'sending', ?, ?) ON CONFLICT(key) DO NOTHING",
-            (key, row_id, args_hash, args, attempt, now, now),
+            "INSERT INTO attempts (key, row_id, args_hash, args, attempt, state, estimate_micros, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, 'sending', ?, ?, ?) ON CONFLICT(key) DO NOTHING",
+            (key, row_id, args_hash, args, attempt, estimate_micros, now, now),
         )
         if key not in self._cache:
             self._store(
                 Attempt(
                     key=key, row_id=row_id, args_hash=args_hash, args=args, attempt=attempt, state="sending",
-                    video_id=None, status=None, error_code=None, error_message=None, estimate_micros=None,
+                    video_id=None, status=None, error_code=None, error_message=None, estimate_micros=estimate_micros,
                     cost_micros=None, currency=None, provider=None, executed_model=None, file=None, bytes=None,
                     sha256=None, created_at=now, updated_at=now,
                 )

@@ -64,6 +64,8 @@ class ResumeReport:
     new: int = 0
     changed_ids: tuple[str, ...] = ()
     """The ids of the changed rows."""
+    changed_running: tuple[str, ...] = ()
+    """Rows whose earlier arguments' job is still open: followed to the end in this run too."""
 
     @property
     def resumed(self) -> bool:
@@ -87,6 +89,11 @@ class ResumeReport:
         return (
             f"{self.changed} row(s) changed since the last run ({ids}): each is a new paid job (earlier files "
             "kept as <row id>~<video id>.mp4, listed in the manifest as superseded)."
+        ) + (
+            f" The earlier job(s) of {', '.join(self.changed_running[:5])} are still running or not yet saved: "
+            "they are followed to the end (their cost counts against the budget), their videos kept the same way."
+            if self.changed_running
+            else ""
         )
 
 
@@ -125,9 +132,14 @@ class BatchSummary:
     """Rows refused because the account's balance was too low (a 402: nothing created or paid); no
     new job was created after the first. Top up, then resume."""
 
+    manifest_error: str | None = None
+    """Why the manifest could not be written at the end (the rows' files and journal are fine):
+    the run counts as unfinished (exit 4); the next run writes it."""
+
     @property
     def exit_code(self) -> int:
-        return exit_code_for(self.counts)
+        code = exit_code_for(self.counts)
+        return EXIT_UNFINISHED if code == EXIT_OK and self.manifest_error else code
 
     @property
     def ok(self) -> bool:

@@ -137,14 +137,19 @@ def rows_from_mappings(
         if row_id is None:
             base = "r" + hashlib.sha256(canonical_json(args).encode()).hexdigest()[:12]
             row_id, count = base, 1
-            while row_id in seen:
+            while row_id.casefold() in seen:
                 count += 1
                 row_id = f"{base}-{count}"
         assert isinstance(row_id, str)
-        if row_id in seen:
-            problems.append((line, f"id {row_id!r} is already used on line {seen[row_id]}; ids must be unique"))
+        # ids equal but for case would share one file on a case-insensitive file system (macOS, Windows)
+        folded = row_id.casefold()
+        if folded in seen:
+            problems.append(
+                (line, f"id {row_id!r} is already used on line {seen[folded]} (ids equal but for case count as one: "
+                       "they would name one file on macOS/Windows); ids must be unique")
+            )  # fmt: skip
             continue
-        seen[row_id] = line
+        seen[folded] = line
         rows.append(BatchRow(id=row_id, args=args, line=line))
     if problems:
         raise RowsError(source, problems, unit=unit)

@@ -118,6 +118,11 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     tuning.add_argument(
         "--retry-failed", type=_count, metavar="K", help="retry a failed job up to K times, each a new paid job"
     )
+    tuning.add_argument(
+        "--retry-expired",
+        action="store_true",
+        help="with --retry-failed: also pay again for rows whose paid video expired before it was saved",
+    )
     tuning.add_argument("--timeout", type=_seconds, metavar="SECONDS", help="stop following a job after this long")
     tuning.add_argument("--manifest-csv", action="store_true", help="also write manifest.csv")
 
@@ -247,6 +252,7 @@ def _tuning(args: argparse.Namespace, stored: dict[str, Any]) -> dict[str, Any]:
         "retry_failed": args.retry_failed if args.retry_failed is not None else stored.get("retry_failed") or 0,
         "timeout": args.timeout if args.timeout is not None else stored.get("job_timeout"),
         "manifest_csv": bool(args.manifest_csv or stored.get("manifest_csv")),
+        "retry_expired": bool(getattr(args, "retry_expired", False)),
     }
 
 
@@ -357,8 +363,25 @@ def _execute(
         except KeyboardInterrupt:
             engine: BatchEngine | None = holder.get("engine")
             return _interrupted(out, engine, base_url, command, emulated)
-    _report(out, summary, command, emulated)
-    return summary.exit_code
+    missing = None
+    if from_journal is not None:  # the batch's other rows cannot be known, so it cannot be complete
+        missing = f"{_missing_jobs_reason(jobs)}: {_journaled_of(journal)}; the rest cannot be started without it"
+    return _report(out, summary, command, emulated, jobs_missing=missing)
+
+
+def _journaled_of(journal: str | None) -> str:
+    """ "3 of 12 rows journaled" (the JOBS file's row count is journaled at the first run)."""
+    from ..batch import Journal
+    from ..batch._journal import journal_rows
+
+    if journal is None:
+        return "some rows journaled"
+    reader = Journal(journal, create=False)
+    try:
+        started, total = len(journal_rows(reader.attempts())), reader.meta("jobs_rows")
+    finally:
+        reader.close()
+    return f"{started} of {total} rows journaled" if total else f"{started} row(s) journaled"
 
 
 def _told_resume(out: Output, report: ResumeReport) -> None:
@@ -447,6 +470,7 @@ def _summary_dict(summary: BatchSummary) -> dict[str, Any]:
         "spent_micros": summary.spent_micros,
         "unknown_costs": summary.unknown_costs,
         "balance_refused": summary.balance_refused,
+        "manifest_error": summary.manifest_error,
         "reserved_micros": summary.reserved_micros,
         "budget_micros": summary.budget_micros,
         "currency": summary.currency,
@@ -460,8 +484,14 @@ def _summary_dict(summary: BatchSummary) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _report(out: Output, summary: BatchSummary, command: str, emulated: bool) -> None:
+def _report(
+    out: Output, summary: BatchSummary, command: str, emulated: bool, *, jobs_missing: str | None = None
+) -> int:
     code = summary.exit_code
+    if jobs_missing is not None and code == EXIT_OK:
+        code = 4  # what was journaled is done, but the batch is not known to be complete
+    if jobs_missing is not None:
+        out.note(f"The batch is not complete: {jobs_missing}.", style="yellow")
     top_up = ""
     if summary.balance_refused:  # on stderr in --json mode too, and in the JSON error's message
         top_up = (
@@ -473,18 +503,21 @@ def _report(out: Output, summary: BatchSummary, command: str, emulated: bool) ->
         error = None
         if code != EXIT_OK:
             message = _headline(summary) + (f". {top_up}" if top_up else "")
+            message += f". {jobs_missing}" if jobs_missing else ""
             error = {"type": "batch_incomplete" if code == 4 else "jobs_failed", "message": message}
+        batch = {**_summary_dict(summary), "jobs_file_missing": jobs_missing is not None}
         out.emit_json(json_payload(code, emulator=emulated, elapsed=summary.elapsed_seconds, error=error,
-                                   extra={"batch": _summary_dict(summary)}))  # fmt: skip
-        return
+                                   extra={"batch": batch}))  # fmt: skip
+        return code
     out.out.print(_headline(summary))
     out.out.print(f"  manifest: {summary.manifest}")
     out.out.print(f"  journal:  {summary.journal}")
-    if code == 4 and not top_up:
+    if code == 4 and not top_up and jobs_missing is None:
         out.note(
             f"Some rows are not finished. Continue with: {command}"
             + (" (not with the local emulator)" if emulated else "")
         )
+    return code
 
 
 def _headline(summary: BatchSummary) -> str:
@@ -501,7 +534,7 @@ def _headline(summary: BatchSummary) -> str:
         f"{counts['refused']} refused by the {'balance' if summary.balance_refused else 'budget'}, "
         f"{counts['unfinished']} unfinished; {money}; "
         f"{summary.elapsed_seconds:.1f}s"
-    )
+    ) + (f"; {summary.manifest_error} (run again to write it)" if summary.manifest_error else "")
 
 
 def _interrupted(out: Output, engine: BatchEngine | None, base_url: str | None, command: str, emulated: bool) -> int:
@@ -639,6 +672,7 @@ def _status(args: argparse.Namespace, out: Output) -> int:
         }
         batch_id = journal.meta("batch_id")
         jobs = journal.meta("jobs")
+        jobs_rows = journal.meta("jobs_rows")
         spent, reserved = journal.spent_micros, journal.reserved_micros  # the budget's own rule
     finally:
         journal.close()
@@ -651,6 +685,8 @@ def _status(args: argparse.Namespace, out: Output) -> int:
             "batch_id": batch_id, "journal": str(path), "jobs": jobs, "rows": len(latest), "by_state": counts,
             "spent_micros": spent, "reserved_micros": reserved, "attempts": len(attempts),
             "superseded": len(earlier), "superseded_micros": replaced_micros,
+            "jobs_rows": int(jobs_rows) if jobs_rows else None,
+            "jobs_file_missing": bool(jobs) and not os.path.isfile(jobs or ""),
         }}))  # fmt: skip
         return EXIT_OK
     out.out.print(f"Batch {batch_id} ({path}), from {jobs or 'Python rows'}")
@@ -659,14 +695,19 @@ def _status(args: argparse.Namespace, out: Output) -> int:
     unpriced = sum(a.state == "sending" and a.estimate_micros is None for a in latest.values())
     if unpriced:
         out.out.print(
-            f"  {unpriced} create(s) of unknown outcome with no estimate journaled (run without --budget): each may "
-            "cost one job more; a resume replays them with their keys"
+            f"  {unpriced} create(s) of unknown outcome with no estimate journaled (not priced: no --budget, or a "
+            "journal of an earlier version): each may cost one job more; a resume replays them with their keys"
         )
     if earlier:
         out.out.print(
             f"  {len(earlier)} earlier video(s) replaced by edited rows ({_money(replaced_micros)} of the spent "
             "money; their files are kept as <row id>~<video id>.mp4, listed in the manifest as superseded)"
         )
+    if jobs is not None and jobs and not os.path.isfile(jobs):
+        total = f" ({len(latest)} of {jobs_rows} rows journaled)" if jobs_rows else ""
+        out.out.print(f"  {_missing_jobs_reason(jobs)}{total}: the batch cannot be finished without it")
+    elif jobs_rows and int(jobs_rows) > len(latest):
+        out.out.print(f"  {len(latest)} of {jobs_rows} rows journaled")
     open_rows = counts.get("sending", 0) + counts.get("running", 0) + counts.get("completed", 0)
     if open_rows:
         hint = f"  {open_rows} row(s) to finish: {_resume_command(args.dest, args)}"

@@ -109,3 +109,38 @@ async def test_a_create_of_unknown_outcome_stays_reserved_in_the_journal(
         again = await client.videos.batch(rows, out=out, concurrency=1, budget=10).summary()
     assert again.exit_code == 0 and again.reserved_micros == 0
     assert emulator.jobs_created == 3 and again.spent_micros == emulator.billed_micros == 3 * PRICE_4S
+
+
+async def test_a_resend_is_a_replay_never_refused_by_the_budget(
+    emulator: LumenfallEmulator, base_url: str, tmp_path: Path
+) -> None:
+    # A2: a create that may have made a job is journaled with its estimate before it is sent (a kill
+    # then leaves it reserved), and its re-send replays the key whatever budget is left
+    from lumenfall_openai.batch import Journal
+
+    rows = [{"id": f"row{i}", "prompt": f"scene {i}", "model": "sora-2", "seconds": 4} for i in range(3)]
+    out = tmp_path / "out"
+    journal_path = out / ".lumenfall-batch.sqlite"
+    import openai
+
+    seen_at_send: list[int | None] = []
+
+    async def drop_every_create(request: Any) -> None:
+        if request.method == "POST" and "dryRun" not in str(request.url):
+            reader = Journal(journal_path, create=False)
+            sending = [a for a in reader.attempts() if a.state == "sending"]
+            seen_at_send.extend(a.estimate_micros for a in sending)
+            reader.close()
+            emulator.faults.drop_connection_after(0, times=1, route=CREATE)
+
+    http_client = openai.DefaultAsyncHttpxClient(event_hooks={"request": [drop_every_create]})
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url, max_retries=0, http_client=http_client) as client:
+        first = await client.videos.batch(rows, out=out, concurrency=1, budget=5).summary()
+    assert first.counts["unfinished"] == 3 and emulator.jobs_created == 3
+    assert seen_at_send and all(micros == PRICE_4S for micros in seen_at_send)  # journaled before sending
+    assert first.reserved_micros == 3 * PRICE_4S
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url, max_retries=0) as client:
+        # a lower budget than the jobs that exist: their re-sends are replays, not refused
+        again = await client.videos.batch(rows, out=out, concurrency=1, budget="0.5").summary()
+    assert again.counts["downloaded"] == 3 and again.counts["refused"] == 0, again.counts
+    assert emulator.jobs_created == 3 and again.spent_micros == emulator.billed_micros == 3 * PRICE_4S

@@ -384,3 +384,20 @@ def test_a_too_low_balance_says_top_up_then_resume(tmp_path: Path) -> None:
         assert child.counters()["jobs_created"] == 2
     finally:
         child.close()
+
+
+def test_a_resume_without_the_jobs_file_is_never_a_complete_batch(child: ChildEmulator, tmp_path: Path) -> None:
+    # A3: without the JOBS file the rows never journaled cannot be known: exit 4 and say so, and
+    # status counts the journaled rows against the file's row count (journaled at the first run)
+    jobs = _jobs(tmp_path / "jobs.jsonl", 3, model="sora-2")
+    out = tmp_path / "out"
+    assert _run(child, "run", str(jobs), "--out", str(out), "--rows=0:1")[0] == 0
+    jobs.rename(tmp_path / "elsewhere.jsonl")
+    code, stdout, stderr = _run(child, "resume", str(out), "--json")
+    assert code == 4, stderr
+    payload = json.loads(stdout)
+    assert payload["batch"]["jobs_file_missing"] is True and payload["exit_code"] == 4
+    assert "1 of 3 rows journaled" in payload["error"]["message"]
+    code, stdout, _ = _run(child, "status", str(out))
+    assert f"the JOBS file {jobs} is missing (1 of 3 rows journaled)" in stdout
+    assert child.counters()["jobs_created"] == 1

@@ -15,6 +15,7 @@ import pytest
 
 from lumenfall_openai import AsyncLumenfall, Lumenfall
 from lumenfall_openai.batch import BatchResult, Journal, JournalError, RowsError, derive_key
+from lumenfall_openai.batch._api import make_engine
 from lumenfall_openai.batch._rows import canonical_json, rows_from_mappings
 from lumenfall_openai.testing import LumenfallEmulator
 
@@ -423,3 +424,187 @@ async def test_a_paid_video_whose_media_expired_for_good_settles_as_failed_with_
     assert all(r["cost_micros"] == PRICE_4S and "expired" in r["error_message"] for r in gone)
     assert totals["cost_micros"] == totals["journal_cost_micros"] == emulator.billed_micros == 3 * PRICE_4S
     assert sorted(p.name for p in out.glob("*.mp4")) == [next(r for r in records if r["file"])["row_id"] + ".mp4"]
+
+
+async def test_the_running_jobs_of_edited_rows_count_against_the_budget_and_are_saved(tmp_path: Path) -> None:
+    # A9: rows edited while their jobs run: those jobs are paid whatever happens, so the budget
+    # holds them and the run follows them to the end, their videos kept as <row id>~<video id>.mp4
+    emulator = LumenfallEmulator(balance=None, queue_seconds=0.05, run_seconds=1.5)
+    out = tmp_path / "out"
+    try:
+        with emulator.serve() as url:
+            async with AsyncLumenfall(api_key=KEY, base_url=url, max_retries=0) as client:
+                first = await client.videos.batch(_rows(2), out=out, budget=2, timeout=0.2).summary()
+                assert first.counts["unfinished"] == 2 and emulator.jobs_created == 2
+                edited = _rows(2, negative_prompt="blur")
+                again = await client.videos.batch(edited, out=out, budget=2).summary()
+    finally:
+        emulator.close()
+    assert emulator.jobs_created == 2, "the edited rows did not fit next to the running jobs"
+    assert again.counts["refused"] == 2 and emulator.billed_micros == 2 * PRICE_4S
+    assert again.resume.changed_running == ("row0", "row1") and "still running" in again.resume.describe_changed()
+    journal = Journal(out / ".lumenfall-batch.sqlite", create=False)
+    try:
+        earlier = [a for a in journal.attempts() if a.video_id is not None]
+        assert [a.state for a in earlier] == ["downloaded", "downloaded"]
+        assert journal.spent_micros == 2 * PRICE_4S and journal.reserved_micros == 0
+        for attempt in earlier:
+            kept = out / f"{attempt.row_id}~{attempt.video_id}.mp4"
+            assert attempt.file == str(kept) and _sha(kept) == attempt.sha256
+    finally:
+        journal.close()
+    assert not (out / "row0.mp4").exists()
+
+
+async def test_a_dest_holding_another_batch_is_refused_before_anything_is_sent(
+    emulator: LumenfallEmulator, base_url: str, tmp_path: Path
+) -> None:
+    # A6: the same DEST with another journal (a new batch id) would pay every row again and replace
+    # the first batch's files: refused, nothing sent; --batch-id <that id> continues it by replaying
+    out = tmp_path / "out"
+    other = tmp_path / "elsewhere.sqlite"
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url) as client:
+        first = await client.videos.batch(_rows(2), out=out).summary()
+        before = {p.name: _sha(p) for p in out.glob("*.mp4")}
+        with pytest.raises(JournalError, match=f"holds batch '{first.batch_id}'.*--batch-id {first.batch_id}"):
+            client.videos.batch(_rows(2), out=out, journal=other)
+        assert emulator.jobs_created == 2 and {p.name: _sha(p) for p in out.glob("*.mp4")} == before
+        again = await client.videos.batch(_rows(2), out=out, journal=other, batch_id=first.batch_id).summary()
+    assert again.exit_code == 0 and emulator.jobs_created == 2  # replayed, not paid again
+
+
+async def test_a_file_the_journal_does_not_know_is_never_overwritten(
+    emulator: LumenfallEmulator, base_url: str, tmp_path: Path
+) -> None:
+    # A6: a user's own intro.mp4 in DEST before the first run is kept aside, never replaced
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "intro.mp4").write_bytes(b"my own precious intro video")
+    rows = [{"id": "intro", "prompt": "an intro", "model": "sora-2", "seconds": 4}]
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url) as client:
+        summary = await client.videos.batch(rows, out=out).summary()
+    assert summary.exit_code == 0
+    kept = [p for p in out.glob("intro~existing-*.mp4")]
+    assert len(kept) == 1 and kept[0].read_bytes() == b"my own precious intro video"
+    assert (out / "intro.mp4").read_bytes() != b"my own precious intro video"
+
+
+async def test_a_refused_media_download_settles_as_expired_only_when_past_its_expiry(
+    emulator: LumenfallEmulator, base_url: str, tmp_path: Path
+) -> None:
+    # A11: two 404s from the media host (a CDN lag, a blip) do not settle a paid video for good:
+    # the row stays unfinished and the next run downloads it (free); an expired one stays failed
+    # and --retry-failed does not pay for it again unless retry_expired is asked for
+    out = tmp_path / "out"
+    emulator.faults.not_found_next(2, route="GET /media/{name}")
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url, max_retries=0) as client:
+        first = await client.videos.batch(_rows(1), out=out).summary()
+        assert first.exit_code == 4 and first.counts["unfinished"] == 1, first.counts
+        again = await client.videos.batch(_rows(1), out=out).summary()
+        assert again.exit_code == 0 and emulator.jobs_created == 1
+        expired = tmp_path / "expired"
+        emulator.script(ttl_seconds=0.0, times=1)
+        gone = await client.videos.batch(_rows(1), out=expired).summary()
+        assert gone.exit_code == 3 and emulator.jobs_created == 2
+        retried = await client.videos.batch(_rows(1), out=expired, retry_failed=1).summary()
+        assert retried.exit_code == 3 and emulator.jobs_created == 2  # not paid again
+        engine = make_engine(client, _rows(1), out=expired, retry_failed=1, retry_expired=True)  # the CLI's flag
+        try:
+            asked = await engine.run()
+        finally:
+            engine.journal.close()
+    assert asked.exit_code == 0 and emulator.jobs_created == 3
+
+
+async def test_a_directory_in_place_of_a_saved_file_is_not_reported_downloaded(
+    emulator: LumenfallEmulator, base_url: str, tmp_path: Path
+) -> None:
+    # A1: a row whose file cannot be read is not "downloaded" in the manifest; the message names
+    # the obstacle, and once it is moved away a resume downloads the video again (free)
+    out = tmp_path / "out"
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url) as client:
+        assert (await client.videos.batch(_rows(2), out=out).summary()).exit_code == 0
+        (out / "row0.mp4").unlink()
+        (out / "row0.mp4").mkdir()
+        blocked = await client.videos.batch(_rows(2), out=out).summary()
+        assert blocked.exit_code == 4
+        records, totals = _manifest(out)
+        row0 = next(r for r in records if r["row_id"] == "row0")
+        assert row0["status"] != "downloaded" and "row0.mp4 is a directory: move it away" in row0["error_message"]
+        assert totals["by_status"].get("downloaded") == 1
+        (out / "row0.mp4").rmdir()
+        again = await client.videos.batch(_rows(2), out=out).summary()
+    assert again.exit_code == 0 and emulator.jobs_created == 2
+
+
+async def test_a_url_dest_is_made_or_refused_before_anything_is_paid(
+    emulator: LumenfallEmulator, base_url: str, tmp_path: Path
+) -> None:
+    # A5: a URL DEST whose directory does not exist is made; one that cannot be written is refused
+    # before the first paid create (a plain error, nothing created)
+    pytest.importorskip("fsspec")
+    journal = tmp_path / "j.sqlite"
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url) as client:
+        made = await client.videos.batch(_rows(1), out=f"local://{tmp_path}/not/yet/there", journal=journal).summary()
+        assert made.exit_code == 0 and (tmp_path / "not/yet/there/row0.mp4").is_file()
+        (tmp_path / "a-file").write_text("not a directory")
+        with pytest.raises(ValueError, match=r"cannot be written.*Nothing was created"):
+            client.videos.batch(_rows(1), out=f"local://{tmp_path}/a-file/sub", journal=tmp_path / "k.sqlite")
+    assert emulator.jobs_created == 1
+
+
+async def test_a_manifest_that_cannot_be_written_is_a_plain_unfinished_run(
+    emulator: LumenfallEmulator, base_url: str, tmp_path: Path
+) -> None:
+    # A5: the videos are saved and journaled; only the manifest failed: exit 4 with the reason, and
+    # the next run (once the obstacle is gone) writes it without paying again
+    out = tmp_path / "out"
+    (out / "manifest.jsonl").mkdir(parents=True)
+    (out / "manifest.jsonl" / "x").write_text("in the way")
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url) as client:
+        first = await client.videos.batch(_rows(2), out=out).summary()
+        assert first.exit_code == 4 and first.counts["downloaded"] == 2
+        assert first.manifest_error is not None and "manifest could not be written" in first.manifest_error
+        (out / "manifest.jsonl" / "x").unlink()
+        (out / "manifest.jsonl").rmdir()
+        again = await client.videos.batch(_rows(2), out=out).summary()
+    assert again.exit_code == 0 and emulator.jobs_created == 2 and (out / "manifest.jsonl").is_file()
+
+
+async def test_a_directory_named_like_a_temp_file_is_left_alone(
+    emulator: LumenfallEmulator, base_url: str, tmp_path: Path
+) -> None:
+    # A8: cleaning a killed run's temp files never trips on (or removes) a directory of that name
+    out = tmp_path / "out"
+    (out / ".row0.mp4.part-x").mkdir(parents=True)
+    (out / ".manifest.jsonl.y.tmp").mkdir()
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url) as client:
+        summary = await client.videos.batch(_rows(1), out=out).summary()
+    assert summary.exit_code == 0 and (out / ".row0.mp4.part-x").is_dir()
+
+
+async def test_a_restore_cut_by_a_kill_finds_the_kept_file_again(
+    emulator: LumenfallEmulator, base_url: str, tmp_path: Path
+) -> None:
+    # A7: args1 -> args2 -> args1, the restore killed after its journal step (row0.mp4) and before
+    # its move: the video is still at row0~<video id>.mp4 and is put back, even once media expired
+    out = tmp_path / "out"
+    first, second = _rows(1), _rows(1, negative_prompt="blur")
+    async with AsyncLumenfall(api_key=KEY, base_url=base_url) as client:
+        assert (await client.videos.batch(first, out=out).summary()).exit_code == 0
+        assert (await client.videos.batch(second, out=out).summary()).exit_code == 0
+        journal = Journal(out / ".lumenfall-batch.sqlite", create=False)
+        try:
+            by_args = {a.args_hash: a for a in journal.attempts()}
+            old = by_args[rows_from_mappings(enumerate(first, 1), default_model=None, unit="row")[0].args_hash]
+            new = next(a for a in journal.attempts() if a.key != old.key)
+            assert old.video_id is not None and new.video_id is not None
+            (out / "row0.mp4").rename(out / f"row0~{new.video_id}.mp4")  # the cut restore's first steps
+            journal.update(new.key, file=str(out / f"row0~{new.video_id}.mp4"))
+            journal.update(old.key, file=str(out / "row0.mp4"))
+        finally:
+            journal.close()
+        emulator.advance(7200)  # no download can save it now
+        back = await client.videos.batch(first, out=out).summary()
+    assert back.exit_code == 0 and emulator.jobs_created == 2
+    assert (out / "row0.mp4").is_file() and not (out / f"row0~{old.video_id}.mp4").exists()

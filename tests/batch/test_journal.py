@@ -160,3 +160,36 @@ def test_rows_rebuilt_from_the_journal_keep_their_keys(versions: list[dict[str, 
     rebuilt = rows_from_mappings([(1, mapping)])[0]
     assert attempt is attempts[-1] and rebuilt.args_hash == attempts[-1].args_hash
     assert derive_key("b", rebuilt.id, rebuilt.args, 0) == attempts[-1].key
+
+
+@given(st.text(min_size=1, max_size=200), st.text(min_size=1, max_size=200))
+def test_kept_names_are_injective(first: str, second: str) -> None:
+    # A4: two videos of a row never share a kept file, however long or odd their ids
+    from lumenfall_openai.batch._journal import kept_name
+
+    if first != second:
+        assert kept_name("a", first) != kept_name("a", second)
+    assert len(kept_name("a", first)) <= len("a~.mp4") + 96
+
+
+def test_long_ids_differing_only_at_the_end_or_in_cleaned_characters_get_distinct_names() -> None:
+    from lumenfall_openai.batch._journal import kept_name
+
+    long = "video_" + "A" * 100
+    assert kept_name("a", long + "x1") != kept_name("a", long + "x2")
+    assert kept_name("a", "video:1") != kept_name("a", "video/1")
+    assert kept_name("a", "video_1") == "a~video_1.mp4"  # plain ids keep their plain name
+
+
+def test_a_move_never_replaces_a_kept_file(tmp_path: Path) -> None:
+    from lumenfall_openai.batch._dest import LocalDestination
+
+    dest = LocalDestination(tmp_path)
+    (tmp_path / "a.mp4").write_bytes(b"new")
+    (tmp_path / "a~v1.mp4").write_bytes(b"earlier paid video")
+    with pytest.raises(FileExistsError):
+        dest.move("a.mp4", "a~v1.mp4")
+    assert (tmp_path / "a~v1.mp4").read_bytes() == b"earlier paid video"
+    assert dest.free_name("a~v1.mp4") == "a~v1-2.mp4"
+    dest.move("a.mp4", dest.free_name("a~v1.mp4"))
+    assert (tmp_path / "a~v1-2.mp4").read_bytes() == b"new" and not (tmp_path / "a.mp4").exists()

@@ -167,3 +167,11 @@ def test_a_jsonl_key_given_twice_is_a_row_error_not_a_silent_pick(key: str, nest
     text = '{"prompt": "ok", "model": "sora-2"}\n' + body + "\n"
     with pytest.raises(RowsError, match=f"line 2: the key '{key}' appears twice in one object"):
         parse_rows(text, fmt="jsonl")
+
+
+def test_ids_equal_but_for_case_are_duplicates() -> None:
+    # A10: on a case-insensitive file system Intro.mp4 and intro.mp4 are one file
+    with pytest.raises(RowsError, match=r"already used on line 1 .*equal but for case"):
+        parse_rows(
+            '{"id": "Intro", "prompt": "x", "model": "m"}\n{"id": "intro", "prompt": "y", "model": "m"}', fmt="jsonl"
+        )
