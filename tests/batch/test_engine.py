@@ -15,7 +15,6 @@ import pytest
 
 from lumenfall_openai import AsyncLumenfall, Lumenfall
 from lumenfall_openai.batch import BatchResult, Journal, JournalError, RowsError, derive_key
-from lumenfall_openai.batch._api import make_engine
 from lumenfall_openai.batch._rows import canonical_json, rows_from_mappings
 from lumenfall_openai.testing import LumenfallEmulator
 
@@ -508,11 +507,7 @@ async def test_a_refused_media_download_settles_as_expired_only_when_past_its_ex
         assert gone.exit_code == 3 and emulator.jobs_created == 2
         retried = await client.videos.batch(_rows(1), out=expired, retry_failed=1).summary()
         assert retried.exit_code == 3 and emulator.jobs_created == 2  # not paid again
-        engine = make_engine(client, _rows(1), out=expired, retry_failed=1, retry_expired=True)  # the CLI's flag
-        try:
-            asked = await engine.run()
-        finally:
-            engine.journal.close()
+        asked = await client.videos.batch(_rows(1), out=expired, retry_failed=1, retry_expired=True).summary()
     assert asked.exit_code == 0 and emulator.jobs_created == 3
 
 

@@ -581,6 +581,7 @@ class Videos(SyncAPIResource):
         manifest_csv: bool = False,
         storage_options: Mapping[str, Any] | None = None,
         batch_id: str | None = None,
+        retry_expired: bool = False,
     ) -> Batch:
         """Many videos from a JOBS file or rows, crash-safe (a SQLite journal); see ``lumenfall_openai.batch``.
 
@@ -588,14 +589,15 @@ class Videos(SyncAPIResource):
         (``for result in batch``) or its ``summary()`` is called. Running it again with the
         same ``out``/``journal`` resumes: no row is paid for twice. ``budget`` covers the whole
         batch, all runs together. ``batch_id`` (part of every idempotency key) lets machines that
-        split one batch share keys.
+        split one batch share keys. ``retry_failed`` never makes a paid video whose media expired
+        again unless ``retry_expired`` is True too (it was paid once already).
         """
         from ...batch._api import Batch
 
         return Batch(
             self._client, rows, out=out, journal=journal, concurrency=concurrency, budget=budget,
             retry_failed=retry_failed, timeout=timeout, model=model, manifest_csv=manifest_csv,
-            storage_options=storage_options, batch_id=batch_id,
+            storage_options=storage_options, batch_id=batch_id, retry_expired=retry_expired,
         )  # fmt: skip
 
     def list(self, *args: Any, **kwargs: Any) -> Any:
