@@ -67,3 +67,16 @@ def test_defaults_are_not_shared_between_answers() -> None:
     assert first.metadata is not second.metadata
     first.metadata.attempts.append(first.metadata.attempts[0] if first.metadata.attempts else None)  # type: ignore[arg-type]
     assert second.metadata.attempts == []
+
+
+def test_server_keys_named_like_constructs_own_parameters_are_read_not_fatal() -> None:
+    """A key named ``cls`` or ``_fields_set`` (the parameters of ``construct``) must not make a
+    paid answer unreadable: it is kept as an extra, as plain openai keeps every unknown key."""
+    from lumenfall_openai.types.webhooks import parse_event
+
+    for odd in ({"cls": 1}, {"_fields_set": ["cost"]}, {"cls": "x", "_fields_set": 1}):
+        response = ImagesResponse.construct(created=1, data=[], metadata={**odd, "cost": 0.02})
+        assert response.metadata.cost == 0.02
+        assert {k: (response.metadata.model_extra or {})[k] for k in odd} == odd
+        event = parse_event({"type": "video.completed", "data": {"id": "video_1", **odd}, **odd})
+        assert event.data.id == "video_1" and {k: (event.model_extra or {})[k] for k in odd} == odd

@@ -24,8 +24,9 @@ from __future__ import annotations
 import math
 import types
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypeGuard, Union
+from typing import Any, ClassVar, TypeGuard, TypeVar, Union
 
 import openai
 from pydantic import model_validator
@@ -183,11 +184,29 @@ def _convert(p: _FieldPlan, value: object) -> object:
         return value
     if p.kind == "model" and p.model is not None:
         if isinstance(value, dict):
-            return p.model.construct(**value)  # pyright: ignore[reportUnknownArgumentType]
+            return construct_from(p.model, value)  # pyright: ignore[reportUnknownArgumentType]
         # A string or list where an object belongs (`"output": "http://..."`) is not that object:
         # read it as absent, so `video.metadata.cost` stays typed and a download refuses, not crashes.
         return _default(p) if not p.nullable else None
     if p.kind == "model_list" and p.model is not None and isinstance(value, list):
         model = p.model
-        return [model.construct(**v) if isinstance(v, dict) else v for v in value]  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
+        return [construct_from(model, v) if isinstance(v, dict) else v for v in value]  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
     return value
+
+
+_M = TypeVar("_M", bound="LumenfallModel")
+_PARAMETER_NAMES = frozenset({"cls", "_fields_set"})
+
+
+def construct_from(model: type[_M], values: Mapping[str, object]) -> _M:
+    """``model.construct(**values)`` for a server's object, whatever its keys: a key named like
+    one of construct's own parameters (``cls``, ``_fields_set``) would collide with it and make a
+    paid answer unreadable, so such keys go to the extras, as any unknown key does."""
+    if _PARAMETER_NAMES.isdisjoint(values):
+        return model.construct(None, **values)
+    clashing = {k: v for k, v in values.items() if k in _PARAMETER_NAMES}
+    built = model.construct(None, **{k: v for k, v in values.items() if k not in _PARAMETER_NAMES})
+    extra: dict[str, object] | None = built.__pydantic_extra__
+    if extra is not None:
+        extra.update(clashing)
+    return built

@@ -17,7 +17,7 @@ from pydantic.fields import FieldInfo
 from typing_extensions import Self
 
 from .._compat import construct_field
-from ._base import LumenfallModel
+from ._base import LumenfallModel, construct_from
 from .metadata import ResponseMetadata
 
 __all__ = ["ImageAttempt", "ImageMetadata", "ImagesResponse"]
@@ -101,7 +101,7 @@ class ImagesResponse(openai.types.ImagesResponse, LumenfallModel):
                 fields_values[name] = default
         metadata = values.pop("metadata", None)
         fields_values["metadata"] = (
-            ImageMetadata.construct(**metadata)  # pyright: ignore[reportUnknownArgumentType]
+            construct_from(ImageMetadata, metadata)  # pyright: ignore[reportUnknownArgumentType]
             if isinstance(metadata, dict)
             else ImageMetadata.construct()
         )

@@ -14,7 +14,7 @@ from typing import Any, Literal, TypeAlias
 
 from pydantic import Field
 
-from ._base import LumenfallModel
+from ._base import LumenfallModel, construct_from
 
 __all__ = [
     "KNOWN_EVENT_TYPES",
@@ -112,9 +112,9 @@ def parse_event(
     values: dict[str, Any] = {**body, "webhook_id": webhook_id, "webhook_timestamp": webhook_timestamp}
     cls = _EVENT_CLASSES.get(kind) if isinstance(kind, str) else None
     if cls is not None and isinstance(data, dict) and isinstance(data.get("id"), str):  # pyright: ignore[reportUnknownMemberType]
-        return cls.construct(**values)
+        return construct_from(cls, values)
     values["type"] = kind if isinstance(kind, str) else ""
-    return UnknownWebhookEvent.construct(**values)
+    return construct_from(UnknownWebhookEvent, values)
 
 
 class WebhookSecret(LumenfallModel):
