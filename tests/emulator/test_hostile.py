@@ -171,7 +171,8 @@ def test_random_bytes_content_types_paths_and_methods(served: tuple[LumenfallEmu
         ["/openai/v1/videos", "/openai/v1/videos/%ff", "/openai/v1/videos/..", "/openai/v1/images/edits",
          "/v1/requests", "/v1/requests/x/payloads", "/media/x.mp4", "/media/", "/", "/openai/v1/models/%00",
          "/v1/requests?limit=%C2%B2", "/v1/requests?created_after=%ff", "/v1/requests?starting_after=x"]
-    ) | st.text(alphabet="/abc%.?=&", max_size=20).map(lambda s: "/" + s)  # fmt: skip
+    ) | st.text(alphabet="/abc%.?=&", max_size=20).map(lambda s: "/" + s.lstrip("/"))  # fmt: skip
+    # (one leading slash: "//x" is no path to the HTTP client, which refuses it before sending)
 
     @SETTINGS
     @given(
