@@ -21,6 +21,7 @@ import json
 import os
 import secrets
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -47,12 +48,20 @@ def is_url(text: str) -> bool:
 
 def sha256_file(path: Path) -> tuple[int, str]:
     """(size, sha256 hex) of a file, streamed."""
+    with path.open("rb") as file:
+        return _hash_stream(file)
+
+
+def _hash_stream(source: Any, sink: Callable[[bytes], object] | None = None) -> tuple[int, str]:
+    """(size, sha256 hex) of what ``source`` (an open binary file) reads, chunk by chunk; each
+    chunk also goes to ``sink`` when given (an upload hashes the very bytes it sends)."""
     digest = hashlib.sha256()
     size = 0
-    with path.open("rb") as file:
-        while chunk := file.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
+    while chunk := source.read(CHUNK):
+        digest.update(chunk)
+        if sink is not None:
+            sink(chunk)
+        size += len(chunk)
     return size, digest.hexdigest()
 
 
@@ -265,14 +274,11 @@ class RemoteDestination(Destination):
         return self.url(name)
 
     def sha256_of(self, name: str) -> str | None:
-        digest = hashlib.sha256()
         try:
             with self.fs.open(self._key(name), "rb") as file:
-                while chunk := file.read(CHUNK):
-                    digest.update(chunk)
+                return _hash_stream(file)[1]
         except FileNotFoundError:
             return None
-        return digest.hexdigest()
 
     def move(self, name: str, new_name: str) -> str:
         if self.size_of(new_name) is not None:
@@ -302,14 +308,8 @@ class RemoteDestination(Destination):
     def _upload(self, local: Path, key: str) -> tuple[int, str]:
         """Stream ``local`` to ``key``, hashing the very chunks sent: the sha256 recorded is the
         uploaded bytes', not a second read of the staging file."""
-        digest = hashlib.sha256()
-        size = 0
         with local.open("rb") as source, self.fs.open(key, "wb") as target:
-            while chunk := source.read(CHUNK):
-                digest.update(chunk)
-                target.write(chunk)
-                size += len(chunk)
-        return size, digest.hexdigest()
+            return _hash_stream(source, target.write)
 
     def size_of(self, name: str) -> int | None:
         try:
