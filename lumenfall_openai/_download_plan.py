@@ -500,8 +500,10 @@ class Transfer:
         return headers
 
     # -- errors ---------------------------------------------------------------------------
-    def _download_error(self, message: str) -> DownloadError:
-        return DownloadError(message, video_id=self.target.video_id, path=self.path, bytes_done=self.bytes_done)
+    def _download_error(self, message: str, *, media_gone: bool = False) -> DownloadError:
+        return DownloadError(
+            message, video_id=self.target.video_id, path=self.path, bytes_done=self.bytes_done, media_gone=media_gone
+        )
 
     def _integrity_error(self, message: str) -> IntegrityError:
         return IntegrityError(message, video_id=self.target.video_id, path=self.path, bytes_done=self.bytes_done)
@@ -771,14 +773,11 @@ class Transfer:
             cause = "the file was removed or the URL revoked"
         else:
             cause = f"the file expired{_expired_at_text(self.target.expires_at)}"
-        return DownloadError(
+        return self._download_error(
             f"The download URL of video {self.target.video_id} no longer works{answered}, even after "
             f"retrieving the video for a fresh one: {cause}. Lumenfall keeps media about an hour by "
             "default: download soon after completion (or enable 7- or 30-day media retention for your "
             "account). To get the video now, generate it again. Nothing was saved.",
-            video_id=self.target.video_id,
-            path=self.path,
-            bytes_done=self.bytes_done,
             media_gone=True,
         )
 
