@@ -93,10 +93,11 @@ class AsyncCheckSlots:
 def check_slots(client: Any) -> CheckSlots:
     """The slots of the client's connection pool: a copy made by ``with_options`` shares its
     pool, and so its slots (each copy with slots of its own would multiply the limit)."""
+    pool = _pool_of(client)
     with _LOCK:
-        slots = _SYNC.get(_pool_of(client))
+        slots = _SYNC.get(pool)
         if slots is None:
-            slots = _SYNC[_pool_of(client)] = CheckSlots()
+            slots = _SYNC[pool] = CheckSlots()
         return slots
 
 
@@ -104,11 +105,11 @@ def async_check_slots(client: Any) -> AsyncCheckSlots:
     """As :func:`check_slots`, per event loop too: an anyio Event wakes tasks of its own loop
     only, so one client used from two loops (two threads, or ``asyncio.run`` after an earlier
     loop stopped with creates still waiting) gives each loop its own slots."""
-    loop = _running_loop()
+    pool, loop = _pool_of(client), _running_loop()
     with _LOCK:
-        per_loop = _ASYNC.get(_pool_of(client))
+        per_loop = _ASYNC.get(pool)
         if per_loop is None:
-            per_loop = _ASYNC[_pool_of(client)] = weakref.WeakKeyDictionary()
+            per_loop = _ASYNC[pool] = weakref.WeakKeyDictionary()
         slots = per_loop.get(loop)
         if slots is None:
             slots = per_loop[loop] = AsyncCheckSlots()

@@ -573,7 +573,8 @@ class CheckQueue:
     pushed back alike (each wait schedules its next check from when its last one actually ran),
     instead of thousands of requests piling up in the HTTP library's pool, where each costs a
     scan of every connection and some wait far longer than others. The I/O shims
-    (``_check_slots``) hold one of these per client and wake the waiter it names.
+    (``_check_slots``) hold one of these per connection pool (and event loop) and wake the waiter
+    it names.
     """
 
     limit: int = DEFAULT_CHECK_SLOTS
