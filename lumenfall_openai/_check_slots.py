@@ -31,10 +31,10 @@ class CheckSlots:
         self._lock = threading.Lock()
 
     @contextlib.contextmanager
-    def slot(self, wait_at_most: float | None = None, *, create: bool = False) -> Generator[None]:
+    def slot(self, wait_at_most: float | None = None, *, create: bool = False, place: float = 0.0) -> Generator[None]:
         turn = threading.Event()
         with self._lock:
-            held = self._queue.enter(turn, create=create)
+            held = self._queue.enter(turn, create=create, place=place)
         if not held:
             try:
                 turn.wait(wait_at_most)
@@ -66,9 +66,11 @@ class AsyncCheckSlots:
         self._queue = queue or CheckQueue()
 
     @contextlib.asynccontextmanager
-    async def slot(self, wait_at_most: float | None = None, *, create: bool = False) -> AsyncGenerator[None]:
+    async def slot(
+        self, wait_at_most: float | None = None, *, create: bool = False, place: float = 0.0
+    ) -> AsyncGenerator[None]:
         turn = anyio.Event()
-        held = self._queue.enter(turn, create=create)
+        held = self._queue.enter(turn, create=create, place=place)
         if not held:
             try:
                 with anyio.move_on_after(wait_at_most):

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lumenfall_openai._check_slots import AsyncCheckSlots, CheckSlots, async_check_slots, check_slots
-from lumenfall_openai._polling import CheckQueue, PollPolicy, PollState, Sleep, wake_delay
+from lumenfall_openai._polling import TURN_AGE_CAP, CheckQueue, PollPolicy, PollState, Sleep, turn_place, wake_delay
 
 from .conftest import TEST_KEY
 
@@ -112,6 +112,100 @@ def test_a_withdrawn_waiter_is_skipped_and_the_limit_must_be_positive() -> None:
     assert queue.leave() is None and queue.running == 0
     with pytest.raises(ValueError, match="at least 1"):
         CheckQueue(0)
+
+
+@settings(max_examples=300)
+@given(
+    limit=st.integers(1, 4),
+    steps=st.lists(
+        st.one_of(
+            st.tuples(st.just("due"), st.integers(-5, 5)),
+            st.tuples(st.just("finish"), st.just(0)),
+            st.tuples(st.just("withdraw"), st.integers(0, 50)),
+        ),
+        max_size=150,
+    ),
+)
+def test_waiting_checks_go_by_place_then_arrival_and_withdrawn_ones_never_run(
+    limit: int, steps: list[tuple[str, int]]
+) -> None:
+    """A model of the line: when a slot frees, the waiting check with the lowest place goes (the
+    earliest of equal places); a withdrawn check never runs and frees nothing; every other check
+    runs exactly once, never more than ``limit`` at once."""
+    queue = CheckQueue(limit)
+    line: list[tuple[int, int]] = []  # (place, arrival) of the waiting checks, the model
+    running: deque[tuple[int, int]] = deque()
+    ran: list[tuple[int, int]] = []
+    withdrawn: set[tuple[int, int]] = set()
+    arrivals = 0
+    for kind, value in [*steps, *([("finish", 0)] * (len(steps) + limit))]:
+        if kind == "due":
+            token = (value, arrivals)
+            arrivals += 1
+            if queue.enter(token, place=float(value)):
+                assert not line  # only an empty line lets a check go at once
+                running.append(token)
+                ran.append(token)
+            else:
+                line.append(token)
+        elif kind == "withdraw" and line:
+            token = line.pop(value % len(line))
+            assert queue.withdraw(token)
+            assert not queue.withdraw(token)
+            withdrawn.add(token)
+        elif kind == "finish" and running:
+            running.popleft()
+            turn = queue.leave()
+            if line:
+                expected = min(line)
+                assert turn == expected
+                line.remove(expected)
+                running.append(expected)
+                ran.append(expected)
+            else:
+                assert turn is None
+        assert queue.running == len(running) <= limit
+        assert set(queue.waiting) == set(line)
+    assert not withdrawn & set(ran)
+    assert len(ran) == len(set(ran)) == arrivals - len(withdrawn)
+    assert queue.running == 0 and not queue.waiting
+
+
+def test_older_waits_go_first_but_never_more_than_the_cap_ahead() -> None:
+    policy = PollPolicy()
+    now = 1_000.0
+    young = PollState(policy=policy, started_at=now - 2)
+    old = PollState(policy=policy, started_at=now - 30)
+    ancient = PollState(policy=policy, started_at=now - 10 * TURN_AGE_CAP)
+    assert turn_place(old, now) < turn_place(young, now)  # due together: the older wait first
+    assert turn_place(old, now) < turn_place(young, now - 20)  # even before a young one due 20 s earlier
+    # ... but a check is never passed by one that fell due TURN_AGE_CAP seconds or more after it.
+    assert turn_place(ancient, now) == now - TURN_AGE_CAP
+    fresh = PollState(policy=policy, started_at=now - TURN_AGE_CAP)  # its first check, due then
+    assert turn_place(fresh, now - TURN_AGE_CAP) <= turn_place(ancient, now)
+
+
+@pytest.mark.anyio
+async def test_async_slots_wake_the_oldest_wait_first() -> None:
+    """Through the shim: one slot held, three checks wait with places; freed, they run oldest first."""
+    slots = AsyncCheckSlots(CheckQueue(1))
+    order: list[str] = []
+    release = anyio.Event()
+
+    async def check(name: str, place: float, hold: anyio.Event | None = None) -> None:
+        async with slots.slot(place=place):
+            order.append(name)
+            if hold is not None:
+                await hold.wait()
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(check, "holder", 0.0, release)
+        await anyio.wait_all_tasks_blocked()
+        for name, place in (("young", 50.0), ("old", 10.0), ("middle", 30.0)):
+            tg.start_soon(check, name, place)
+            await anyio.wait_all_tasks_blocked()
+        release.set()
+    assert order == ["holder", "old", "middle", "young"]
 
 
 @settings(max_examples=500)

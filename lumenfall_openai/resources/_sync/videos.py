@@ -54,6 +54,7 @@ from ..._polling import (
     new_poll_state,
     parse_server_hint,
     resolve_poll_policy,
+    turn_place,
     turn_wait_limit,
     wait_arguments,
 )
@@ -354,7 +355,8 @@ class Videos(SyncAPIResource):
             fetched = seen is None
             if fetched:
                 try:
-                    with check_slots(self._client).slot(state.remaining(time.monotonic())):  # fair turns
+                    now = time.monotonic()
+                    with check_slots(self._client).slot(state.remaining(now), place=turn_place(state, now)):
                         this_timeout = check_timeout(state, time.monotonic(), self._client.timeout)
                         raw = check(video_id, timeout=this_timeout)
                     hint = parse_server_hint(raw.headers, now_epoch=time.time())
