@@ -136,6 +136,11 @@ def check_json_value(name: str, value: object) -> None:
     the server would answer with an error only after the request went out. A string (or key)
     with a lone surrogate: it cannot be encoded, and would fail deep in the HTTP library.
     """
+    if isinstance(value, str):  # the common body parts (a prompt, a model), without the walk below
+        _check_text(name, value)
+        return
+    if value is None or type(value) is int or type(value) is bool:
+        return
     stack: list[tuple[str, object]] = [(name, value)]
     seen: set[int] = set()
     while stack:
