@@ -607,8 +607,9 @@ class CheckQueue:
     running: int = 0
     # A waiter that gives up (cancelled, deadline) leaves in O(1): with thousands waiting, the
     # deque this used to be scanned the whole line on every remove() (5% of a 5,000-job run's CPU).
-    waiting: dict[object, float] = field(default_factory=lambda: {})
-    """Checks waiting for a slot, with their places in line (``_line`` orders them)."""
+    waiting: dict[object, int] = field(default_factory=lambda: {})
+    """Checks waiting for a slot, each with the number of its entry in ``_line`` (which orders
+    them): an entry left behind by a withdrawn token is skipped even if the token comes back."""
     creates_waiting: OrderedDict[object, None] = field(default_factory=lambda: OrderedDict())
     _line: list[tuple[float, int, object]] = field(default_factory=lambda: [], repr=False)
     _seq: int = field(default=0, repr=False)
@@ -643,8 +644,8 @@ class CheckQueue:
         if self.running < self.limit and not self.waiting and not self._next_is_create():
             self.running += 1
             return True
-        self.waiting[token] = place
         self._seq += 1
+        self.waiting[token] = self._seq
         heapq.heappush(self._line, (place, self._seq, token))
         return False
 
@@ -663,8 +664,9 @@ class CheckQueue:
         if self.waiting and self.running < self.limit:
             self.running += 1
             while True:  # withdrawn checks leave the line lazily
-                _, _, token = heapq.heappop(self._line)
-                if self.waiting.pop(token, None) is not None:
+                _, seq, token = heapq.heappop(self._line)
+                if self.waiting.get(token) == seq:
+                    del self.waiting[token]
                     return token
         return None
 

@@ -171,6 +171,18 @@ def test_waiting_checks_go_by_place_then_arrival_and_withdrawn_ones_never_run(
     assert queue.running == 0 and not queue.waiting
 
 
+def test_a_token_that_comes_back_after_withdrawing_waits_at_its_new_place() -> None:
+    queue = CheckQueue(1)
+    assert queue.enter("holder")
+    assert not queue.enter("again", place=1.0)
+    assert queue.withdraw("again")
+    assert not queue.enter("other", place=5.0)
+    assert not queue.enter("again", place=9.0)  # its old entry (place 1) must not serve it early
+    assert queue.leave() == "other"
+    assert queue.leave() == "again"
+    assert queue.leave() is None and queue.running == 0 and not queue.waiting
+
+
 def test_older_waits_go_first_but_never_more_than_the_cap_ahead() -> None:
     policy = PollPolicy()
     now = 1_000.0
