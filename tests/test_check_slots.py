@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lumenfall_openai._check_slots import AsyncCheckSlots, CheckSlots, async_check_slots, check_slots
-from lumenfall_openai._polling import TURN_AGE_CAP, CheckQueue, PollPolicy, PollState, Sleep, turn_place, wake_delay
+from lumenfall_openai._polling import CheckQueue, PollPolicy, PollState, Sleep, turn_place, wake_delay
 
 from .conftest import TEST_KEY
 
@@ -126,18 +126,19 @@ def test_a_withdrawn_waiter_is_skipped_and_the_limit_must_be_positive() -> None:
         max_size=150,
     ),
 )
-def test_waiting_checks_go_by_place_then_arrival_and_withdrawn_ones_never_run(
+def test_waiting_checks_alternate_first_due_and_lowest_place_and_withdrawn_ones_never_run(
     limit: int, steps: list[tuple[str, int]]
 ) -> None:
-    """A model of the line: when a slot frees, the waiting check with the lowest place goes (the
-    earliest of equal places); a withdrawn check never runs and frees nothing; every other check
-    runs exactly once, never more than ``limit`` at once."""
+    """A model of the line: freed slots go alternately to the waiting check that fell due first
+    and to the one with the lowest place (the earliest of equal places); a withdrawn check never
+    runs and frees nothing; every other check runs exactly once, never more than ``limit`` at once."""
     queue = CheckQueue(limit)
     line: list[tuple[int, int]] = []  # (place, arrival) of the waiting checks, the model
     running: deque[tuple[int, int]] = deque()
     ran: list[tuple[int, int]] = []
     withdrawn: set[tuple[int, int]] = set()
     arrivals = 0
+    turns = 0
     for kind, value in [*steps, *([("finish", 0)] * (len(steps) + limit))]:
         if kind == "due":
             token = (value, arrivals)
@@ -157,7 +158,8 @@ def test_waiting_checks_go_by_place_then_arrival_and_withdrawn_ones_never_run(
             running.popleft()
             turn = queue.leave()
             if line:
-                expected = min(line)
+                turns += 1
+                expected = line[0] if turns % 2 else min(line)
                 assert turn == expected
                 line.remove(expected)
                 running.append(expected)
@@ -166,9 +168,12 @@ def test_waiting_checks_go_by_place_then_arrival_and_withdrawn_ones_never_run(
                 assert turn is None
         assert queue.running == len(running) <= limit
         assert set(queue.waiting) == set(line)
+        # Left-behind entries never outgrow the line they order (no leak under churn).
+        assert len(queue._due) + len(queue._oldest) <= 4 * len(line) + 64 + 2  # pyright: ignore[reportPrivateUsage]
     assert not withdrawn & set(ran)
     assert len(ran) == len(set(ran)) == arrivals - len(withdrawn)
     assert queue.running == 0 and not queue.waiting
+    assert not queue._due and not queue._oldest  # pyright: ignore[reportPrivateUsage]
 
 
 def test_a_token_that_comes_back_after_withdrawing_waits_at_its_new_place() -> None:
@@ -177,29 +182,38 @@ def test_a_token_that_comes_back_after_withdrawing_waits_at_its_new_place() -> N
     assert not queue.enter("again", place=1.0)
     assert queue.withdraw("again")
     assert not queue.enter("other", place=5.0)
-    assert not queue.enter("again", place=9.0)  # its old entry (place 1) must not serve it early
-    assert queue.leave() == "other"
+    assert not queue.enter("again", place=9.0)  # its old entries (first due, place 1) must not serve it early
+    assert queue.leave() == "other"  # the first-due turn
     assert queue.leave() == "again"
     assert queue.leave() is None and queue.running == 0 and not queue.waiting
 
 
-def test_older_waits_go_first_but_never_more_than_the_cap_ahead() -> None:
+def test_the_older_wait_has_the_lower_place() -> None:
     policy = PollPolicy()
-    now = 1_000.0
-    young = PollState(policy=policy, started_at=now - 2)
-    old = PollState(policy=policy, started_at=now - 30)
-    ancient = PollState(policy=policy, started_at=now - 10 * TURN_AGE_CAP)
-    assert turn_place(old, now) < turn_place(young, now)  # due together: the older wait first
-    assert turn_place(old, now) < turn_place(young, now - 20)  # even before a young one due 20 s earlier
-    # ... but a check is never passed by one that fell due TURN_AGE_CAP seconds or more after it.
-    assert turn_place(ancient, now) == now - TURN_AGE_CAP
-    fresh = PollState(policy=policy, started_at=now - TURN_AGE_CAP)  # its first check, due then
-    assert turn_place(fresh, now - TURN_AGE_CAP) <= turn_place(ancient, now)
+    young, old = PollState(policy=policy, started_at=998.0), PollState(policy=policy, started_at=970.0)
+    assert turn_place(old) < turn_place(young)
+
+
+def test_short_jobs_behind_a_crowd_of_longer_ones_are_not_held_back() -> None:
+    """The attack that oldest-first alone failed (short jobs waited behind every check of an older
+    crowd): with every other turn by due time, a check never waits for more than the checks that
+    fell due before it, served at half the rate, however many older waits keep arriving."""
+    queue = CheckQueue(1)
+    assert queue.enter("running")
+    assert not queue.enter("young", place=100.0)  # a short job's check, due now, its wait the youngest
+    served: list[object] = []
+    for i in range(50):  # a crowd of older waits whose checks keep falling due
+        assert not queue.enter(f"old-{i}", place=float(i))
+        served.append(queue.leave())
+        if "young" in served:
+            break
+    assert "young" in served[:2]  # the first turn by due time is the young job's
 
 
 @pytest.mark.anyio
-async def test_async_slots_wake_the_oldest_wait_first() -> None:
-    """Through the shim: one slot held, three checks wait with places; freed, they run oldest first."""
+async def test_async_slots_alternate_first_due_and_oldest() -> None:
+    """Through the shim: one slot held, four checks wait with places; freed, the slots go to the
+    first due, then the oldest, then the first due of the rest, then the last."""
     slots = AsyncCheckSlots(CheckQueue(1))
     order: list[str] = []
     release = anyio.Event()
@@ -213,11 +227,11 @@ async def test_async_slots_wake_the_oldest_wait_first() -> None:
     async with anyio.create_task_group() as tg:
         tg.start_soon(check, "holder", 0.0, release)
         await anyio.wait_all_tasks_blocked()
-        for name, place in (("young", 50.0), ("old", 10.0), ("middle", 30.0)):
+        for name, place in (("young", 50.0), ("old", 10.0), ("middle", 30.0), ("newest", 60.0)):
             tg.start_soon(check, name, place)
             await anyio.wait_all_tasks_blocked()
         release.set()
-    assert order == ["holder", "old", "middle", "young"]
+    assert order == ["holder", "young", "old", "middle", "newest"]
 
 
 @settings(max_examples=500)

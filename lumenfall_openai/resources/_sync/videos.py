@@ -355,8 +355,8 @@ class Videos(SyncAPIResource):
             fetched = seen is None
             if fetched:
                 try:
-                    now = time.monotonic()
-                    with check_slots(self._client).slot(state.remaining(now), place=turn_place(state, now)):
+                    # fair turns: by due time and by age, alternately (_polling.CheckQueue)
+                    with check_slots(self._client).slot(state.remaining(time.monotonic()), place=turn_place(state)):
                         this_timeout = check_timeout(state, time.monotonic(), self._client.timeout)
                         raw = check(video_id, timeout=this_timeout)
                     hint = parse_server_hint(raw.headers, now_epoch=time.time())
