@@ -32,31 +32,46 @@ class CheckSlots:
 
     @contextlib.contextmanager
     def slot(self, wait_at_most: float | None = None, *, create: bool = False, place: float = 0.0) -> Generator[None]:
+        # A Ctrl-C may land between any two lines here (the main thread runs signal handlers at
+        # any bytecode boundary; in a notebook the client outlives it). So one ``finally`` gives
+        # back whatever this turn has, decided under the lock from the queue's own state (a slot
+        # handed over is marked, ``turn`` set, under the lock before anyone can see it), and
+        # tries once more if a second interrupt cuts the giving back itself.
         turn = threading.Event()
-        with self._lock:
-            held = self._queue.enter(turn, create=create, place=place)
-        if not held:
-            try:
-                turn.wait(wait_at_most)
-            except BaseException:  # interrupted while waiting: pass on a slot handed over meanwhile
-                with self._lock:
-                    handed_over = not self._queue.withdraw(turn)
-                if handed_over:
-                    self._leave(create)
-                raise
-            with self._lock:
-                held = not self._queue.withdraw(turn)  # still queued: the wait ran out, go without
+        claim = [False]  # holds a slot: set only under the lock
         try:
+            with self._lock:
+                claim[0] = self._queue.enter(turn, create=create, place=place)
+            if not claim[0]:
+                turn.wait(wait_at_most)
+                with self._lock:
+                    # Still queued: the wait ran out, go without a slot; else it was handed over.
+                    claim[0] = not self._queue.withdraw(turn)
             yield
         finally:
-            if held:
-                self._leave(create)
+            try:
+                self._give_back(turn, claim, create)
+            except BaseException:
+                self._give_back(turn, claim, create)
+                raise
 
-    def _leave(self, create: bool) -> None:
+    def _give_back(self, turn: threading.Event, claim: list[bool], create: bool) -> None:
+        """Withdraw ``turn`` if it still waits, else pass its slot on if it holds one. Safe to
+        repeat: what was given back is unmarked first (an interrupt right there leaks one slot
+        rather than giving one back twice)."""
         with self._lock:
-            turn = self._queue.leave(create=create)
-        if isinstance(turn, threading.Event):
-            turn.set()
+            if self._queue.withdraw(turn):
+                return
+            if claim[0] or turn.is_set():
+                claim[0] = False
+                turn.clear()
+                _pass_on(self._queue.leave(create=create))
+
+
+def _pass_on(turn: object) -> None:
+    """Wake the waiter a freed slot went to (under the lock: it never holds a slot unwoken)."""
+    if isinstance(turn, threading.Event):
+        turn.set()
 
 
 class AsyncCheckSlots:

@@ -519,3 +519,74 @@ async def test_a_create_cancelled_while_waiting_for_its_turn_releases_its_hold(e
         assert client.ledger.reserved_micros == 0 and client.ledger.unsettled_creates() == {}
         assert emulator.jobs_created == 0
         assert (queue.running, queue.creates_running, list(queue.creates_waiting)) == (0, 0, [])
+
+
+def _interrupt_at(code: Any, line: int) -> tuple[Any, list[int]]:
+    """A trace function raising KeyboardInterrupt once, at the start of ``line`` of ``code``: where
+    a Ctrl-C's signal handler may run in the main thread."""
+    fired: list[int] = []
+
+    def local(frame: Any, event: str, arg: Any) -> Any:
+        if event == "line" and frame.f_lineno == line and not fired:
+            fired.append(line)
+            raise KeyboardInterrupt
+        return local
+
+    def trace(frame: Any, event: str, arg: Any) -> Any:
+        return local if frame.f_code is code else None
+
+    return trace, fired
+
+
+def test_a_ctrl_c_anywhere_before_the_give_back_leaks_no_slot_and_strands_no_waiter() -> None:
+    """Red team R2: a KeyboardInterrupt at any line of the sync ``slot`` up to its ``finally`` (a
+    free slot taken, or a slot waited for and handed over) leaves nothing held, and a waiter it
+    was due to wake is woken. (The give-back itself retries once if cut; a Python program cannot
+    be made safe against an interrupt at every instruction.)"""
+    import inspect
+    import sys
+
+    code = CheckSlots.slot.__wrapped__.__code__  # type: ignore[attr-defined]
+    source, first = inspect.getsourcelines(code)
+    end = first + next(i for i, text in enumerate(source) if text.strip() == "finally:")
+    lines = sorted({line for _, _, line in code.co_lines() if line is not None and first < line < end})
+    assert len(lines) >= 6
+    reached: set[int] = set()
+    for scenario in ("free", "handed"):
+        for line in lines:
+            queue = CheckQueue(1)
+            slots = CheckSlots(queue)
+            release = threading.Event()
+            holder = None
+            if scenario == "handed":  # another thread holds the one slot and gives it up soon
+                holding = threading.Event()
+
+                def hold(
+                    slots: CheckSlots = slots, holding: threading.Event = holding, release: threading.Event = release
+                ) -> None:
+                    with slots.slot():
+                        holding.set()
+                        release.wait(5)
+
+                holder = threading.Thread(target=hold)
+                holder.start()
+                assert holding.wait(5)
+                threading.Timer(0.05, release.set).start()
+            trace, fired = _interrupt_at(code, line)
+            sys.settrace(trace)
+            try:
+                with slots.slot(None):
+                    pass
+            except KeyboardInterrupt:
+                pass
+            finally:
+                sys.settrace(None)
+            reached.update(fired)
+            release.set()
+            if holder is not None:
+                holder.join(5)
+            assert (scenario, line, queue.running, len(queue.waiting)) == (scenario, line, 0, 0)
+            # The one slot is usable again: a later check goes at once.
+            with slots.slot(0.5):
+                assert queue.running == 1
+    assert reached == set(lines)  # every line was interrupted in some scenario
