@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+import time
 import weakref
-from collections.abc import AsyncGenerator, Generator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import anyio
@@ -30,42 +31,76 @@ class CheckSlots:
         self._queue = queue or CheckQueue()
         self._lock = threading.Lock()
 
-    @contextlib.contextmanager
-    def slot(self, wait_at_most: float | None = None, *, create: bool = False, place: float = 0.0) -> Generator[None]:
-        # A Ctrl-C may land between any two lines here (the main thread runs signal handlers at
-        # any bytecode boundary; in a notebook the client outlives it). So one ``finally`` gives
-        # back whatever this turn has, decided under the lock from the queue's own state (a slot
-        # handed over is marked, ``turn`` set, under the lock before anyone can see it), and
-        # tries once more if a second interrupt cuts the giving back itself.
-        turn = threading.Event()
-        claim = [False]  # holds a slot: set only under the lock
-        try:
-            with self._lock:
-                claim[0] = self._queue.enter(turn, create=create, place=place)
-            if not claim[0]:
-                turn.wait(wait_at_most)
-                with self._lock:
-                    # Still queued: the wait ran out, go without a slot; else it was handed over.
-                    claim[0] = not self._queue.withdraw(turn)
-            yield
-        finally:
-            try:
-                self._give_back(turn, claim, create)
-            except BaseException:
-                self._give_back(turn, claim, create)
-                raise
+    def slot(self, wait_at_most: float | None = None, *, create: bool = False, place: float = 0.0) -> _SyncTurn:
+        """A context manager holding one slot (or, past ``wait_at_most`` seconds in line, none)."""
+        return _SyncTurn(self, wait_at_most, create, place)
 
-    def _give_back(self, turn: threading.Event, claim: list[bool], create: bool) -> None:
-        """Withdraw ``turn`` if it still waits, else pass its slot on if it holds one. Safe to
-        repeat: what was given back is unmarked first (an interrupt right there leaks one slot
-        rather than giving one back twice)."""
-        with self._lock:
-            if self._queue.withdraw(turn):
+
+WAKE_CHECK = 1.0
+"""Seconds a thread waits in line before looking again, under the lock, whether it was handed a
+slot whose wake-up was lost (the giver interrupted between the hand-over and the wake-up)."""
+
+
+class _SyncTurn:
+    """One request's turn. A class, not a generator: a Ctrl-C can land between any two
+    bytecodes of the main thread (in a notebook the client outlives it), and a generator cut
+    right after it took its slot would keep it until garbage-collected. So ``__enter__`` gives
+    back whatever it took if it is cut, ``__exit__`` always gives back, and the give-back is
+    decided under the lock from the queue's own state and tried once more if it is itself cut. A waiter also
+    looks every ``WAKE_CHECK`` seconds whether a slot reached it without its wake-up, or is free
+    with nobody woken for it. Which tokens hold slots is the queue's to know
+    (``CheckQueue.holders``), so no flag of this object can be cut apart from it. What Python
+    cannot close: an interrupt inside the queue's own bookkeeping (a few statements of
+    ``CheckQueue.leave``) or inside ``Event.set`` itself can still lose one slot."""
+
+    __slots__ = ("_create", "_event", "_place", "_slots", "_wait")
+
+    def __init__(self, slots: CheckSlots, wait_at_most: float | None, create: bool, place: float) -> None:
+        self._slots, self._wait, self._create, self._place = slots, wait_at_most, create, place
+        self._event = threading.Event()
+
+    def __enter__(self) -> None:
+        try:
+            self._take()
+        except BaseException:
+            try:  # written out, not a helper: cut at a helper's entry, nothing would be given back
+                self._give_back()
+            except BaseException:
+                self._give_back()
+            raise
+
+    def __exit__(self, *exc_info: object) -> None:
+        try:
+            self._give_back()
+        except BaseException:  # cut while giving back: once more (it frees a slot at most once)
+            self._give_back()
+            raise
+
+    def _take(self) -> None:
+        queue, lock, turn = self._slots._queue, self._slots._lock, self._event
+        with lock:
+            if queue.enter(turn, create=self._create, place=self._place):
                 return
-            if claim[0] or turn.is_set():
-                claim[0] = False
-                turn.clear()
-                _pass_on(self._queue.leave(create=create))
+        deadline = None if self._wait is None else time.monotonic() + self._wait
+        while True:
+            left = None if deadline is None else deadline - time.monotonic()
+            step = WAKE_CHECK if left is None else max(0.0, min(left, WAKE_CHECK))
+            if turn.wait(step) or (left is not None and left <= step):
+                break
+            with lock:
+                if not queue.waits(turn):
+                    break  # handed a slot whose wake-up was lost
+                _pass_on(queue.pump())  # a slot freed with nobody woken for it (maybe this one)
+        with lock:
+            queue.withdraw(turn)  # still queued: the wait ran out, go without a slot
+
+    def _give_back(self) -> None:
+        """Withdraw the turn if it still waits, else pass on the slot it holds, if any. The queue
+        knows which tokens hold slots, so this is safe to repeat (it frees a slot at most once)."""
+        queue, turn = self._slots._queue, self._event
+        with self._slots._lock:
+            if not queue.withdraw(turn):
+                _pass_on(queue.leave(create=self._create, token=turn))
 
 
 def _pass_on(turn: object) -> None:
@@ -92,19 +127,19 @@ class AsyncCheckSlots:
                     await turn.wait()
             except BaseException:  # cancelled while waiting: pass on a slot handed over meanwhile
                 if not self._queue.withdraw(turn):
-                    self._leave(create)
+                    self._leave(turn, create)
                 raise
             held = not self._queue.withdraw(turn)
         try:
             yield
         finally:
             if held:
-                self._leave(create)
+                self._leave(turn, create)
 
-    def _leave(self, create: bool) -> None:
-        turn = self._queue.leave(create=create)
-        if isinstance(turn, anyio.Event):
-            turn.set()
+    def _leave(self, turn: anyio.Event, create: bool) -> None:
+        handed = self._queue.leave(create=create, token=turn)
+        if isinstance(handed, anyio.Event):
+            handed.set()
 
 
 def check_slots(client: Any) -> CheckSlots:

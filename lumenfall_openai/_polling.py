@@ -604,6 +604,9 @@ class CheckQueue:
     """Checks waiting for a slot, each with the number of its entries in ``_due`` and ``_oldest``."""
     creates_waiting: OrderedDict[object, None] = field(default_factory=lambda: OrderedDict())
     creates_running: int = 0
+    holders: set[object] = field(default_factory=lambda: set())
+    """Tokens holding a slot. Only kept right by callers that leave with their token (the I/O
+    shims do); a caller that leaves without one only counts."""
     # Both orders hold every waiting check; a check served (or withdrawn) from one leaves its
     # entry in the other, skipped when reached (its number no longer matches) and dropped when
     # they are rebuilt. Leaving in O(1) matters: with thousands waiting, the deque this once
@@ -634,12 +637,14 @@ class CheckQueue:
         they fell due): see :func:`turn_place`. Creates wait in the order they came."""
         if create:
             if not self.creates_waiting and self._create_may_start():
+                self.holders.add(token)
                 self.running += 1
                 self.creates_running += 1
                 return True
             self.creates_waiting[token] = None
             return False
         if self.running < self.limit and not self.waiting and not self._next_is_create():
+            self.holders.add(token)
             self.running += 1
             return True
         self._seq += 1
@@ -649,7 +654,7 @@ class CheckQueue:
         return False
 
     def _next_check(self) -> object:
-        """Take the waiting check whose turn it is (there is one) off the line."""
+        """Take the waiting check whose turn it is (there is one) off the line; it holds a slot."""
         self._turns += 1
         waiting = self.waiting
         if self._turns % 2:
@@ -665,6 +670,8 @@ class CheckQueue:
                 if waiting.get(token) == seq:
                     break
         del waiting[token]
+        self.running += 1
+        self.holders.add(token)
         self._tidy()
         return token
 
@@ -684,19 +691,44 @@ class CheckQueue:
     def _next_is_create(self) -> bool:
         return bool(self.creates_waiting) and self._create_may_start()
 
-    def leave(self, *, create: bool = False) -> object | None:
-        """A request finished (or gave up its turn): the waiting token that now holds its slot, if any."""
+    def leave(self, *, create: bool = False, token: object = None) -> object | None:
+        """A request finished (or gave up its turn): the waiting token that now holds its slot, if any.
+
+        With ``token`` (the one it entered with), leaving is idempotent: a token that holds no
+        slot (never admitted, or gone already) frees nothing, so a give-back cut by an interrupt
+        can simply be done again."""
+        if token is not None:
+            if token not in self.holders:
+                return None
+            self.holders.discard(token)
         self.running -= 1
         if create:
             self.creates_running -= 1
+        return self.pump()
+
+    def holds(self, token: object) -> bool:
+        """Whether ``token`` holds a slot (admitted by ``enter`` or handed one, not left yet)."""
+        return token in self.holders
+
+    def pump(self) -> object | None:
+        """The waiting token a free slot goes to now, if any (``leave`` ends with this; a waiter
+        that suspects a lost hand-over may call it again: it never hands out more than is free)."""
+        # Counted, then marked as a holder, last: a Ctrl-C in a sync client can cut in after a
+        # call (CPython runs signal handlers there), and cut anywhere here the line at worst runs
+        # one over its limit while that turn lasts, rather than losing a slot for good.
         if self._next_is_create():
+            token = self.creates_waiting.popitem(last=False)[0]
             self.running += 1
             self.creates_running += 1
-            return self.creates_waiting.popitem(last=False)[0]
+            self.holders.add(token)
+            return token
         if self.waiting and self.running < self.limit:
-            self.running += 1
             return self._next_check()
         return None
+
+    def waits(self, token: object) -> bool:
+        """Whether ``token`` is still waiting (not handed a slot, not withdrawn)."""
+        return token in self.waiting or token in self.creates_waiting
 
     def withdraw(self, token: object) -> bool:
         """``token`` stops waiting (cancelled, deadline). False if it already holds a slot."""
