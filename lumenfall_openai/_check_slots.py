@@ -120,26 +120,19 @@ class AsyncCheckSlots:
         self, wait_at_most: float | None = None, *, create: bool = False, place: float = 0.0
     ) -> AsyncGenerator[None]:
         turn = anyio.Event()
-        held = self._queue.enter(turn, create=create, place=place)
-        if not held:
-            try:
+        try:
+            if not self._queue.enter(turn, create=create, place=place):
                 with anyio.move_on_after(wait_at_most):
                     await turn.wait()
-            except BaseException:  # cancelled while waiting: pass on a slot handed over meanwhile
-                if not self._queue.withdraw(turn):
-                    self._leave(turn, create)
-                raise
-            held = not self._queue.withdraw(turn)
-        try:
+                self._queue.withdraw(turn)  # still queued: the wait ran out, go without a slot
             yield
         finally:
-            if held:
-                self._leave(turn, create)
-
-    def _leave(self, turn: anyio.Event, create: bool) -> None:
-        handed = self._queue.leave(create=create, token=turn)
-        if isinstance(handed, anyio.Event):
-            handed.set()
+            # Cancelled in line, gone without a slot, or done: the queue knows which (as in the
+            # sync turn's give-back), and leaving with the token frees a slot only if it holds one.
+            if not self._queue.withdraw(turn):
+                handed = self._queue.leave(create=create, token=turn)
+                if isinstance(handed, anyio.Event):
+                    handed.set()
 
 
 def check_slots(client: Any) -> CheckSlots:
