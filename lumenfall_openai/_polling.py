@@ -589,7 +589,7 @@ class CheckQueue:
     - Oldest first, because jobs of one kind finish in about the order they started: when every
       job waits in line, the older ones are the likelier to be finished, and young jobs' checks
       would mostly find "in progress". 10,000 jobs of 30 s on one client: worst job 1.56x its
-      duration first due first served, 1.1-1.2x with these turns (benchmarks/RESULTS.md).
+      duration first due first served, 1.18-1.34x with these turns (benchmarks/RESULTS.md).
     - First due, every other turn, because jobs are not all of one kind: short jobs started
       behind a crowd of longer ones would otherwise wait until the crowd is done (oldest first
       alone: 9.5x for 5 s jobs behind 3,000 jobs of 55 s, in a simulation of this queue; first
@@ -631,7 +631,8 @@ class CheckQueue:
 
     def enter(self, token: object, *, create: bool = False, place: float = 0.0) -> bool:
         """A request is due (``create``: a video create, else a poll check). True: it may run now
-        (it holds a slot, to give back with ``leave(create=...)``). False: ``token`` waits its turn.
+        (it holds a slot, to give back with ``leave(create=..., token=token)``). False: ``token``
+        waits its turn.
 
         ``place`` orders waiting checks on the oldest-first turns (lowest first; ties in the order
         they fell due): see :func:`turn_place`. Creates wait in the order they came."""
@@ -705,10 +706,6 @@ class CheckQueue:
         if create:
             self.creates_running -= 1
         return self.pump()
-
-    def holds(self, token: object) -> bool:
-        """Whether ``token`` holds a slot (admitted by ``enter`` or handed one, not left yet)."""
-        return token in self.holders
 
     def pump(self) -> object | None:
         """The waiting token a free slot goes to now, if any (``leave`` ends with this; a waiter

@@ -6,6 +6,7 @@ import threading
 import time
 import weakref
 from collections import deque
+from functools import partial
 from typing import Any
 
 import anyio
@@ -211,6 +212,22 @@ def test_short_jobs_behind_a_crowd_of_longer_ones_are_not_held_back() -> None:
     assert "young" in served[:2]  # the first turn by due time is the young job's
 
 
+async def _take_turn(
+    slots: AsyncCheckSlots,
+    order: list[str],
+    name: str,
+    *,
+    create: bool = False,
+    place: float = 0.0,
+    hold: anyio.Event | None = None,
+) -> None:
+    """A request through the async shim: note when it got its slot, then hold it until ``hold``."""
+    async with slots.slot(create=create, place=place):
+        order.append(name)
+        if hold is not None:
+            await hold.wait()
+
+
 @pytest.mark.anyio
 async def test_async_slots_alternate_first_due_and_oldest() -> None:
     """Through the shim: one slot held, four checks wait with places; freed, the slots go to the
@@ -219,17 +236,11 @@ async def test_async_slots_alternate_first_due_and_oldest() -> None:
     order: list[str] = []
     release = anyio.Event()
 
-    async def check(name: str, place: float, hold: anyio.Event | None = None) -> None:
-        async with slots.slot(place=place):
-            order.append(name)
-            if hold is not None:
-                await hold.wait()
-
     async with anyio.create_task_group() as tg:
-        tg.start_soon(check, "holder", 0.0, release)
+        tg.start_soon(partial(_take_turn, slots, order, "holder", hold=release))
         await anyio.wait_all_tasks_blocked()
         for name, place in (("young", 50.0), ("old", 10.0), ("middle", 30.0), ("newest", 60.0)):
-            tg.start_soon(check, name, place)
+            tg.start_soon(partial(_take_turn, slots, order, name, place=place))
             await anyio.wait_all_tasks_blocked()
         release.set()
     assert order == ["holder", "young", "old", "middle", "newest"]
@@ -277,11 +288,8 @@ async def test_async_a_waiting_create_goes_before_a_check_that_fell_due_first() 
     release = anyio.Event()
     order: list[str] = []
 
-    async def request(name: str, create: bool, hold: anyio.Event | None = None) -> None:
-        async with slots.slot(create=create):
-            order.append(name)
-            if hold is not None:
-                await hold.wait()
+    def request(name: str, create: bool, hold: anyio.Event | None = None) -> Any:
+        return _take_turn(slots, order, name, create=create, hold=hold)
 
     async with anyio.create_task_group() as group:
         group.start_soon(request, "check-1", False, release)
