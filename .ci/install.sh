@@ -1,13 +1,18 @@
 # Sourced by .ci/run, .ci/openai-suite and .ci/user-typing: how CI makes a venv and installs
 # into it, in one place.
 #
-# uv when it is on PATH (.ci/run installs it into $LF_CI_VENVS/tools and puts it there), else pip.
+# uv when it is on PATH (.ci/run installs it into $LF_CI_VENVS/tools and puts it there), else pip
+# (LF_CI_PIP=1: pip always).
 # On this 2-core machine uv installs a leg in ~5 s where pip took ~60 s (three legs, their
 # openai-suite extras and three user-typing venvs: about five minutes of every CI run).
 #
 # Bytecode is compiled at install time (uv: --compile-bytecode; pip does it by default): these
 # machines set PYTHONDONTWRITEBYTECODE=1, so anything not compiled then is compiled again by
 # every process that imports it (each CLI test's subprocess, each pytest worker: ~1 s for openai).
+
+ci_uv() {  # whether to install with uv
+  [ -z "${LF_CI_PIP:-}" ] && command -v uv >/dev/null 2>&1
+}
 
 ci_python() {  # the interpreter CI builds its venvs from, as a path (uv wants one)
   "${PYTHON:-python3}" -c 'import sys; print(sys.executable)'
@@ -16,7 +21,7 @@ ci_python() {  # the interpreter CI builds its venvs from, as a path (uv wants o
 ci_venv() {  # VENV: create it if missing (with pip in it: fetch_openai_sdist.py runs `pip download`)
   local venv=$1
   [ -x "$venv/bin/python" ] && return 0
-  if command -v uv >/dev/null 2>&1; then
+  if ci_uv; then
     uv venv -q --seed --python "$(ci_python)" "$venv"
   else
     "$(ci_python)" -m venv "$venv"
@@ -26,7 +31,7 @@ ci_venv() {  # VENV: create it if missing (with pip in it: fetch_openai_sdist.py
 ci_install() {  # VENV REQUIREMENT...: install into VENV
   local venv=$1
   shift
-  if command -v uv >/dev/null 2>&1; then
+  if ci_uv; then
     uv pip install -q --compile-bytecode --python "$venv/bin/python" "$@"
   else
     "$venv/bin/python" -m pip install -q --disable-pip-version-check "$@"

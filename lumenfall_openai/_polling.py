@@ -343,6 +343,9 @@ class PollState:
     next_delay: float | None = None
     found: bool = False
     """A check in this wait has fetched the job (a create's own answer does not count)."""
+    started_epoch: float | None = None
+    """``started_at`` on the wall clock (epoch seconds), to compare with a job's ``created_at``
+    (:func:`turn_place`); None: unknown."""
 
     def elapsed(self, now: float) -> float:
         return now - self.started_at
@@ -459,7 +462,11 @@ def wait_arguments(poll_interval_ms: int | Omit, timeout: float | None) -> tuple
 def new_poll_state(poll_interval_ms: int | Omit, timeout: float | None, policy: PollPolicy | None) -> PollState:
     fixed, deadline = wait_arguments(poll_interval_ms, timeout)
     return PollState(
-        policy=policy or PollPolicy(), started_at=time.monotonic(), deadline=deadline, fixed_interval=fixed
+        policy=policy or PollPolicy(),
+        started_at=time.monotonic(),
+        deadline=deadline,
+        fixed_interval=fixed,
+        started_epoch=time.time(),
     )
 
 
@@ -565,8 +572,27 @@ def wake_delay(now: float, delay: float, *, tick: float = WAKE_TICK, latest: flo
 
 def turn_place(state: PollState) -> float:
     """A waiting check's place among the oldest-first turns of :class:`CheckQueue` (lowest goes
-    first): when its wait began, so the older wait goes first."""
-    return state.started_at
+    first): when its job began, so the older job goes first.
+
+    That is when the wait began, moved back by the job's age at that moment once a check has seen
+    its ``created_at``: a ``poll()`` resumed on a job started an hour ago (after a restart, say)
+    is an old job, not a young one. A ``created_at`` that is not a number, or is later than the
+    wait's start (the server's clock ahead of ours), moves nothing; an age is counted up to
+    :data:`MAX_JOB_AGE`. Only the order of these turns depends on the server's clock: the
+    first-due turns serve every wait whatever it says.
+    """
+    video = state.last_video
+    if video is None or state.started_epoch is None:
+        return state.started_at
+    created = finite_number(video.created_at)  # a garbled one may be any int, or a bool
+    if created is None or created >= state.started_epoch:
+        return state.started_at
+    return state.started_at - min(state.started_epoch - created, MAX_JOB_AGE)
+
+
+MAX_JOB_AGE = 7 * 86400.0
+"""The largest age :func:`turn_place` counts (a week): older is as old, however far back a
+``created_at`` of 0 or of a garbled answer points."""
 
 
 @dataclass

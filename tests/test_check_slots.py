@@ -16,7 +16,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lumenfall_openai._check_slots import WAKE_CHECK, AsyncCheckSlots, CheckSlots, async_check_slots, check_slots
-from lumenfall_openai._polling import CheckQueue, PollPolicy, PollState, Sleep, turn_place, wake_delay
+from lumenfall_openai._polling import (
+    MAX_JOB_AGE,
+    CheckQueue,
+    PollPolicy,
+    PollState,
+    Sleep,
+    turn_place,
+    wake_delay,
+)
+from lumenfall_openai.types import Video
 
 from .conftest import TEST_KEY
 
@@ -194,6 +203,42 @@ def test_the_older_wait_has_the_lower_place() -> None:
     policy = PollPolicy()
     young, old = PollState(policy=policy, started_at=998.0), PollState(policy=policy, started_at=970.0)
     assert turn_place(old) < turn_place(young)
+
+
+def _seen(state: PollState, created_at: object) -> PollState:
+    state.observe(Video.construct(id="video_1", status="in_progress", created_at=created_at), state.started_at + 1)
+    return state
+
+
+def test_a_wait_resumed_on_an_old_job_takes_the_place_of_the_old_job() -> None:
+    """poll() on a job created an hour ago (a program restarted) is an old job on the oldest-first
+    turns, ahead of waits that began before it on younger jobs; until a check has seen the job,
+    and for a job as young as its wait, the wait's own start is its place."""
+    policy = PollPolicy()
+    epoch = 1_800_000_000.0
+    earlier = PollState(policy=policy, started_at=400.0, started_epoch=epoch - 600)
+    _seen(earlier, int(epoch - 600))  # created when its wait began, ten minutes ago
+    resumed = PollState(policy=policy, started_at=1000.0, started_epoch=epoch)
+    assert turn_place(resumed) == 1000.0  # nothing seen yet
+    _seen(resumed, int(epoch - 3600))
+    assert turn_place(resumed) == pytest.approx(1000.0 - 3600)
+    assert turn_place(resumed) < turn_place(earlier) == pytest.approx(400.0)
+
+
+@settings(max_examples=300)
+@given(
+    created_at=st.one_of(
+        st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=3)
+    )
+)
+def test_no_created_at_moves_a_wait_later_than_its_start_or_back_more_than_the_cap(created_at: object) -> None:
+    """Whatever the server says (a clock ahead of ours, 0, a huge int, a bool, garbage), the place
+    never raises, is never after the wait's start and never more than MAX_JOB_AGE before it."""
+    state = _seen(PollState(policy=PollPolicy(), started_at=500.0, started_epoch=1_800_000_000.0), created_at)
+    place = turn_place(state)
+    assert 500.0 - MAX_JOB_AGE <= place <= 500.0
+    if not isinstance(created_at, (int, float)) or isinstance(created_at, bool) or created_at >= 1_800_000_000:
+        assert place == 500.0
 
 
 def test_short_jobs_behind_a_crowd_of_longer_ones_are_not_held_back() -> None:
