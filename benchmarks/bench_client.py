@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import statistics
 import sys
 import time
+import tracemalloc
 import warnings
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -195,7 +197,38 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print("figures: median [min-max] n=rounds; the ratio is taken per round (both clients timed in it)")
     print("within targets" if ok else "OUTSIDE TARGETS")
+    print()
+    print(retained_table(calls=100 if args.quick else 1000))
     return 0 if ok or args.quick else 1
+
+
+def retained(fn: Callable[[], object], calls: int) -> float:
+    """Bytes still allocated per call after ``calls`` calls (tracemalloc): what a long-running
+    process keeps of each call. A ledger keeps one entry per images answer (costs.LedgerEntry)."""
+    for _ in range(50):
+        fn()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(calls):
+            fn()
+        gc.collect()
+        return (tracemalloc.get_traced_memory()[0] - before) / calls
+    finally:
+        tracemalloc.stop()
+
+
+def retained_table(calls: int) -> str:
+    """Memory kept per call, sync, each client fresh (n=1 run of ``calls`` calls each)."""
+    lines = [
+        f"| {'kept per call (bytes), ' + str(calls) + ' calls':<44} | {'plain openai':>12} | {'lumenfall':>10} |",
+        f"|{'-' * 46}|{'-' * 14}|{'-' * 12}|",
+    ]
+    for name in ("images.generate", "videos.retrieve"):
+        kept = {who: retained(_sync_calls(_clients()[who])[name], calls) for who in ("plain", "ours")}
+        lines.append(f"| {name:<44} | {kept['plain']:>12.0f} | {kept['ours']:>10.0f} |")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

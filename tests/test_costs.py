@@ -6,7 +6,9 @@ import concurrent.futures
 import dataclasses
 import math
 import os
+import pickle
 import threading
+import tracemalloc
 from decimal import Decimal
 from typing import Any
 
@@ -86,15 +88,42 @@ def test_entries_without_an_id_of_their_own_get_distinct_keys() -> None:
 
 
 def test_recorded_entries_are_the_dataclass_as_its_constructor_makes_it() -> None:
-    # The ledger fills a new entry's __dict__ at once (speed): same fields, equal, hashable, replaceable.
+    # The ledger sets a new entry's slots directly (speed): same fields, equal, hashable, replaceable.
     ledger = CostLedger()
     entry = ledger.record(0.5, kind="image", model="m", provider="p", user="u")
     assert entry is not None
-    assert set(vars(entry)) == {f.name for f in dataclasses.fields(LedgerEntry)}
-    assert entry == LedgerEntry(**vars(entry)) and hash(entry) == hash(LedgerEntry(**vars(entry)))
+    fields = {f.name: getattr(entry, f.name) for f in dataclasses.fields(LedgerEntry)}
+    assert entry == LedgerEntry(**fields) and hash(entry) == hash(LedgerEntry(**fields))
+    assert dataclasses.asdict(entry) == fields
     assert dataclasses.replace(entry, cost_micros=1).cost_micros == 1 and entry.cost == 0.5
+    assert pickle.loads(pickle.dumps(entry)) == entry
     with pytest.raises(dataclasses.FrozenInstanceError):
         entry.cost_micros = 0  # type: ignore[misc]
+    assert not hasattr(entry, "__dict__")  # slots: what a ledger keeps per entry stays small
+
+
+def test_entries_share_their_texts_and_stay_small() -> None:
+    """A ledger keeps every entry: 1,000 images answers, each parsed into its own strings, add
+    about 300 bytes each (slots, shared texts), not the ~740 they took with a __dict__ and a copy
+    of every text."""
+    ledger = CostLedger()
+    for _ in range(50):  # the shared texts and the lists' first growth, before measuring
+        ledger.record(0.04, kind="image", model="gpt-image-1", provider="openai", user="u-1", currency="usd")
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for i in range(1000):
+            # new string objects each time, as json.loads makes them for every answer
+            model, provider, user = "".join(["gpt-image-", "1"]), "".join(["open", "ai"]), f"u-{i % 2}"
+            ledger.record(0.04 + i * 1e-6, kind="image", model=model, provider=provider, user=user, currency="usd")
+        grown = (tracemalloc.get_traced_memory()[0] - before) / 1000
+    finally:
+        tracemalloc.stop()
+    entries = ledger.entries()
+    assert len({id(e.model) for e in entries}) == 1  # one "gpt-image-1" for every entry
+    assert len({id(e.user) for e in entries[50:]}) == 2  # "u-0" and "u-1"
+    assert {e.currency for e in entries} == {"USD"}
+    assert grown < 400, f"{grown:.0f} bytes per entry"
 
 
 def test_float_sums_drift_but_micros_do_not() -> None:
