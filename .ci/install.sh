@@ -2,7 +2,8 @@
 # into it, in one place.
 #
 # uv when it is on PATH (.ci/run installs it into $LF_CI_VENVS/tools and puts it there), else pip
-# (LF_CI_PIP=1: pip always).
+# (LF_CI_PIP=1: pip always). uv reads none of pip's configuration (pip.conf's extra-index-url and
+# find-links, PIP_* variables): on a machine that installs only from a mirror, use LF_CI_PIP=1.
 # On this 2-core machine uv installs a leg in ~5 s where pip took ~60 s (three legs, their
 # openai-suite extras and three user-typing venvs: about five minutes of every CI run).
 #
@@ -20,7 +21,9 @@ ci_python() {  # the interpreter CI builds its venvs from, as a path (uv wants o
 
 ci_venv() {  # VENV: create it if missing (with pip in it: fetch_openai_sdist.py runs `pip download`)
   local venv=$1
-  [ -x "$venv/bin/python" ] && return 0
+  # One left by an interrupted run, or made without pip, is made again.
+  "$venv/bin/python" -m pip --version >/dev/null 2>&1 && return 0
+  rm -rf "$venv"
   if ci_uv; then
     uv venv -q --seed --python "$(ci_python)" "$venv"
   else
