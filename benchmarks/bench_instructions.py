@@ -5,7 +5,10 @@ shows how much). This counts the machine instructions a call executes, under val
 callgrind: the same count for the same code and inputs whatever else the machine is doing. Each
 client runs in its own interpreter, on the same mock transport as ``bench_client.py``; after a
 warm-up, only the measured calls are counted (collection is switched on inside the C function
-that drives the loop, ``deque_extend``). With ``--cache`` it also simulates the caches
+that drives the loop, ``deque_extend``), with the cyclic garbage collector paused: a full
+collection (tens of millions of instructions) falling inside one client's calls and not the
+other's would swing a ratio by percents; what the calls keep is ``bench_client.py``'s memory
+table. With ``--cache`` it also simulates the caches
 (cachegrind; slower): first-level data misses and last-level misses per call, what instruction
 counts leave out.
 
@@ -32,7 +35,7 @@ CALLS = ("images.generate", "images.edit", "videos.retrieve", "chat.completions.
 
 # The child: warm up, then make `n` calls inside deque_extend (the only place collection is on).
 CHILD = """
-import collections, sys, warnings
+import collections, gc, sys, warnings
 warnings.simplefilter("ignore")
 sys.path.insert(0, {here!r})
 import bench_client
@@ -40,6 +43,8 @@ who, name, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 fn = bench_client._sync_calls(bench_client._clients()[who])[name]
 for _ in range(30):
     fn()
+gc.collect()
+gc.disable()
 collections.deque(map(lambda _: fn(), range(n)), maxlen=0)
 """
 
