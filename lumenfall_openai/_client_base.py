@@ -103,7 +103,7 @@ class _LumenfallClientMixin:
         # server sent an x-request-id of its own (nothing it sent is overwritten).
         def _process_response(self, **kwargs):
             headers = kwargs["response"].headers
-            if "x-request-id" not in headers and REQUEST_ID_HEADER in headers:
+            if REQUEST_ID_HEADER in headers and "x-request-id" not in headers:  # one lookup when absent
                 headers["x-request-id"] = headers[REQUEST_ID_HEADER]
             # A garbled 2xx body (bad JSON, wrong shape) raises openai's parser's raw error
             # (JSONDecodeError, TypeError, ...): every call of this package turns it into

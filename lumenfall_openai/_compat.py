@@ -58,6 +58,8 @@ async_to_streamed_response_wrapper = _response.async_to_streamed_response_wrappe
 to_custom_streamed_response_wrapper = _response.to_custom_streamed_response_wrapper
 async_to_custom_streamed_response_wrapper = _response.async_to_custom_streamed_response_wrapper
 StreamedBinaryAPIResponse = _response.StreamedBinaryAPIResponse
+# What openai returns instead of a parsed answer for a call with the raw-response header.
+RAW_RESPONSE_TYPES = (LegacyAPIResponse, openai.APIResponse, openai.AsyncAPIResponse)
 AsyncStreamedBinaryAPIResponse = _response.AsyncStreamedBinaryAPIResponse
 
 # Paging (client.requests.list): openai's page bases and paginator, so a Lumenfall listing

@@ -47,7 +47,8 @@ PRICE = 2_100_000  # the emulator's price of a 10 s sora-2 job, in micros
 BUDGET = 3  # USD: room for exactly one such job
 SIZE = 150_000
 PROMPT = f"a heron at dawn [lumenfall:size_bytes={SIZE}]"
-TIMEOUT = 0.5  # every HTTP request's timeout; "slow" delays past it
+TIMEOUT = 1.5  # every HTTP request's timeout; "slow" delays past it. At 0.5 s, ordinary answers of
+# an emulator on a loaded 2-core CI machine (two test legs side by side) timed out now and then.
 POLICY = PollPolicy(
     first_interval=0.02, min_interval=0.02, max_interval=0.1, max_error_streak=20.0, not_found_grace=3.0
 )
