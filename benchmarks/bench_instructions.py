@@ -28,10 +28,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
 import openai
+from bench_client import _sync_calls
 
 HERE = Path(__file__).resolve().parent
-CALLS = ("images.generate", "images.edit", "videos.retrieve", "chat.completions.create")
+CALLS = tuple(_sync_calls(None))  # the calls bench_client.py times
 
 # The child: warm up, then make `n` calls inside deque_extend (the only place collection is on).
 CHILD = """
@@ -96,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     if shutil.which("valgrind") is None:
         print("valgrind is not on PATH: nothing counted (Debian: apt-get install valgrind)")
         return 0
-    names, n = (CALLS[:1], 3) if args.quick else (CALLS, args.calls)
+    names, n = (("images.generate",), 3) if args.quick else (CALLS, args.calls)
     print(f"openai {openai.__version__}, python {sys.version.split()[0]}; {n} calls counted per client and call (sync)")
     print()
     keys = ["instructions", "D1 misses", "LL misses"] if args.cache else ["instructions"]

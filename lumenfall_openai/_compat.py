@@ -58,9 +58,9 @@ async_to_streamed_response_wrapper = _response.async_to_streamed_response_wrappe
 to_custom_streamed_response_wrapper = _response.to_custom_streamed_response_wrapper
 async_to_custom_streamed_response_wrapper = _response.async_to_custom_streamed_response_wrapper
 StreamedBinaryAPIResponse = _response.StreamedBinaryAPIResponse
+AsyncStreamedBinaryAPIResponse = _response.AsyncStreamedBinaryAPIResponse
 # What openai returns instead of a parsed answer for a call with the raw-response header.
 RAW_RESPONSE_TYPES = (LegacyAPIResponse, openai.APIResponse, openai.AsyncAPIResponse)
-AsyncStreamedBinaryAPIResponse = _response.AsyncStreamedBinaryAPIResponse
 
 # Paging (client.requests.list): openai's page bases and paginator, so a Lumenfall listing
 # iterates, auto-pages and awaits exactly like openai's own lists (openai.pagination builds its
