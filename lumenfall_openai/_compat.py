@@ -148,6 +148,7 @@ CLIENT_ATTRS: dict[str, int] = {CUSTOM_HEADERS_ATTR: 2, AMBIENT_AUTHORIZATIONS_A
 # passes or reads. `request` is public by name only: openai documents get/post, not request.
 CLIENT_METHODS: dict[str, tuple[str, ...]] = {
     "_make_status_error": ("err_msg", "body", "response"),
+    "_prepare_url": ("url",),
     "_process_response": ("response",),
     "request": ("cast_to", "options"),
 }

@@ -10,8 +10,11 @@ from typing import Any
 
 import openai
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lumenfall_openai import AsyncLumenfall, AsyncOpenAI, Lumenfall, OpenAI
+from lumenfall_openai._client_base import PREPARED_URLS
 from lumenfall_openai.errors import LumenfallConfigurationError
 
 from .conftest import TEST_KEY, Recorder
@@ -224,3 +227,53 @@ def test_copy_conflicts_raise_openais_own_errors(arguments: dict[str, Any]) -> N
         with pytest.raises(ValueError, match="mutually exclusive") as got:
             ours.with_options(**arguments)
         assert str(got.value) == str(expected.value)
+
+
+# The client keeps the full URL of each path it sent to (openai parses base_url + path again on every
+# request). A kept URL must never outlive its base_url, and must equal what openai itself would send.
+_PATH_PARTS = st.text(alphabet="abcXYZ09-_.~%/?=&:@ é", max_size=12)
+_PATHS = st.one_of(
+    _PATH_PARTS,
+    _PATH_PARTS.map(lambda p: "/" + p),
+    st.sampled_from(["/images/generations", "videos/v_1", "/videos/v_1/content?variant=video"]),
+    _PATH_PARTS.map(lambda p: "https://media.example/" + p),
+)
+_BASES = st.sampled_from(
+    ["http://127.0.0.1:9/openai/v1", "https://api.lumenfall.ai/openai/v1/", "http://[::1]:8/x", "https://h.example"]
+)
+
+
+@given(steps=st.lists(st.one_of(_PATHS.map(lambda p: ("path", p)), _BASES.map(lambda b: ("base", b))), max_size=30))
+@settings(max_examples=150, deadline=None)
+def test_a_request_url_is_what_openai_makes_of_the_current_base_url(steps: list[tuple[str, str]]) -> None:
+    base = "http://127.0.0.1:9/openai/v1"
+    ours = Lumenfall(api_key=TEST_KEY, base_url=base)
+    plain = openai.OpenAI(api_key=TEST_KEY, base_url=base)
+    for kind, value in steps + [(kind, value) for kind, value in steps if kind == "path"]:  # each path again
+        if kind == "base":
+            ours.base_url = plain.base_url = value
+            continue
+        try:
+            expected: object = str(plain._prepare_url(value))
+        except Exception as error:  # openai refuses it: so must the client, the same way
+            expected = type(error)
+        try:
+            got: object = str(ours._prepare_url(value))
+        except Exception as error:
+            got = type(error)
+        assert got == expected, (kind, value, str(ours.base_url))
+
+
+def test_kept_urls_are_bounded_and_follow_copies(recorder: Recorder) -> None:
+    client = Lumenfall(api_key=TEST_KEY, base_url="http://127.0.0.1:9/openai/v1", http_client=recorder.client())
+    for n in range(PREPARED_URLS * 3):
+        client._prepare_url(f"/videos/video_{n}")
+    assert 0 < len(client._prepared_urls) <= PREPARED_URLS
+    client.videos.retrieve("video_abc123")
+    moved = client.with_options(base_url="http://127.0.0.2:9/openai/v1")
+    moved.videos.retrieve("video_abc123")
+    client.base_url = "http://127.0.0.3:9/openai/v1"  # type: ignore[assignment]
+    client.videos.retrieve("video_abc123")
+    assert [str(r.url) for r in recorder.requests] == [
+        f"http://127.0.0.{n}:9/openai/v1/videos/video_abc123" for n in (1, 2, 3)
+    ]
