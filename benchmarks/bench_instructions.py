@@ -12,6 +12,10 @@ table. With ``--cache`` it also simulates the caches
 (cachegrind; slower): first-level data misses and last-level misses per call, what instruction
 counts leave out.
 
+A second table counts a whole fresh interpreter's ``import lumenfall_openai`` against ``import
+openai`` (everything from start to exit), in ``bench_import.py``'s two settings: the package
+compiled, and from source with no bytecode (openai compiled in both).
+
 A ratio here is work done; a time ratio can differ from it by how that work runs (caches, branch
 prediction). Sync calls only. Needs ``valgrind`` on PATH (skipped with a message otherwise).
 
@@ -26,12 +30,14 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import openai
 from bench_client import _sync_calls
+from bench_import import _setting
 
 HERE = Path(__file__).resolve().parent
 CALLS = tuple(_sync_calls(None))  # the calls bench_client.py times
@@ -62,10 +68,7 @@ def _count(who: str, name: str, n: int, *, cache: bool) -> dict[str, float]:
         ["--tool=callgrind", "--callgrind-out-file=/dev/null", "--collect-atstart=no", "--toggle-collect=deque_extend"],
         child, who, name, n,
     )  # fmt: skip
-    match = re.search(r"Collected : (\d+)", out)
-    if match is None:
-        raise SystemExit(f"callgrind printed no count:\n{out[-2000:]}")
-    return {"instructions": int(match.group(1)) / n}
+    return {"instructions": _collected(out) / n}
 
 
 def _cachegrind(child: str, who: str, name: str, n: int) -> dict[str, float]:
@@ -79,15 +82,41 @@ def _cachegrind(child: str, who: str, name: str, n: int) -> dict[str, float]:
     return figures
 
 
-def _valgrind(tool: list[str], child: str, who: str, name: str, n: int) -> str:
-    env = {**os.environ, "PYTHONHASHSEED": "0"}  # the same dict layouts in every child
+def _valgrind(
+    tool: list[str], child: str, *args: object, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> str:
+    env = {**(os.environ if env is None else env), "PYTHONHASHSEED": "0"}  # the same dict layouts in every child
     done = subprocess.run(
-        ["valgrind", *tool, sys.executable, "-c", child, who, name, str(n)],
-        env=env, capture_output=True, text=True, check=False,
+        ["valgrind", *tool, sys.executable, "-c", child, *map(str, args)],
+        env=env, cwd=cwd, capture_output=True, text=True, check=False,
     )  # fmt: skip
     if done.returncode != 0:
         raise SystemExit(f"valgrind failed ({done.returncode}):\n{done.stderr[-2000:]}")
     return done.stderr
+
+
+def _collected(out: str) -> int:
+    match = re.search(r"Collected : (\d+)", out)
+    if match is None:
+        raise SystemExit(f"callgrind printed no count:\n{out[-2000:]}")
+    return int(match.group(1))
+
+
+def import_table() -> None:
+    """Instructions of a fresh interpreter that imports openai, and one that imports the package."""
+    print()
+    print("| import (whole interpreter)      |    import openai | lumenfall_openai / openai |  target |")
+    print(f"|{'-' * 33}|{'-' * 18}|{'-' * 27}|{'-' * 9}|")
+    tool = ["--tool=callgrind", "--callgrind-out-file=/dev/null"]
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, compiled in (("compiled", True), ("source, no bytecode", False)):
+            root = Path(tmp) / label.replace(" ", "_").replace(",", "")
+            env = _setting(root, compiled)
+            counts = [
+                _collected(_valgrind(tool, f"import {m}", env=env, cwd=root)) for m in ("openai", "lumenfall_openai")
+            ]
+            ratio = counts[1] / counts[0]
+            print(f"| {label:<31} | {counts[0]:>16,} | {ratio:>25.4f} | <= 1.05 |")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -112,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
             f" {plain[k]:>26,.1f} | {ours[k] / plain[k] if plain[k] else float('nan'):>17.4f} |" for k in keys
         )
         print(f"| {name:<24} |{cells}")
+    if not args.quick:
+        import_table()
     print()
     print("figures: counts, n=1 child per client and call (the same count on every run of the same code)")
     return 0
