@@ -29,6 +29,8 @@ not_given = NotGiven()
 
 PREPARED_URLS = 256
 """Paths whose full URL a client keeps (cleared when full: polling many ids must not grow it)."""
+KEPT_PATH_CHARS = 1024
+"""Longer paths are not kept: the table stays under about a megabyte whatever the paths."""
 
 Money = float | int | str | Decimal
 """An amount in the ledger's currency: ``5``, ``12.5``, ``"12.50"`` or ``Decimal("12.50")``."""
@@ -65,6 +67,15 @@ async def _with_readable_answer(pending: Any, cast_to: object, response: Any) ->
     return checked_answer(result, cast_to, response)
 
 
+class _AtBase:
+    """A stand-in client for openai's ``_prepare_url``: only the ``base_url`` it reads."""
+
+    __slots__ = ("base_url",)
+
+    def __init__(self, base_url: http.URL) -> None:
+        self.base_url = base_url
+
+
 class _LumenfallClientMixin:
     """What the sync and async clients share: settings, scrubbing, errors, repr, cost hook."""
 
@@ -72,8 +83,8 @@ class _LumenfallClientMixin:
     _lumenfall: _settings.ResolvedSettings
     _lumenfall_key_provider: Callable[[], Any] | None
     _ledger: CostLedger
-    _prepared_urls: dict[str, tuple[http.URL, http.URL]]
-    """``_prepare_url``'s answers: path -> (the base_url they were made from, the full URL)."""
+    _prepared_urls: tuple[http.URL | None, dict[str, http.URL]]
+    """``_prepare_url``'s answers: the base_url they were made from, and path -> full URL."""
 
     @property
     def ledger(self) -> CostLedger:
@@ -104,20 +115,29 @@ class _LumenfallClientMixin:
             return _with_connection_detail(result) if inspect.iscoroutine(result) else result
 
         # openai parses base_url + path with the HTTP library's URL parser on every request: about
-        # 30 us, 6% of an images.generate. The result depends only on the path and base_url (both
-        # immutable URL objects; the base_url setter makes a new one), so it is kept per client,
-        # keyed by path and checked against the base_url it was made from.
+        # 30 us, 6% of an images.generate. The result depends only on the path and base_url (an
+        # immutable URL object; the base_url setter makes a new one unless given one), so the
+        # client keeps it per path, in a table that belongs to one base_url object.
         def _prepare_url(self, url, *args, **kwargs):
-            if args or kwargs:  # a later openai's new parameters: its own answer, not kept
-                return super()._prepare_url(url, *args, **kwargs)
+            if args or kwargs or type(url) is not str or len(url) > KEPT_PATH_CHARS:
+                return super()._prepare_url(url, *args, **kwargs)  # openai's own answer, not kept
             base = self.base_url  # the property: openai 3.x routes it through its auth module
-            known = self._prepared_urls.get(url)
-            if known is not None and known[0] is base:
-                return known[1]
-            prepared = super()._prepare_url(url)
-            if len(self._prepared_urls) >= PREPARED_URLS:
-                self._prepared_urls.clear()  # e.g. many /videos/{id}: a bounded cache, not a leak
-            self._prepared_urls[url] = (base, prepared)
+            kept_base, kept = self._prepared_urls
+            if kept_base is not base:  # base_url was set: start a table for the new base
+                kept = {}
+                self._prepared_urls = (base, kept)  # one assignment: a table never mixes bases
+            prepared = kept.get(url)
+            if prepared is not None:
+                return prepared
+            # openai's own code, run on the base read above: another thread setting base_url
+            # meanwhile must not get its URL kept in this base's table (a red-team race).
+            try:
+                prepared = super()._prepare_url.__func__(_AtBase(base), url)
+            except AttributeError:  # an openai whose _prepare_url reads more of the client
+                return super()._prepare_url(url)
+            if len(kept) >= PREPARED_URLS:
+                kept.clear()  # e.g. polling many /videos/{id}: bounded, not a leak
+            kept[url] = prepared
             return prepared
 
         # openai fills `._request_id` (and a raw response's `.request_id`) from x-request-id;
@@ -163,7 +183,7 @@ class _LumenfallClientMixin:
             environ=os.environ,
         )
         self._ledger = _ledger_for(ledger, budget)
-        self._prepared_urls = {}
+        self._prepared_urls = (None, {})
 
     def _scrub_openai_environment(self, default_headers: Mapping[str, str] | None) -> None:
         """Undo what openai's __init__ read from OPENAI_* variables.
@@ -181,14 +201,22 @@ class _LumenfallClientMixin:
         if hasattr(client, AMBIENT_AUTHORIZATIONS_ATTR):
             setattr(client, AMBIENT_AUTHORIZATIONS_ATTR, frozenset())
 
+    def _current_base_url(self) -> str:
+        """openai's ``base_url`` as set last (``client.base_url = ...`` too), without its final slash."""
+        client: Any = self
+        return str(client.base_url).rstrip("/")
+
     @property
     def native_base_url(self) -> str:
         """Lumenfall's native API base (balance, requests, webhook secret), e.g. ``https://api.lumenfall.ai/v1``."""
-        return self._lumenfall.native_base_url
+        base = self._current_base_url()
+        if base == self._lumenfall.base_url:
+            return self._lumenfall.native_base_url
+        return _settings.native_base_url(base)
 
     def __repr__(self) -> str:
         return (
-            f"{type(self).__name__}(base_url={_settings.redact_url(self._lumenfall.base_url)!r}, "
+            f"{type(self).__name__}(base_url={_settings.redact_url(self._current_base_url())!r}, "
             f"api_key={_settings.redact_key(self.api_key)!r})"
         )
 

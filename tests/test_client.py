@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lumenfall_openai import AsyncLumenfall, AsyncOpenAI, Lumenfall, OpenAI
-from lumenfall_openai._client_base import PREPARED_URLS
+from lumenfall_openai._client_base import KEPT_PATH_CHARS, PREPARED_URLS
+from lumenfall_openai._compat import http
 from lumenfall_openai.errors import LumenfallConfigurationError
 
 from .conftest import TEST_KEY, Recorder
@@ -268,12 +269,55 @@ def test_kept_urls_are_bounded_and_follow_copies(recorder: Recorder) -> None:
     client = Lumenfall(api_key=TEST_KEY, base_url="http://127.0.0.1:9/openai/v1", http_client=recorder.client())
     for n in range(PREPARED_URLS * 3):
         client._prepare_url(f"/videos/video_{n}")
-    assert 0 < len(client._prepared_urls) <= PREPARED_URLS
+    assert 0 < len(client._prepared_urls[1]) <= PREPARED_URLS
+    client._prepare_url("/videos/" + "v" * KEPT_PATH_CHARS)  # too long to keep
+    assert all(len(path) <= KEPT_PATH_CHARS for path in client._prepared_urls[1])
     client.videos.retrieve("video_abc123")
     moved = client.with_options(base_url="http://127.0.0.2:9/openai/v1")
     moved.videos.retrieve("video_abc123")
     client.base_url = "http://127.0.0.3:9/openai/v1"  # type: ignore[assignment]
     client.videos.retrieve("video_abc123")
+    # A copy made after `client.base_url = ...` keeps that base, as openai's copies do, and so do
+    # the native API base (balance, requests) and the repr.
+    later = client.with_options(timeout=5)
+    later.videos.retrieve("video_abc123")
+    assert later.native_base_url == client.native_base_url == "http://127.0.0.3:9/v1"
+    assert "127.0.0.3" in repr(client) and "127.0.0.3" in repr(later)
     assert [str(r.url) for r in recorder.requests] == [
-        f"http://127.0.0.{n}:9/openai/v1/videos/video_abc123" for n in (1, 2, 3)
+        f"http://127.0.0.{n}:9/openai/v1/videos/video_abc123" for n in (1, 2, 3, 3)
     ]
+    # A path openai refuses is refused the same way (not as an unhashable key).
+    for bad in ([], bytearray(b"x")):
+        with pytest.raises(TypeError) as ours:
+            client._prepare_url(bad)  # type: ignore[arg-type]
+        with pytest.raises(TypeError) as theirs:
+            openai.OpenAI(api_key=TEST_KEY, base_url="http://127.0.0.3:9/openai/v1")._prepare_url(bad)  # type: ignore[arg-type]
+        assert str(ours.value) == str(theirs.value)
+
+
+def test_a_base_url_set_while_a_request_is_built_is_not_kept_for_the_old_one(
+    recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Red team: another thread sets base_url while openai builds a URL, then sets it back (a failover
+    and its return). The request in flight may go either way, as in openai; the later ones must all go
+    to the base that is set, never to a URL kept from the other one."""
+    from openai import _base_client
+
+    primary, backup = http.URL("http://127.0.0.1:9/v1/"), http.URL("http://127.0.0.2:9/v1/")
+    client = Lumenfall(api_key=TEST_KEY, base_url=str(primary), http_client=recorder.client(), max_retries=0)
+    client.base_url = primary
+    real_url = _base_client.URL
+
+    class SwitchingURL(real_url):  # type: ignore[misc,valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            if args and args[0] == "/videos/video_abc123":
+                client.base_url = backup  # the other thread's write, mid-build
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(_base_client, "URL", SwitchingURL)
+    client.videos.retrieve("video_abc123")
+    monkeypatch.setattr(_base_client, "URL", real_url)
+    client.base_url = primary
+    for _ in range(3):
+        client.videos.retrieve("video_abc123")
+    assert [str(r.url) for r in recorder.requests[1:]] == ["http://127.0.0.1:9/v1/videos/video_abc123"] * 3

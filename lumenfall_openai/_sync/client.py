@@ -221,7 +221,7 @@ class Lumenfall(_LumenfallClientMixin, openai.OpenAI):
         query = _settings.copied_defaults(self.default_query, default_query, set_default_query, kind="query")
         return self.__class__(
             api_key=api_key or self._lumenfall_key_provider or self.api_key,
-            base_url=base_url or self._lumenfall.base_url,
+            base_url=base_url or self.base_url,  # as openai: the base set last, `client.base_url = ...` too
             webhook_secret=webhook_secret if webhook_secret is not None else self._lumenfall.webhook_secret,
             ledger=_ledger_for(self._ledger if isinstance(ledger, NotGiven) else ledger, budget),
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
