@@ -209,10 +209,7 @@ class _LumenfallClientMixin:
     @property
     def native_base_url(self) -> str:
         """Lumenfall's native API base (balance, requests, webhook secret), e.g. ``https://api.lumenfall.ai/v1``."""
-        base = self._current_base_url()
-        if base == self._lumenfall.base_url:
-            return self._lumenfall.native_base_url
-        return _settings.native_base_url(base)
+        return _settings.native_base_url(self._current_base_url())
 
     def __repr__(self) -> str:
         return (

@@ -45,7 +45,6 @@ OPENAI_ONLY_OPTIONS: dict[str, str] = {
 class ResolvedSettings:
     api_key: str
     base_url: str
-    native_base_url: str
     webhook_secret: str | None
 
 
@@ -183,7 +182,6 @@ def resolve_settings(
     return ResolvedSettings(
         api_key="" if callable(api_key) else resolve_api_key(api_key, environ),
         base_url=base,
-        native_base_url=native_base_url(base),
         webhook_secret=webhook_secret if webhook_secret is not None else environ.get(WEBHOOK_SECRET_ENV),
     )
 

@@ -38,7 +38,7 @@ def test_argument_beats_environment() -> None:
     )
     assert s.api_key == "lmnfl_arg.x"
     assert s.base_url == "https://proxy.example/openai/v1"
-    assert s.native_base_url == "https://proxy.example/v1"
+    assert native_base_url(s.base_url) == "https://proxy.example/v1"
 
 
 def test_environment_then_default() -> None:
@@ -49,7 +49,7 @@ def test_environment_then_default() -> None:
         environ={"LUMENFALL_API_KEY": "lmnfl_env.y", "LUMENFALL_WEBHOOK_SECRET": "whsec_abc"},
     )
     assert (s.api_key, s.base_url, s.webhook_secret) == ("lmnfl_env.y", DEFAULT_BASE_URL, "whsec_abc")
-    assert s.native_base_url == "https://api.lumenfall.ai/v1"
+    assert native_base_url(s.base_url) == "https://api.lumenfall.ai/v1"
 
 
 def test_openai_variables_are_never_read() -> None:
